@@ -1,0 +1,116 @@
+/**
+ * The public contract of `agentWorkflow`: its input, result, `state` query and approval signals.
+ * Workflow, worker and client all import these definitions, so their names cannot drift apart.
+ */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { z } from 'zod';
+import { messageSchema, type Message, type Usage } from './messages';
+import { modelIdSchema } from './model-id';
+import type { CostLedger } from './pricing';
+
+export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
+export const DEFAULT_TASK_QUEUE = 'durable-agents';
+
+export const agentInputSchema = z
+  .object({
+    /** Name of the agent; shown in the Web UI and kept in the AgentName search attribute. */
+    agent: z.string().min(1).max(100).default('agent'),
+    /** The system prompt: what the agent is and how it works. */
+    instructions: z.string().min(1),
+    /** The user's request for this run. */
+    input: z.string().min(1),
+    model: modelIdSchema,
+    /** Names of the tools this agent may call; nothing else is offered to the model or run. */
+    tools: z.array(z.string().min(1)).default([]),
+    /** Upper bound on model calls in the loop. */
+    maxSteps: z.number().int().min(1).max(1000).default(10),
+    /** When given, the final answer must be JSON valid against this JSON schema. */
+    outputSchema: z.record(z.string(), z.unknown()).optional(),
+    /** Tools that wait for a person's `approve` before they run; a `reject` becomes the tool's result. */
+    approvalRequiredTools: z.array(z.string().min(1)).default([]),
+    /** Earlier conversation to continue from (for example after continue-as-new). */
+    history: z.array(messageSchema).default([]),
+    maxOutputTokens: z.number().int().positive().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+  })
+  .strict();
+
+/** What callers pass; defaults are filled in by the workflow's validation. */
+export type AgentInput = z.input<typeof agentInputSchema>;
+export type ValidAgentInput = z.output<typeof agentInputSchema>;
+
+export type AgentStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed';
+
+/** One row of the run's step log, as the `state` query and `agentctl status` show it. */
+export interface StepRecord {
+  /** 1-based model-call number this record belongs to. */
+  step: number;
+  kind: 'model' | 'tool';
+  /** Model id for model steps, tool name for tool steps. */
+  name: string;
+  status: 'running' | 'ok' | 'error' | 'awaiting_approval' | 'rejected';
+  /** Short human-readable outcome: the answer's first words, the tool calls asked for, or the error. */
+  summary: string;
+  usage?: Usage;
+  toolCallId?: string;
+}
+
+export interface PendingApproval {
+  approvalId: string;
+  /** What waits: `tool write_file`. */
+  what: string;
+  why: string;
+  /** The proposed tool arguments, as JSON text. */
+  proposed: string;
+  requestedAt: string;
+}
+
+export interface AgentState {
+  workflowType: typeof AGENT_WORKFLOW_TYPE;
+  agent: string;
+  model: string;
+  status: AgentStatus;
+  step: number;
+  maxSteps: number;
+  steps: StepRecord[];
+  pendingApprovals: PendingApproval[];
+  usage: Usage;
+  cost: CostLedger;
+  /** The last few messages, each trimmed, so a query stays small however long the run. */
+  lastMessages: Message[];
+  error?: string;
+}
+
+export interface AgentResult {
+  agent: string;
+  /** The final answer's text. */
+  text: string;
+  /** The structured answer, when the input gave an output schema. */
+  output?: unknown;
+  steps: StepRecord[];
+  modelCalls: number;
+  toolCalls: number;
+  usage: Usage;
+  cost: CostLedger;
+}
+
+export const approvalDecisionSchema = z
+  .object({
+    approvalId: z.string().min(1).optional(),
+    by: z.string().max(200).optional(),
+    comment: z.string().max(5000).optional(),
+  })
+  .strict();
+export const rejectionSchema = z
+  .object({
+    approvalId: z.string().min(1).optional(),
+    by: z.string().max(200).optional(),
+    reason: z.string().max(5000).optional(),
+  })
+  .strict();
+export type ApproveInput = z.infer<typeof approvalDecisionSchema>;
+export type RejectInput = z.infer<typeof rejectionSchema>;
+
+export const approveSignal = defineSignal<[ApproveInput]>('approve');
+export const rejectSignal = defineSignal<[RejectInput]>('reject');
+export const stateQuery = defineQuery<AgentState>('state');

@@ -1,0 +1,44 @@
+/**
+ * Stable failure types. They cross activity and workflow boundaries as `ApplicationFailure.type`,
+ * so workflows and clients decide by type, never by message text. The names are public API.
+ */
+export const ErrorType = {
+  RateLimited: 'RateLimited',
+  ProviderUnavailable: 'ProviderUnavailable',
+  InvalidRequest: 'InvalidRequest',
+  AuthFailed: 'AuthFailed',
+  ContextLengthExceeded: 'ContextLengthExceeded',
+  ContentPolicy: 'ContentPolicy',
+  ModelOutputInvalid: 'ModelOutputInvalid',
+  ToolArgumentsInvalid: 'ToolArgumentsInvalid',
+  ToolPermissionDenied: 'ToolPermissionDenied',
+  ToolFailed: 'ToolFailed',
+  UnknownTool: 'UnknownTool',
+  InvalidAgentInput: 'InvalidAgentInput',
+  MaxStepsExceeded: 'MaxStepsExceeded',
+  BudgetExceeded: 'BudgetExceeded',
+  ApprovalRejected: 'ApprovalRejected',
+} as const;
+export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
+
+/** Failure types that no retry can fix; activities mark them non-retryable and the retry policy repeats the list. */
+export const nonRetryableErrorTypes: ErrorType[] = [
+  ErrorType.InvalidRequest,
+  ErrorType.AuthFailed,
+  ErrorType.ContextLengthExceeded,
+  ErrorType.ContentPolicy,
+  ErrorType.ToolArgumentsInvalid,
+  ErrorType.ToolPermissionDenied,
+  ErrorType.UnknownTool,
+];
+
+/** Base class for errors thrown outside Temporal code (CLI, scripts); `name` follows the subclass. */
+export class DurableAgentsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A mistake of the user's: a bad flag, a bad spec, malformed input. Printed as one line, no stack. */
+export class UserError extends DurableAgentsError {}

@@ -1,0 +1,80 @@
+/**
+ * Provider-neutral conversation format. Every adapter translates to and from these shapes, so the
+ * workflow never sees a provider's wire format and the same agent runs on any provider.
+ */
+import { z } from 'zod';
+
+/** One tool invocation requested by the model. `arguments` is the raw JSON text the model produced. */
+export const toolCallSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  arguments: z.string(),
+});
+export type ToolCall = z.infer<typeof toolCallSchema>;
+
+export const messageSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('user'), content: z.string() }),
+  z.object({
+    role: z.literal('assistant'),
+    content: z.string(),
+    toolCalls: z.array(toolCallSchema).optional(),
+  }),
+  z.object({
+    role: z.literal('tool'),
+    toolCallId: z.string(),
+    toolName: z.string(),
+    content: z.string(),
+    isError: z.boolean().optional(),
+  }),
+]);
+export type Message = z.infer<typeof messageSchema>;
+export type AssistantMessage = Extract<Message, { role: 'assistant' }>;
+export type ToolResultMessage = Extract<Message, { role: 'tool' }>;
+
+/** What the model is told about a tool: its name, purpose and JSON-schema parameters. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+/** Token usage as reported by the provider. `cachedInputTokens` is part of `inputTokens`. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+}
+
+export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 });
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+  };
+}
+
+/** Input of the `callModel` activity. */
+export interface ModelRequest {
+  /** `provider:model`, e.g. `openai:gpt-4o-mini`, `anthropic:claude-sonnet-4-5`, `mock:two-tool-calls`. */
+  model: string;
+  system: string;
+  messages: Message[];
+  tools: ToolDefinition[];
+  /** When set, the final answer must be JSON matching this schema. */
+  outputSchema?: Record<string, unknown>;
+  maxOutputTokens?: number;
+  temperature?: number;
+}
+
+export type StopReason = 'end_turn' | 'tool_calls' | 'max_tokens' | 'other';
+
+/** Output of the `callModel` activity. */
+export interface ModelResponse {
+  message: AssistantMessage;
+  stopReason: StopReason;
+  usage: Usage;
+  /** The model name the provider reports having used. */
+  providerModel: string;
+}

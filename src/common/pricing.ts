@@ -1,0 +1,89 @@
+/**
+ * Token prices and the run's cost ledger. Pure functions, so the workflow can keep the ledger itself
+ * and the figures replay exactly.
+ */
+import { parseModelId } from './model-id';
+import type { Usage } from './messages';
+
+/** US dollars per million tokens. */
+export interface ModelPrice {
+  input: number;
+  cachedInput: number;
+  output: number;
+}
+
+/** List prices of common models (USD per million tokens, late 2026). Unknown models cost 0 and are flagged. */
+export const defaultPrices: Record<string, ModelPrice> = {
+  'openai:gpt-4o-mini': { input: 0.15, cachedInput: 0.075, output: 0.6 },
+  'openai:gpt-4o': { input: 2.5, cachedInput: 1.25, output: 10 },
+  'openai:gpt-4.1': { input: 2, cachedInput: 0.5, output: 8 },
+  'openai:gpt-4.1-mini': { input: 0.4, cachedInput: 0.1, output: 1.6 },
+  'openai:gpt-5': { input: 1.25, cachedInput: 0.125, output: 10 },
+  'openai:gpt-5-mini': { input: 0.25, cachedInput: 0.025, output: 2 },
+  'anthropic:claude-sonnet-4-5': { input: 3, cachedInput: 0.3, output: 15 },
+  'anthropic:claude-haiku-4-5': { input: 1, cachedInput: 0.1, output: 5 },
+  'anthropic:claude-opus-4-1': { input: 15, cachedInput: 1.5, output: 75 },
+};
+
+/** Mock models are priced like gpt-4o-mini so offline runs show realistic-looking ledgers. */
+const mockPrice: ModelPrice = { input: 0.15, cachedInput: 0.075, output: 0.6 };
+
+export function priceFor(model: string, prices: Record<string, ModelPrice> = defaultPrices): ModelPrice | undefined {
+  const exact = prices[model];
+  if (exact) return exact;
+  return parseModelId(model).provider === 'mock' ? mockPrice : undefined;
+}
+
+/** Cost in USD of one response's usage. Cached input tokens are part of input tokens, priced at the cached rate. */
+export function costOf(usage: Usage, price: ModelPrice): number {
+  const uncached = Math.max(0, usage.inputTokens - usage.cachedInputTokens);
+  return (uncached * price.input + usage.cachedInputTokens * price.cachedInput + usage.outputTokens * price.output) / 1e6;
+}
+
+export interface LedgerLine {
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  usd: number;
+  calls: number;
+}
+
+export interface CostLedger {
+  totalUsd: number;
+  totalTokens: number;
+  byModel: Record<string, LedgerLine>;
+  byAgent: Record<string, LedgerLine>;
+  /** Models used that have no price; their tokens are counted but cost nothing here. */
+  unpricedModels: string[];
+}
+
+export const emptyLedger = (): CostLedger => ({ totalUsd: 0, totalTokens: 0, byModel: {}, byAgent: {}, unpricedModels: [] });
+
+function addLine(line: LedgerLine | undefined, usage: Usage, usd: number): LedgerLine {
+  const l = line ?? { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, usd: 0, calls: 0 };
+  return {
+    inputTokens: l.inputTokens + usage.inputTokens,
+    cachedInputTokens: l.cachedInputTokens + usage.cachedInputTokens,
+    outputTokens: l.outputTokens + usage.outputTokens,
+    usd: l.usd + usd,
+    calls: l.calls + 1,
+  };
+}
+
+/** Returns a new ledger with one model call added. */
+export function recordUsage(
+  ledger: CostLedger,
+  entry: { model: string; agent: string; usage: Usage },
+  prices?: Record<string, ModelPrice>,
+): CostLedger {
+  const price = priceFor(entry.model, prices);
+  const usd = price ? costOf(entry.usage, price) : 0;
+  const unpriced = price || ledger.unpricedModels.includes(entry.model) ? ledger.unpricedModels : [...ledger.unpricedModels, entry.model];
+  return {
+    totalUsd: ledger.totalUsd + usd,
+    totalTokens: ledger.totalTokens + entry.usage.inputTokens + entry.usage.outputTokens,
+    byModel: { ...ledger.byModel, [entry.model]: addLine(ledger.byModel[entry.model], entry.usage, usd) },
+    byAgent: { ...ledger.byAgent, [entry.agent]: addLine(ledger.byAgent[entry.agent], entry.usage, usd) },
+    unpricedModels: unpriced,
+  };
+}

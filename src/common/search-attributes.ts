@@ -1,0 +1,19 @@
+/** Search attributes every run keeps current; registered by the dev-server script and temporal-dev.yml. */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const agentNameKey = defineSearchAttributeKey('AgentName', SearchAttributeType.KEYWORD);
+export const agentStatusKey = defineSearchAttributeKey('AgentStatus', SearchAttributeType.KEYWORD);
+export const agentCostUsdKey = defineSearchAttributeKey('AgentCostUsd', SearchAttributeType.DOUBLE);
+export const agentTokensKey = defineSearchAttributeKey('AgentTokens', SearchAttributeType.INT);
+export const awaitingApprovalKey = defineSearchAttributeKey('AwaitingApproval', SearchAttributeType.BOOL);
+
+export const agentSearchAttributeKeys = [agentNameKey, agentStatusKey, agentCostUsdKey, agentTokensKey, awaitingApprovalKey];
+
+/** The same attributes in the `name=Type` form of `temporal server start-dev --search-attribute`. */
+export const searchAttributeCliSpecs: string[] = [
+  'AgentName=Keyword',
+  'AgentStatus=Keyword',
+  'AgentCostUsd=Double',
+  'AgentTokens=Int',
+  'AwaitingApproval=Bool',
+];

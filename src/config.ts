@@ -1,0 +1,86 @@
+/**
+ * The one place that reads the environment. Everything else receives these typed settings, so tests
+ * build a config by hand and nothing reaches for `process.env` behind their back.
+ */
+import path from 'node:path';
+import os from 'node:os';
+import { DEFAULT_TASK_QUEUE } from './common/agent-contract';
+import { UserError } from './common/errors';
+
+export interface ProviderSettings {
+  openai?: { apiKey: string; baseURL?: string };
+  anthropic?: { apiKey: string; baseURL?: string };
+  /** The shipped mock LLM server; `mock:<scenario>` model ids go here over the chosen wire format. */
+  mock?: { baseURL: string; wire: 'openai' | 'anthropic' };
+}
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** TLS is on when any TLS setting or an API key is given (Temporal Cloud needs TLS). */
+  tls?: { clientCertPath?: string; clientKeyPath?: string; serverRootCaCertPath?: string; serverName?: string };
+  apiKey?: string;
+  webUiUrl: string;
+}
+
+export interface Config {
+  temporal: TemporalSettings;
+  providers: ProviderSettings;
+  workspaceDir: string;
+  knowledgeBaseDir: string;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const nonEmpty = (v: string | undefined): string | undefined => (v && v.trim() ? v.trim() : undefined);
+
+export function temporalSettingsFromEnv(env: Env = process.env): TemporalSettings {
+  const address = nonEmpty(env.TEMPORAL_ADDRESS) ?? 'localhost:7233';
+  const clientCertPath = nonEmpty(env.TEMPORAL_TLS_CLIENT_CERT_PATH);
+  const clientKeyPath = nonEmpty(env.TEMPORAL_TLS_CLIENT_KEY_PATH);
+  const serverRootCaCertPath = nonEmpty(env.TEMPORAL_TLS_SERVER_CA_CERT_PATH);
+  const serverName = nonEmpty(env.TEMPORAL_TLS_SERVER_NAME);
+  const apiKey = nonEmpty(env.TEMPORAL_API_KEY);
+  if (Boolean(clientCertPath) !== Boolean(clientKeyPath)) {
+    throw new UserError('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together (mTLS needs both)');
+  }
+  const wantsTls = env.TEMPORAL_TLS === 'true' || Boolean(clientCertPath || serverRootCaCertPath || apiKey);
+  return {
+    address,
+    namespace: nonEmpty(env.TEMPORAL_NAMESPACE) ?? 'default',
+    taskQueue: nonEmpty(env.TEMPORAL_TASK_QUEUE) ?? DEFAULT_TASK_QUEUE,
+    tls: wantsTls && env.TEMPORAL_TLS !== 'false' ? { clientCertPath, clientKeyPath, serverRootCaCertPath, serverName } : undefined,
+    apiKey,
+    webUiUrl: (nonEmpty(env.TEMPORAL_UI_URL) ?? 'http://localhost:8233').replace(/\/$/, ''),
+  };
+}
+
+export function providerSettingsFromEnv(env: Env = process.env): ProviderSettings {
+  const providers: ProviderSettings = {};
+  const openaiKey = nonEmpty(env.OPENAI_API_KEY);
+  const openaiBase = nonEmpty(env.OPENAI_BASE_URL);
+  // An OpenAI-compatible local server (Ollama, vLLM, LM Studio) often needs no key; a base URL alone enables it.
+  if (openaiKey || openaiBase) providers.openai = { apiKey: openaiKey ?? 'not-needed', baseURL: openaiBase };
+  const anthropicKey = nonEmpty(env.ANTHROPIC_API_KEY);
+  const anthropicBase = nonEmpty(env.ANTHROPIC_BASE_URL);
+  if (anthropicKey || anthropicBase) providers.anthropic = { apiKey: anthropicKey ?? 'not-needed', baseURL: anthropicBase };
+  const mockUrl = nonEmpty(env.MOCK_LLM_URL);
+  if (mockUrl) {
+    const wire = nonEmpty(env.MOCK_LLM_WIRE) ?? 'openai';
+    if (wire !== 'openai' && wire !== 'anthropic') throw new UserError(`MOCK_LLM_WIRE must be openai or anthropic, not "${wire}"`);
+    providers.mock = { baseURL: mockUrl.replace(/\/$/, ''), wire };
+  }
+  return providers;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    temporal: temporalSettingsFromEnv(env),
+    providers: providerSettingsFromEnv(env),
+    workspaceDir: path.resolve(nonEmpty(env.AGENT_WORKSPACE) ?? path.join(os.tmpdir(), 'durable-agents-workspace')),
+    knowledgeBaseDir: path.resolve(nonEmpty(env.KNOWLEDGE_BASE_DIR) ?? path.join(__dirname, 'agents', 'knowledge-base')),
+    logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+  };
+}
