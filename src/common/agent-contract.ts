@@ -39,7 +39,7 @@ export const agentInputSchema = z
 export type AgentInput = z.input<typeof agentInputSchema>;
 export type ValidAgentInput = z.output<typeof agentInputSchema>;
 
-export type AgentStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed';
+export type AgentStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
 
 /** One row of the run's step log, as the `state` query and `agentctl status` show it. */
 export interface StepRecord {

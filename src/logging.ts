@@ -1,0 +1,56 @@
+/**
+ * Structured logs. pino is the one sink; Temporal's workflow and activity loggers are routed into it once,
+ * through `Runtime.install`, so every line carries the ids Temporal attaches (workflowId, runId,
+ * activityType) plus what our code adds (model, tool).
+ */
+import { Runtime, type LogLevel, type LogMetadata, type Logger } from '@temporalio/worker';
+import pino, { type Logger as PinoLogger } from 'pino';
+
+export function createLogger(level: string, destination: pino.DestinationStream | number = 1): PinoLogger {
+  return pino({ level, base: { service: 'durable-agents' } }, typeof destination === 'number' ? pino.destination(destination) : destination);
+}
+
+const pinoLevel: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+/** Adapts pino to the Temporal SDK's Logger interface. */
+export class PinoTemporalLogger implements Logger {
+  constructor(private readonly pino: PinoLogger) {}
+
+  log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    const { sdkComponent, ...rest } = (meta ?? {}) as Record<string, unknown>;
+    this.pino[pinoLevel[level]]({ ...rest, ...(sdkComponent ? { component: sdkComponent } : {}) }, message);
+  }
+  trace(message: string, meta?: LogMetadata): void {
+    this.log('TRACE', message, meta);
+  }
+  debug(message: string, meta?: LogMetadata): void {
+    this.log('DEBUG', message, meta);
+  }
+  info(message: string, meta?: LogMetadata): void {
+    this.log('INFO', message, meta);
+  }
+  warn(message: string, meta?: LogMetadata): void {
+    this.log('WARN', message, meta);
+  }
+  error(message: string, meta?: LogMetadata): void {
+    this.log('ERROR', message, meta);
+  }
+}
+
+let installed = false;
+
+/**
+ * Installs the Temporal runtime with pino as its logger. The runtime is process-wide and can be installed
+ * only once, before any connection is made; later calls are ignored.
+ */
+export function installTemporalLogging(logger: PinoLogger): void {
+  if (installed) return;
+  installed = true;
+  Runtime.install({ logger: new PinoTemporalLogger(logger) });
+}

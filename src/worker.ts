@@ -1,0 +1,56 @@
+/**
+ * `npm run worker`: connects to Temporal, registers agentWorkflow and every activity, and runs until
+ * SIGINT or SIGTERM, when it stops polling and lets in-flight activities finish (graceful shutdown).
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { createAgentWorker } from './agent-worker';
+import { loadConfig, type Config } from './config';
+import { connectionOptions } from './connection';
+import { createLogger, installTemporalLogging } from './logging';
+
+/** Refuses to start a worker that could not call any model: better now than on the first run. */
+function assertSomeProvider(config: Config): void {
+  if (Object.keys(config.providers).length === 0) {
+    throw new Error(
+      'no model provider configured: set OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENAI_BASE_URL (an OpenAI-compatible server) or MOCK_LLM_URL',
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  installTemporalLogging(logger);
+  assertSomeProvider(config);
+
+  const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  try {
+    const worker = await createAgentWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      providers: config.providers,
+      workspaceDir: config.workspaceDir,
+      knowledgeBaseDir: config.knowledgeBaseDir,
+    });
+    logger.info(
+      {
+        address: config.temporal.address,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        providers: Object.keys(config.providers),
+      },
+      'worker started; Ctrl-C stops it after in-flight activities finish',
+    );
+    // The runtime turns SIGINT/SIGTERM into a graceful worker shutdown; run() resolves once it is done.
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`worker: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,139 @@
+/**
+ * `agentWorkflow`: one agent's tool loop. The model is called (an activity); when it asks for tools they
+ * run (one activity each, concurrently); their results are appended; and the loop repeats until the model
+ * answers without tool calls or the step limit is reached. Completed calls come back from history on
+ * replay, so a crash never repeats a model request or a tool's effect.
+ */
+import { ApplicationFailure, isCancellation, log, setHandler } from '@temporalio/workflow';
+import {
+  approveSignal,
+  rejectSignal,
+  stateQuery,
+  type AgentInput,
+  type AgentResult,
+  type ValidAgentInput,
+} from '../common/agent-contract';
+import { ErrorType } from '../common/errors';
+import type { AssistantMessage, Message, ModelResponse } from '../common/messages';
+import { checkStructuredOutput } from '../common/structured-output';
+import { toolDefinition, toolSpecsByName, type ToolSpec } from '../common/tool-specs';
+import { callModelActivity } from './agent/activities';
+import { ApprovalGates } from './agent/approvals';
+import { validateAgentInput } from './agent/input';
+import { RunState } from './agent/run-state';
+import { ToolCallRunner } from './agent/tool-calls';
+
+const firstWords = (text: string): string => (text.length > 160 ? `${text.slice(0, 159)}…` : text);
+
+function describeTurn(message: AssistantMessage): string {
+  if (message.toolCalls?.length) return `asked for ${message.toolCalls.map((c) => c.name).join(', ')}`;
+  return firstWords(message.content);
+}
+
+export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> {
+  const input: ValidAgentInput = validateAgentInput(rawInput);
+  const conversation: Message[] = [...input.history, { role: 'user', content: input.input }];
+  const state = new RunState(input, conversation);
+  const gates = new ApprovalGates(state);
+  const toolRunner = new ToolCallRunner(input, state, gates);
+
+  setHandler(stateQuery, () => state.snapshot());
+  setHandler(approveSignal, (decision) => gates.onApprove(decision));
+  setHandler(rejectSignal, (decision) => gates.onReject(decision));
+  state.announce();
+
+  const tools = input.tools.map((name) => toolDefinition(toolSpecsByName.get(name) as ToolSpec));
+
+  try {
+    while (state.step < input.maxSteps) {
+      state.step += 1;
+      const response = await modelTurn(input, state, conversation, tools);
+      conversation.push(response.message);
+
+      const calls = response.message.toolCalls ?? [];
+      if (calls.length === 0) {
+        const finished = finishOrAskAgain(input, conversation, response);
+        if (finished) {
+          state.setStatus('completed');
+          return {
+            agent: input.agent,
+            text: response.message.content,
+            ...(finished.output !== undefined ? { output: finished.output } : {}),
+            steps: state.steps,
+            modelCalls: state.modelCalls,
+            toolCalls: state.toolCalls,
+            usage: state.usage,
+            cost: state.cost,
+          };
+        }
+        continue;
+      }
+      conversation.push(...(await toolRunner.runAll(calls, state.step)));
+    }
+    throw ApplicationFailure.create({
+      type: ErrorType.MaxStepsExceeded,
+      message: `agent ${input.agent} did not finish within maxSteps=${input.maxSteps}`,
+      nonRetryable: true,
+      details: [state.snapshot()],
+    });
+  } catch (err) {
+    state.setStatus(isCancellation(err) ? 'cancelled' : 'failed', (err as Error).message);
+    throw err;
+  }
+}
+
+async function modelTurn(
+  input: ValidAgentInput,
+  state: RunState,
+  conversation: Message[],
+  tools: ReturnType<typeof toolDefinition>[],
+): Promise<ModelResponse> {
+  const record = state.addStep({ step: state.step, kind: 'model', name: input.model, status: 'running', summary: '' });
+  try {
+    const response = await callModelActivity(
+      {
+        model: input.model,
+        system: input.instructions,
+        messages: conversation,
+        tools,
+        ...(input.outputSchema ? { outputSchema: input.outputSchema } : {}),
+        ...(input.maxOutputTokens ? { maxOutputTokens: input.maxOutputTokens } : {}),
+        ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
+      },
+      `model ${input.model} · ${input.agent} · step ${state.step}`,
+    );
+    state.recordModelUsage(input.model, response.usage);
+    state.updateStep(record, { status: 'ok', summary: describeTurn(response.message), usage: response.usage });
+    log.info('model answered', {
+      step: state.step,
+      model: input.model,
+      toolCalls: response.message.toolCalls?.length ?? 0,
+      inputTokens: response.usage.inputTokens,
+      outputTokens: response.usage.outputTokens,
+    });
+    return response;
+  } catch (err) {
+    state.updateStep(record, { status: 'error', summary: (err as Error).message });
+    throw err;
+  }
+}
+
+/**
+ * Decides whether a final answer ends the run. With an output schema, an answer that does not match it is
+ * sent back once per remaining step with the exact problem, rather than failing a run that can still recover.
+ */
+function finishOrAskAgain(
+  input: ValidAgentInput,
+  conversation: Message[],
+  response: ModelResponse,
+): { output?: unknown } | undefined {
+  if (!input.outputSchema) return {};
+  const check = checkStructuredOutput(response.message.content, input.outputSchema);
+  if (check.ok) return { output: check.value };
+  log.warn('final answer failed the output schema', { problem: check.problem });
+  conversation.push({
+    role: 'user',
+    content: `Your answer was not accepted: ${check.problem}. Reply with only the JSON object.`,
+  });
+  return undefined;
+}

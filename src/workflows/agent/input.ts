@@ -1,0 +1,38 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import { agentInputSchema, type ValidAgentInput } from '../../common/agent-contract';
+import { ErrorType } from '../../common/errors';
+import { toolSpecsByName } from '../../common/tool-specs';
+import { z } from 'zod';
+
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: ErrorType.InvalidAgentInput, message, nonRetryable: true });
+}
+
+/**
+ * Validates the workflow input. A bad input fails the run at once with a message naming the field,
+ * rather than failing the workflow task over and over.
+ */
+export function validateAgentInput(raw: unknown): ValidAgentInput {
+  const parsed = agentInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
+    throw invalid(`invalid agent input: ${problems.join('; ')}`);
+  }
+  const input = parsed.data;
+  const unknown = input.tools.filter((t) => !toolSpecsByName.has(t));
+  if (unknown.length) {
+    throw invalid(`invalid agent input: tools: unknown tool(s) ${unknown.join(', ')}; known: ${[...toolSpecsByName.keys()].join(', ')}`);
+  }
+  const ungated = input.approvalRequiredTools.filter((t) => !input.tools.includes(t));
+  if (ungated.length) {
+    throw invalid(`invalid agent input: approvalRequiredTools: ${ungated.join(', ')} not in tools`);
+  }
+  if (input.outputSchema) {
+    try {
+      z.fromJSONSchema(input.outputSchema as Parameters<typeof z.fromJSONSchema>[0]);
+    } catch (err) {
+      throw invalid(`invalid agent input: outputSchema: ${(err as Error).message}`);
+    }
+  }
+  return input;
+}

@@ -1,0 +1,121 @@
+/**
+ * The live record of one agent run: steps, usage, cost and status. The workflow mutates it as the run
+ * moves; the `state` query, the search attributes and the Web UI's current details all read from it.
+ */
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { AgentState, AgentStatus, PendingApproval, StepRecord, ValidAgentInput } from '../../common/agent-contract';
+import { addUsage, emptyUsage, type Message, type Usage } from '../../common/messages';
+import { emptyLedger, recordUsage, type CostLedger } from '../../common/pricing';
+import {
+  agentCostUsdKey,
+  agentNameKey,
+  agentStatusKey,
+  agentTokensKey,
+  awaitingApprovalKey,
+} from '../../common/search-attributes';
+
+/** How many messages the `state` query returns, and how long each may be; a query must stay small. */
+const LAST_MESSAGES = 6;
+const MESSAGE_CHARS = 500;
+
+const trim = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function trimMessage(m: Message): Message {
+  if (m.role === 'assistant') {
+    return {
+      ...m,
+      content: trim(m.content, MESSAGE_CHARS),
+      toolCalls: m.toolCalls?.map((c) => ({ ...c, arguments: trim(c.arguments, MESSAGE_CHARS) })),
+    };
+  }
+  return { ...m, content: trim(m.content, MESSAGE_CHARS) };
+}
+
+export class RunState {
+  status: AgentStatus = 'running';
+  step = 0;
+  readonly steps: StepRecord[] = [];
+  readonly pendingApprovals: PendingApproval[] = [];
+  usage: Usage = emptyUsage();
+  cost: CostLedger = emptyLedger();
+  modelCalls = 0;
+  toolCalls = 0;
+  error?: string;
+
+  constructor(
+    private readonly input: ValidAgentInput,
+    private readonly conversation: readonly Message[],
+  ) {}
+
+  /** Publishes the run's identity; called once when the run starts. */
+  announce(): void {
+    upsertSearchAttributes([
+      { key: agentNameKey, value: this.input.agent },
+      { key: agentStatusKey, value: this.status },
+      { key: agentTokensKey, value: 0 },
+      { key: agentCostUsdKey, value: 0 },
+      { key: awaitingApprovalKey, value: false },
+    ]);
+    this.publishDetails();
+  }
+
+  addStep(record: StepRecord): StepRecord {
+    this.steps.push(record);
+    this.publishDetails();
+    return record;
+  }
+
+  updateStep(record: StepRecord, patch: Partial<StepRecord>): void {
+    Object.assign(record, patch);
+    this.publishDetails();
+  }
+
+  recordModelUsage(model: string, usage: Usage): void {
+    this.modelCalls += 1;
+    this.usage = addUsage(this.usage, usage);
+    this.cost = recordUsage(this.cost, { model, agent: this.input.agent, usage });
+    upsertSearchAttributes([
+      { key: agentTokensKey, value: this.usage.inputTokens + this.usage.outputTokens },
+      { key: agentCostUsdKey, value: this.cost.totalUsd },
+    ]);
+  }
+
+  setStatus(status: AgentStatus, error?: string): void {
+    this.status = status;
+    if (error !== undefined) this.error = error;
+    upsertSearchAttributes([
+      { key: agentStatusKey, value: status },
+      { key: awaitingApprovalKey, value: this.pendingApprovals.length > 0 },
+    ]);
+    this.publishDetails();
+  }
+
+  snapshot(): AgentState {
+    return {
+      workflowType: 'agentWorkflow',
+      agent: this.input.agent,
+      model: this.input.model,
+      status: this.status,
+      step: this.step,
+      maxSteps: this.input.maxSteps,
+      steps: this.steps.map((s) => ({ ...s })),
+      pendingApprovals: this.pendingApprovals.map((p) => ({ ...p })),
+      usage: { ...this.usage },
+      cost: this.cost,
+      lastMessages: this.conversation.slice(-LAST_MESSAGES).map(trimMessage),
+      ...(this.error !== undefined ? { error: this.error } : {}),
+    };
+  }
+
+  /** The Web UI shows this markdown as the run's current details, so a glance tells where the run is. */
+  private publishDetails(): void {
+    const last = this.steps[this.steps.length - 1];
+    const lines = [
+      `**${this.input.agent}** · ${this.input.model} · ${this.status}`,
+      `step ${this.step}/${this.input.maxSteps} · ${this.usage.inputTokens + this.usage.outputTokens} tokens · $${this.cost.totalUsd.toFixed(6)}`,
+    ];
+    if (last) lines.push(`last: ${last.kind} ${last.name} (${last.status}) ${trim(last.summary, 120)}`);
+    for (const p of this.pendingApprovals) lines.push(`awaiting approval **${p.approvalId}**: ${p.what}`);
+    setCurrentDetails(lines.join('\n\n'));
+  }
+}

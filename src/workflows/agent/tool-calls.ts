@@ -1,0 +1,94 @@
+/**
+ * Runs the tool calls of one model turn. Every outcome becomes a tool-result message, including errors,
+ * a rejection and a tool the agent was not given: the model reads what happened and decides what next.
+ */
+import { ActivityFailure, ApplicationFailure, isCancellation, log, workflowInfo } from '@temporalio/workflow';
+import type { ValidAgentInput } from '../../common/agent-contract';
+import type { ToolCall, ToolResultMessage } from '../../common/messages';
+import { callToolActivity } from './activities';
+import type { ApprovalGates } from './approvals';
+import type { RunState } from './run-state';
+
+function errorText(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return `Error (${cause.type ?? 'ToolFailed'}): ${cause.message}`;
+  return `Error: ${(cause as Error | undefined)?.message ?? String(cause)}`;
+}
+
+export class ToolCallRunner {
+  constructor(
+    private readonly input: ValidAgentInput,
+    private readonly state: RunState,
+    private readonly gates: ApprovalGates,
+  ) {}
+
+  /** Runs the turn's calls concurrently; results come back in the order the model asked for them. */
+  runAll(calls: ToolCall[], step: number): Promise<ToolResultMessage[]> {
+    return Promise.all(calls.map((call, index) => this.run(call, step, index)));
+  }
+
+  private async run(call: ToolCall, step: number, index: number): Promise<ToolResultMessage> {
+    const result = (content: string, isError = false): ToolResultMessage => ({
+      role: 'tool',
+      toolCallId: call.id,
+      toolName: call.name,
+      content,
+      ...(isError ? { isError } : {}),
+    });
+    const record = this.state.addStep({
+      step,
+      kind: 'tool',
+      name: call.name,
+      status: 'running',
+      summary: call.arguments,
+      toolCallId: call.id,
+    });
+
+    // Only the tools in the agent's spec can run, whatever a model or a tool result asks for.
+    if (!this.input.tools.includes(call.name)) {
+      log.warn('model asked for a tool the agent does not have', { tool: call.name });
+      this.state.updateStep(record, { status: 'error', summary: 'not available to this agent' });
+      return result(`Error (UnknownTool): tool "${call.name}" is not available to this agent`, true);
+    }
+
+    if (this.input.approvalRequiredTools.includes(call.name)) {
+      this.state.updateStep(record, { status: 'awaiting_approval' });
+      const decision = await this.gates.request({
+        approvalId: `step-${step}-call-${index + 1}`,
+        what: `tool ${call.name}`,
+        why: `${call.name} is marked as needing approval for agent ${this.input.agent}`,
+        proposed: call.arguments,
+        requestedAt: new Date().toISOString(),
+      });
+      if (decision.decision === 'rejected') {
+        const reason = decision.reason ? `: ${decision.reason}` : '';
+        this.state.updateStep(record, { status: 'rejected', summary: `rejected${decision.by ? ` by ${decision.by}` : ''}${reason}` });
+        return result(`The user rejected this ${call.name} call${reason}. Do not retry it unchanged.`, true);
+      }
+      this.state.updateStep(record, { status: 'running' });
+    }
+
+    this.state.toolCalls += 1;
+    try {
+      const output = await callToolActivity(
+        call.name,
+        {
+          arguments: call.arguments,
+          toolCallId: call.id,
+          // Stable across retries and replays, so a side-effecting tool can recognise a repeated attempt.
+          idempotencyKey: `${workflowInfo().workflowId}:step-${step}:call-${index + 1}`,
+        },
+        `tool ${call.name} · ${this.input.agent} · step ${step}`,
+      );
+      this.state.updateStep(record, { status: 'ok', summary: output.content });
+      return result(output.content);
+    } catch (err) {
+      // A cancelled run stops here; only the tool's own failures go back to the model.
+      if (isCancellation(err)) throw err;
+      const text = errorText(err);
+      log.warn('tool call failed', { tool: call.name, error: text });
+      this.state.updateStep(record, { status: 'error', summary: text });
+      return result(text, true);
+    }
+  }
+}

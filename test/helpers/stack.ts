@@ -1,0 +1,118 @@
+/**
+ * A real Temporal stack for workflow tests: the pinned Temporal CLI dev server (through the SDK's
+ * TestWorkflowEnvironment), the shipped mock LLM server on a free port, and agent workers built exactly
+ * like `npm run worker` builds them.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { createAgentWorker, workflowsPath } from '../../src/agent-worker';
+import { agentSearchAttributeKeys } from '../../src/common/search-attributes';
+import { createLogger, installTemporalLogging } from '../../src/logging';
+import { startMockLlmServer, type MockLlmServer } from '../../src/mock-llm/server';
+import { resolveTemporalCli } from '../../scripts/temporal-cli';
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has fully stopped. */
+  stop(): Promise<void>;
+}
+
+export interface TestStack {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  mock: MockLlmServer;
+  workspaceDir: string;
+  knowledgeBaseDir: string;
+  /** Starts another worker; `taskQueue` gives it a queue of its own, so stopping it leaves the others alone. */
+  startWorker(options?: { shutdownGraceTime?: string; identity?: string; taskQueue?: string }): Promise<RunningWorker>;
+  stop(): Promise<void>;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Bundling takes seconds; one bundle serves every worker a test file starts. */
+function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return bundle;
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (m: string) => process.stderr.write(`bundler: ${m}\n`),
+  error: (m: string) => process.stderr.write(`bundler: ${m}\n`),
+};
+
+let taskQueueCounter = 0;
+
+export async function startTestStack(options: { worker?: boolean; mockWire?: 'openai' | 'anthropic' } = {}): Promise<TestStack> {
+  // Worker and SDK logs go to stderr at warn level, so a passing test prints nothing to stdout.
+  installTemporalLogging(createLogger(process.env.TEST_LOG_LEVEL ?? 'warn', 2));
+  const cli = await resolveTemporalCli({ allowInstall: true, log: (line) => process.stderr.write(`${line}\n`) });
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      ...(cli.source === 'sdk-download' ? {} : { executable: { type: 'existing-path', path: cli.path } }),
+      ip: '127.0.0.1',
+      searchAttributes: agentSearchAttributeKeys,
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
+  const mock = await startMockLlmServer({ host: '127.0.0.1', port: 0 });
+  const workspaceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'da-workspace-'));
+  const knowledgeBaseDir = path.resolve(__dirname, '../../src/agents/knowledge-base');
+  const taskQueue = `test-${process.pid}-${++taskQueueCounter}`;
+  const workers: RunningWorker[] = [];
+
+  const startWorker: TestStack['startWorker'] = async (workerOptions = {}) => {
+    const worker = await createAgentWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: workerOptions.taskQueue ?? taskQueue,
+      providers: { mock: { baseURL: mock.url, wire: options.mockWire ?? 'openai' } },
+      workspaceDir,
+      knowledgeBaseDir,
+      workflowBundle: await workflowBundle(),
+      ...(workerOptions.shutdownGraceTime ? { shutdownGraceTime: workerOptions.shutdownGraceTime } : {}),
+      ...(workerOptions.identity ? { identity: workerOptions.identity } : {}),
+    });
+    const running = worker.run();
+    const handle: RunningWorker = {
+      worker,
+      stop: async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      },
+    };
+    workers.push(handle);
+    return handle;
+  };
+
+  if (options.worker !== false) await startWorker();
+
+  return {
+    env,
+    client: env.client,
+    address: env.address,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    mock,
+    workspaceDir,
+    knowledgeBaseDir,
+    startWorker,
+    stop: async () => {
+      await Promise.all(workers.map((w) => w.stop().catch(() => undefined)));
+      await mock.close();
+      await env.teardown();
+      fs.rmSync(workspaceDir, { recursive: true, force: true });
+    },
+  };
+}
