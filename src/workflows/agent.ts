@@ -52,7 +52,7 @@ export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> 
 
       const calls = response.message.toolCalls ?? [];
       if (calls.length === 0) {
-        const finished = finishOrAskAgain(input, conversation, response);
+        const finished = finishOrAskAgain(input, state, conversation, response);
         if (finished) {
           state.setStatus('completed');
           return {
@@ -124,6 +124,7 @@ async function modelTurn(
  */
 function finishOrAskAgain(
   input: ValidAgentInput,
+  state: RunState,
   conversation: Message[],
   response: ModelResponse,
 ): { output?: unknown } | undefined {
@@ -131,6 +132,13 @@ function finishOrAskAgain(
   const check = checkStructuredOutput(response.message.content, input.outputSchema);
   if (check.ok) return { output: check.value };
   log.warn('final answer failed the output schema', { problem: check.problem });
+  if (state.step >= input.maxSteps) {
+    throw ApplicationFailure.create({
+      type: ErrorType.ModelOutputInvalid,
+      message: `agent ${input.agent}: final answer invalid after ${state.step} steps: ${check.problem}`,
+      nonRetryable: true,
+    });
+  }
   conversation.push({
     role: 'user',
     content: `Your answer was not accepted: ${check.problem}. Reply with only the JSON object.`,
