@@ -16,6 +16,7 @@ import {
   type AgentInput,
   type AgentResult,
 } from '../src/common/agent-contract';
+import type { agentWorkflow } from '../src/workflows';
 import { startTestStack, type TestStack } from './helpers/stack';
 
 let stack: TestStack;
@@ -29,7 +30,7 @@ after(async () => {
 });
 
 function start(input: Partial<AgentInput> & { model: string }) {
-  return stack.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+  return stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
     taskQueue: stack.taskQueue,
     workflowId: `agent-test-${process.pid}-${++runCounter}`,
     args: [{ agent: 'tester', instructions: 'You are a test agent.', input: 'Compute things.', tools: ['calculator'], ...input }],
@@ -250,7 +251,7 @@ describe('agentWorkflow', () => {
     // This run gets a worker of its own, so stopping it leaves the shared worker alone.
     const isolatedQueue = `${stack.taskQueue}-restart`;
     const first = await stack.startWorker({ taskQueue: isolatedQueue, shutdownGraceTime: '500ms' });
-    const handle = await stack.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+    const handle = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
       taskQueue: isolatedQueue,
       workflowId: `agent-test-${process.pid}-restart`,
       args: [{ agent: 'tester', instructions: 'test', input: 'go', model: 'mock:t-worker-restart', tools: ['calculator'] }],

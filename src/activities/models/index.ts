@@ -1,0 +1,94 @@
+/**
+ * The `callModel` activity: one model request through the adapter of the model id's provider. It heartbeats
+ * while the request is in flight, so a dead worker is noticed within the heartbeat timeout, and aborts the
+ * HTTP request when Temporal cancels the attempt.
+ */
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { ErrorType } from '../../common/errors';
+import type { ModelRequest, ModelResponse } from '../../common/messages';
+import { parseModelId, type Provider } from '../../common/model-id';
+import { toApplicationFailure } from './errors';
+import type { ModelAdapter } from './types';
+
+const providerEnv: Record<Provider, string> = {
+  openai: 'OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server)',
+  anthropic: 'ANTHROPIC_API_KEY',
+  mock: 'MOCK_LLM_URL',
+};
+
+export interface ModelActivityDeps {
+  adapters: Partial<Record<Provider, ModelAdapter>>;
+}
+
+/** Beats at half the heartbeat timeout, but not more often than once a second. */
+function startHeartbeat(ctx: Context): () => void {
+  const timeoutMs = ctx.info.heartbeatTimeoutMs;
+  if (!timeoutMs) return () => undefined;
+  const timer = setInterval(
+    () => {
+      try {
+        ctx.heartbeat();
+      } catch {
+        // A heartbeat that cannot be sent (worker shutting down) must not fail the call itself;
+        // if the worker is really gone, the server notices the missing heartbeats anyway.
+      }
+    },
+    Math.max(1000, timeoutMs / 2),
+  );
+  return () => clearInterval(timer);
+}
+
+export function createModelActivities(deps: ModelActivityDeps) {
+  return {
+    async callModel(request: ModelRequest): Promise<ModelResponse> {
+      const ctx = Context.current();
+      let id;
+      try {
+        id = parseModelId(request.model);
+      } catch (err) {
+        throw ApplicationFailure.create({ type: ErrorType.InvalidRequest, message: (err as Error).message, nonRetryable: true });
+      }
+      const adapter = deps.adapters[id.provider];
+      if (!adapter) {
+        throw ApplicationFailure.create({
+          type: ErrorType.InvalidRequest,
+          message: `model ${request.model}: provider "${id.provider}" is not configured on this worker; set ${providerEnv[id.provider]}`,
+          nonRetryable: true,
+        });
+      }
+      const started = Date.now();
+      const stopHeartbeat = startHeartbeat(ctx);
+      log.info('model call started', { model: request.model, provider: id.provider, attempt: ctx.info.attempt, messages: request.messages.length });
+      try {
+        const response = await adapter.complete({ ...request, model: id.model }, ctx.cancellationSignal);
+        log.info('model call finished', {
+          model: request.model,
+          provider: id.provider,
+          durationMs: Date.now() - started,
+          inputTokens: response.usage.inputTokens,
+          outputTokens: response.usage.outputTokens,
+          cachedInputTokens: response.usage.cachedInputTokens,
+          toolCalls: response.message.toolCalls?.length ?? 0,
+        });
+        return response;
+      } catch (err) {
+        // A cancelled attempt surfaces as Temporal's own cancellation, not as a provider failure.
+        if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
+        const failure = toApplicationFailure(err, id.provider, id.model);
+        log.warn('model call failed', {
+          model: request.model,
+          provider: id.provider,
+          durationMs: Date.now() - started,
+          type: failure.type,
+          nonRetryable: failure.nonRetryable,
+          error: failure.message,
+        });
+        throw failure;
+      } finally {
+        stopHeartbeat();
+      }
+    },
+  };
+}
+
+export type ModelActivities = ReturnType<typeof createModelActivities>;

@@ -1,0 +1,10 @@
+import type { ModelRequest, ModelResponse } from '../../common/messages';
+
+/** A model request as an adapter receives it: `model` is the provider-side name (after `provider:`). */
+export type AdapterRequest = ModelRequest;
+
+/** One provider's wire format behind the provider-neutral request and response. */
+export interface ModelAdapter {
+  readonly provider: string;
+  complete(request: AdapterRequest, signal: AbortSignal): Promise<ModelResponse>;
+}

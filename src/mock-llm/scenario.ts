@@ -1,0 +1,92 @@
+/**
+ * Scripted scenarios for the mock LLM server. A scenario is a list of turns; the turn played is the number
+ * of assistant messages in the request, so the server holds no conversation state and retries, replays and
+ * concurrent runs all get the same answer for the same point in a conversation.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+
+const faultSchema = z.union([
+  z.object({ hang: z.literal(true) }).strict(),
+  z
+    .object({
+      status: z.literal(429),
+      retryAfterSeconds: z.number().nonnegative().optional(),
+      retryAfterMs: z.number().nonnegative().optional(),
+      message: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      status: z.union([z.literal(400), z.literal(401), z.literal(403), z.literal(404), z.literal(500), z.literal(503), z.literal(529)]),
+      message: z.string().optional(),
+      /** Provider error code, e.g. `context_length_exceeded` or `content_filter`. */
+      code: z.string().optional(),
+    })
+    .strict(),
+]);
+export type Fault = z.infer<typeof faultSchema>;
+
+const toolCallSchema = z
+  .object({
+    id: z.string().optional(),
+    name: z.string().min(1),
+    arguments: z.record(z.string(), z.unknown()).optional(),
+    /** Sent verbatim instead of `arguments`, so a test can play malformed JSON. */
+    rawArguments: z.string().optional(),
+  })
+  .strict();
+
+const turnSchema = z
+  .object({
+    text: z.string().optional(),
+    toolCalls: z.array(toolCallSchema).optional(),
+    /** Reported usage; by default estimated from the request and reply sizes (4 characters a token). */
+    usage: z.object({ input: z.number().int().nonnegative(), output: z.number().int().nonnegative(), cached: z.number().int().nonnegative().optional() }).strict().optional(),
+    delayMs: z.number().int().nonnegative().optional(),
+    /** Played one per attempt before the turn succeeds: attempt 1 gets faults[0], attempt 2 faults[1], and so on. */
+    faults: z.array(faultSchema).optional(),
+    /** When set, `faults[0]` is played on every attempt: a permanent failure. */
+    alwaysFail: z.boolean().optional(),
+  })
+  .strict()
+  .refine((t) => t.text !== undefined || (t.toolCalls?.length ?? 0) > 0, { message: 'a turn needs text or toolCalls' });
+export type Turn = z.infer<typeof turnSchema>;
+
+export const scenarioSchema = z.object({ description: z.string().optional(), turns: z.array(turnSchema).min(1) }).strict();
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+}
+
+export function parseScenario(raw: unknown, source: string): Scenario {
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ScenarioError(`invalid mock scenario ${source}: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** Loads every `*.yaml`, `*.yml` and `*.json` file in a folder; the file name (without extension) names the scenario. */
+export function loadScenarioDir(dir: string): Record<string, Scenario> {
+  const scenarios: Record<string, Scenario> = {};
+  if (!fs.existsSync(dir)) return scenarios;
+  for (const file of fs.readdirSync(dir).sort()) {
+    const ext = path.extname(file);
+    if (!['.yaml', '.yml', '.json'].includes(ext)) continue;
+    const full = path.join(dir, file);
+    const text = fs.readFileSync(full, 'utf8');
+    let raw: unknown;
+    try {
+      raw = ext === '.json' ? JSON.parse(text) : YAML.parse(text);
+    } catch (err) {
+      throw new ScenarioError(`invalid mock scenario ${full}: ${(err as Error).message}`);
+    }
+    scenarios[path.basename(file, ext)] = parseScenario(raw, full);
+  }
+  return scenarios;
+}
