@@ -43,6 +43,16 @@ export class PinoTemporalLogger implements Logger {
   }
 }
 
+const pinoToCore: Record<string, 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+  silent: 'ERROR',
+};
+
 let installed = false;
 
 /**
@@ -52,5 +62,10 @@ let installed = false;
 export function installTemporalLogging(logger: PinoLogger): void {
   if (installed) return;
   installed = true;
-  Runtime.install({ logger: new PinoTemporalLogger(logger) });
+  // Core (native) logs are forwarded too, so they are structured and obey the same level.
+  const coreLevel = pinoToCore[logger.level] ?? 'WARN';
+  Runtime.install({
+    logger: new PinoTemporalLogger(logger),
+    telemetryOptions: { logging: { filter: { core: coreLevel, other: 'ERROR' }, forward: {} } },
+  });
 }

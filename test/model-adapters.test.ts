@@ -8,7 +8,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { createModelActivities } from '../src/activities/models';
 import { createModelAdapters } from '../src/activities/models/clients';
 import { retryAfterMs } from '../src/activities/models/errors';
-import type { ModelRequest } from '../src/common/messages';
+import type { ModelRequest, ModelResponse } from '../src/common/messages';
 import { startMockLlmServer, type MockLlmServer } from '../src/mock-llm/server';
 import { quietActivityEnv } from './helpers/activity-env';
 
@@ -64,7 +64,7 @@ describe('callModel on both wire formats', () => {
       });
       const { callModel } = activitiesFor(wire);
       const env = quietActivityEnv().env;
-      const first = await env.run(callModel, request('m-basic'));
+      const first: ModelResponse = await env.run(callModel, request('m-basic'));
       assert.equal(first.stopReason, 'tool_calls');
       assert.deepEqual(
         first.message.toolCalls?.map((c) => [c.name, JSON.parse(c.arguments)]),
@@ -76,7 +76,7 @@ describe('callModel on both wire formats', () => {
       assert.deepEqual(first.usage, { inputTokens: 50, outputTokens: 5, cachedInputTokens: 20 });
 
       const calls = first.message.toolCalls ?? [];
-      const second = await env.run(
+      const second: ModelResponse = await env.run(
         callModel,
         request('m-basic', {
           messages: [
@@ -135,7 +135,7 @@ describe('callModel on both wire formats', () => {
   }
 
   it('hands malformed tool arguments through as raw text for the tool to reject', async () => {
-    const res = await quietActivityEnv().env.run(activitiesFor('openai').callModel, request('malformed-tool-args'));
+    const res: ModelResponse = await quietActivityEnv().env.run(activitiesFor('openai').callModel, request('malformed-tool-args'));
     assert.equal(res.message.toolCalls?.[0]?.arguments, '{"expression": "2 +');
   });
 
