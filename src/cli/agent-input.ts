@@ -1,0 +1,69 @@
+/**
+ * Turns `agentctl start` arguments into a validated `agentWorkflow` input. `--input` is either plain text
+ * or JSON (a JSON string, or an object whose `input`, `topic` or `question` field is the request).
+ */
+import { z } from 'zod';
+import { agentInputSchema, type AgentInput } from '../common/agent-contract';
+import { UserError } from '../common/errors';
+import { agentInputFor, shippedAgents, type AgentSpec } from '../agents';
+
+const requestFields = ['input', 'topic', 'question'] as const;
+
+const jsonRequestSchema = z
+  .object({
+    input: z.string().min(1).optional(),
+    topic: z.string().min(1).optional(),
+    question: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((o) => requestFields.some((f) => o[f] !== undefined), {
+    message: 'the object needs an "input", "topic" or "question" string',
+  });
+
+/** Text that starts like a JSON document is read as JSON, so a typo in it is reported instead of sent to the model. */
+const looksLikeJson = (text: string): boolean => /^[[{"]/.test(text);
+
+/** The user's request from `--input`; throws a UserError naming the problem when it is malformed. */
+export function userRequestFrom(raw: string): string {
+  const text = raw.trim();
+  if (!text) throw new UserError('--input is empty');
+  if (!looksLikeJson(text)) return text;
+
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`--input is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof value === 'string') {
+    if (!value.trim()) throw new UserError('--input is an empty JSON string');
+    return value;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UserError('--input JSON must be a string or an object with an "input", "topic" or "question" string');
+  }
+  const parsed = jsonRequestSchema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+    throw new UserError(`--input JSON is not usable: ${problems.join('; ')}`);
+  }
+  const { input, topic, question } = parsed.data;
+  return (input ?? topic ?? question) as string;
+}
+
+/** The error for an agent name that is not shipped, listing the ones that are. */
+export function unknownAgentError(name: string): UserError {
+  return new UserError(`unknown agent "${name}"; known agents: ${shippedAgents.map((a) => a.name).join(', ')}`);
+}
+
+/** Builds the workflow input and checks it against the workflow's own schema before anything is started. */
+export function buildAgentInput(spec: AgentSpec, options: { input?: string; model?: string }): AgentInput {
+  const request = options.input === undefined ? spec.exampleInput : userRequestFrom(options.input);
+  const input = agentInputFor(spec, request, options.model);
+  const checked = agentInputSchema.safeParse(input);
+  if (!checked.success) {
+    const problems = checked.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
+    throw new UserError(`the input for ${spec.name} is invalid: ${problems.join('; ')}`);
+  }
+  return input;
+}

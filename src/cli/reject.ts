@@ -1,0 +1,40 @@
+/** `agentctl reject <id> --reason TEXT`: sends the `reject` signal; the reason becomes the tool's result. */
+import { z } from 'zod';
+import { rejectionSchema, rejectSignal } from '../common/agent-contract';
+import { UserError } from '../common/errors';
+import { defaultDecider, sendDecision } from './approval';
+import { parseCommandArgs, type Command } from './command';
+
+const args = {
+  options: { approval: { type: 'string' }, by: { type: 'string' }, reason: { type: 'string' } },
+  positionals: ['id'],
+  flags: z.object({
+    approval: z.string().optional(),
+    by: z.string().optional(),
+    // The model reads the reason in place of the tool's result, so a rejection without one is a dead end.
+    reason: z.string({ error: 'is required: say why, the agent reads it' }).trim().min(1, 'must not be empty'),
+  }),
+} as const;
+
+export const rejectCommand: Command = {
+  name: 'reject',
+  usage: 'reject <id> [--approval ID] [--by NAME] --reason TEXT',
+  summary: 'reject a pending tool call; the agent is told the reason',
+  details: [
+    '--approval ID  the approval to answer (see agentctl status); default: the oldest pending one',
+    '--by NAME      who rejects (default: your OS user name)',
+    '--reason TEXT  why (required); the agent reads it instead of the tool result',
+  ],
+  async run(ctx, argv) {
+    const { positionals, flags } = parseCommandArgs('reject', argv, args);
+    const payload = rejectionSchema.safeParse({
+      approvalId: flags.approval,
+      by: flags.by ?? defaultDecider(),
+      reason: flags.reason,
+    });
+    if (!payload.success) {
+      throw new UserError(`reject: ${payload.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    }
+    await sendDecision(ctx, positionals[0] as string, 'reject', rejectSignal, payload.data);
+  },
+};

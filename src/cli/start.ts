@@ -1,0 +1,92 @@
+/** `agentctl start <agent>`: starts one shipped agent as an `agentWorkflow` run and prints where to watch it. */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { findAgent } from '../agents';
+import { AGENT_WORKFLOW_TYPE, type AgentInput } from '../common/agent-contract';
+import { modelIdSchema } from '../common/model-id';
+import { agentNameKey } from '../common/search-attributes';
+import { buildAgentInput, unknownAgentError } from './agent-input';
+import { parseCommandArgs, type Command } from './command';
+import { fields, oneLine, truncate, webUiLink } from './output';
+import { printResult, type AgentWorkflow } from './result';
+
+const args = {
+  options: {
+    input: { type: 'string' },
+    id: { type: 'string' },
+    model: { type: 'string' },
+    'task-queue': { type: 'string' },
+    wait: { type: 'boolean' },
+  },
+  positionals: ['agent'],
+  flags: z.object({
+    input: z.string().optional(),
+    id: z
+      .string()
+      .min(1, 'must not be empty')
+      .max(1000)
+      .regex(/^\S(.*\S)?$/, 'must not start or end with whitespace')
+      .optional(),
+    model: modelIdSchema.optional(),
+    'task-queue': z.string().trim().min(1, 'must not be empty').optional(),
+    wait: z.boolean().default(false),
+  }),
+} as const;
+
+/** `<agent>-<8 hex digits>`: readable in lists, unique enough for one person's runs. */
+const generatedId = (agent: string): string => `${agent}-${randomBytes(4).toString('hex')}`;
+
+/** The one-line summary the Web UI shows for the run. */
+function summaryOf(input: AgentInput): string {
+  return truncate(`${input.agent} · ${input.model} · ${oneLine(input.input)}`, 200);
+}
+
+export const startCommand: Command = {
+  name: 'start',
+  usage: 'start <agent> [--input TEXT|JSON] [--id ID] [--model provider:model] [--task-queue Q] [--wait]',
+  summary: 'start a shipped agent and print its workflow id and Web UI link',
+  details: [
+    '--input TEXT|JSON       the request: plain text, a JSON string, or {"input"|"topic"|"question": "..."}',
+    "                        (default: the agent's example input)",
+    '--id ID                 workflow id (default: <agent>-<random>)',
+    "--model provider:model  override the agent's model, e.g. mock:research-assistant, openai:gpt-4o-mini",
+    '--task-queue Q          task queue of the workers (default: TEMPORAL_TASK_QUEUE or durable-agents)',
+    '--wait                  wait for the run and print its result',
+  ],
+  async run(ctx, argv) {
+    const { positionals, flags } = parseCommandArgs('start', argv, args);
+    const agentName = positionals[0] as string;
+    const spec = findAgent(agentName);
+    if (!spec) throw unknownAgentError(agentName);
+    const input = buildAgentInput(spec, { input: flags.input, model: flags.model });
+    const workflowId = flags.id ?? generatedId(spec.name);
+    const taskQueue = flags['task-queue'] ?? ctx.settings.taskQueue;
+
+    const client = await ctx.client();
+    await client.workflow.start<AgentWorkflow>(AGENT_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue,
+      args: [input],
+      staticSummary: summaryOf(input),
+      typedSearchAttributes: [{ key: agentNameKey, value: spec.name }],
+    });
+
+    ctx.print(
+      [
+        `started ${workflowId}`,
+        fields([
+          ['agent', spec.name],
+          ['model', input.model],
+          ['task queue', taskQueue],
+          ['web ui', webUiLink(ctx.settings.webUiUrl, ctx.settings.namespace, workflowId)],
+        ]),
+      ].join('\n'),
+    );
+    if (flags.wait) {
+      ctx.print('');
+      await printResult(ctx, client, workflowId, false);
+    } else {
+      ctx.print(`\nnext: agentctl status ${workflowId}   ·   agentctl result ${workflowId}`);
+    }
+  },
+};
