@@ -17,7 +17,7 @@ import {
   type AgentResult,
 } from '../src/common/agent-contract';
 import type { agentWorkflow } from '../src/workflows';
-import { startTestStack, type TestStack } from './helpers/stack';
+import { capturedLogs, startTestStack, type TestStack } from './helpers/stack';
 
 let stack: TestStack;
 let runCounter = 0;
@@ -80,6 +80,15 @@ describe('agentWorkflow', () => {
     assert.equal(state.usage.inputTokens + state.usage.outputTokens, 420);
     assert.ok(state.cost.totalUsd > 0, 'mock models are priced');
     assert.equal(state.lastMessages.at(-1)?.content, 'The answer is 35.');
+
+    // Worker logs are structured and carry the run, the activity and the model.
+    const modelLog = capturedLogs.find((l) => l.msg === 'model call finished' && l.workflowId === handle.workflowId);
+    assert.ok(modelLog, 'a model call log line for this run');
+    assert.equal(modelLog.workflowRunId, handle.firstExecutionRunId);
+    assert.equal(modelLog.activityType, 'callModel');
+    assert.equal(modelLog.model, 'mock:t-two-tools');
+    const workflowLog = capturedLogs.find((l) => l.msg === 'model answered' && l.workflowId === handle.workflowId);
+    assert.equal(workflowLog?.runId, handle.firstExecutionRunId);
 
     // The model saw each tool result before its next turn.
     const requests = requestsFor('t-two-tools');

@@ -54,9 +54,23 @@ const quietBundlerLogger = {
 
 let taskQueueCounter = 0;
 
+/** Every structured log line the worker wrote, parsed; tests assert on what the logs carry. */
+export const capturedLogs: Record<string, unknown>[] = [];
+
+/**
+ * Keeps every line in memory and passes warnings and errors on to stderr (or all lines when TEST_LOG_LEVEL
+ * asks), so a passing test prints nothing to stdout.
+ */
+const logSink = {
+  write(line: string): void {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    capturedLogs.push(entry);
+    if ((entry.level as number) >= (process.env.TEST_LOG_LEVEL === 'info' ? 30 : 40)) process.stderr.write(line);
+  },
+};
+
 export async function startTestStack(options: { worker?: boolean; mockWire?: 'openai' | 'anthropic' } = {}): Promise<TestStack> {
-  // Worker and SDK logs go to stderr at warn level, so a passing test prints nothing to stdout.
-  installTemporalLogging(createLogger(process.env.TEST_LOG_LEVEL ?? 'warn', 2));
+  installTemporalLogging(createLogger('info', logSink));
   const cli = await resolveTemporalCli({ allowInstall: true, log: (line) => process.stderr.write(`${line}\n`) });
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
