@@ -25,6 +25,11 @@ interface Recording {
 
 const recordings: Recording[] = [
   {
+    name: 'research-assistant-described-tools',
+    description: 'research-assistant after tool discovery became the describeTools activity (patch describe-tools-activity)',
+    input: agentInputFor(researchAssistant, researchAssistant.exampleInput, 'mock:research-assistant'),
+  },
+  {
     name: 'research-assistant',
     description: 'the shipped research-assistant agent: two tool turns, one of them with two parallel tool calls',
     input: agentInputFor(researchAssistant, researchAssistant.exampleInput, 'mock:research-assistant'),
@@ -60,7 +65,9 @@ async function main(): Promise<void> {
   const cli = await resolveTemporalCli({ allowInstall: true });
   const stack = await startTestStack();
   try {
-    for (const r of recordings.filter((r) => wanted.length === 0 || wanted.includes(r.name))) {
+    // The corpus is immutable: without names, only recordings that have no file yet are made.
+    const missing = (r: Recording) => !fs.existsSync(path.join(historiesDir, `${r.name}.json`));
+    for (const r of recordings.filter((r) => (wanted.length === 0 ? missing(r) : wanted.includes(r.name)))) {
       const workflowId = `history-${r.name}`;
       const handle = await stack.client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue: stack.taskQueue, workflowId, args: [r.input] });
       await r.drive?.(stack, workflowId);

@@ -5,6 +5,7 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createModelAdapters } from './activities/models/clients';
+import type { DefinedTool } from './activities/tools/define-tool';
 import type { ProviderSettings } from './config';
 
 export interface AgentWorkerOptions {
@@ -19,6 +20,8 @@ export interface AgentWorkerOptions {
   /** How long in-flight activities get to finish on shutdown before they are cancelled. */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   identity?: string;
+  /** The user's own tools, made with `defineTool`, offered to agents that list them. */
+  tools?: DefinedTool[];
 }
 
 /** Path of the workflow entry point; the worker bundles it (TypeScript included) for the workflow sandbox. */
@@ -29,6 +32,7 @@ export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> 
     adapters: createModelAdapters(options.providers),
     workspaceDir: options.workspaceDir,
     knowledgeBaseDir: options.knowledgeBaseDir,
+    tools: options.tools,
   });
   return Worker.create({
     connection: options.connection,

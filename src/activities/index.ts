@@ -4,18 +4,26 @@
 import type { Provider } from '../common/model-id';
 import { createModelActivities } from './models';
 import type { ModelAdapter } from './models/types';
-import { createToolActivities } from './tools';
+import type { DefinedTool } from './tools/define-tool';
+import { createDescribeToolsActivity, ToolRegistry, type McpDiscovery } from './tools/registry';
 
 export interface ActivityDeps {
   adapters: Partial<Record<Provider, ModelAdapter>>;
   workspaceDir: string;
   knowledgeBaseDir: string;
+  /** The user's own tools, made with `defineTool`. */
+  tools?: DefinedTool[];
+  /** MCP support: discovery for `describeTools` and the activities that call MCP tools. */
+  mcp?: { discover: McpDiscovery; activities: Record<string, (...args: never[]) => Promise<unknown>> };
 }
 
 export function createActivities(deps: ActivityDeps) {
+  const registry = ToolRegistry.withBuiltins({ workspaceDir: deps.workspaceDir, knowledgeBaseDir: deps.knowledgeBaseDir }, deps.tools);
   return {
     ...createModelActivities({ adapters: deps.adapters }),
-    ...createToolActivities({ workspaceDir: deps.workspaceDir, knowledgeBaseDir: deps.knowledgeBaseDir }),
+    ...registry.activities(),
+    ...createDescribeToolsActivity(registry, deps.mcp?.discover),
+    ...(deps.mcp?.activities ?? {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { z } from 'zod';
 import { messageSchema, type Message, type Usage } from './messages';
 import { modelIdSchema } from './model-id';
+import { mcpServerSpecSchema } from './tool-catalog';
 import type { CostLedger } from './pricing';
 
 export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
@@ -22,11 +23,16 @@ export const agentInputSchema = z
     model: modelIdSchema,
     /** Names of the tools this agent may call; nothing else is offered to the model or run. */
     tools: z.array(z.string().min(1)).default([]),
+    /** MCP servers whose tools the agent may call, offered as `<server>__<tool>`. */
+    mcpServers: z.array(mcpServerSpecSchema).default([]),
     /** Upper bound on model calls in the loop. */
     maxSteps: z.number().int().min(1).max(1000).default(10),
     /** When given, the final answer must be JSON valid against this JSON schema. */
     outputSchema: z.record(z.string(), z.unknown()).optional(),
-    /** Tools that wait for a person's `approve` before they run; a `reject` becomes the tool's result. */
+    /**
+     * Tools that wait for a person's `approve` before they run, on top of those that need it by default
+     * (destructive ones); a `reject` becomes the tool's result.
+     */
     approvalRequiredTools: z.array(z.string().min(1)).default([]),
     /** Earlier conversation to continue from (for example after continue-as-new). */
     history: z.array(messageSchema).default([]),

@@ -16,12 +16,14 @@ import {
 import { ErrorType } from '../common/errors';
 import type { AssistantMessage, Message, ModelResponse } from '../common/messages';
 import { checkStructuredOutput } from '../common/structured-output';
-import { toolDefinition, toolSpecsByName, type ToolSpec } from '../common/tool-specs';
+import { toModelToolDefinition } from '../common/tool-catalog';
+import type { ToolDefinition } from '../common/messages';
 import { callModelActivity } from './agent/activities';
 import { ApprovalGates } from './agent/approvals';
 import { validateAgentInput } from './agent/input';
 import { RunState } from './agent/run-state';
 import { ToolCallRunner } from './agent/tool-calls';
+import { announceAndResolveTools } from './agent/tools';
 
 const firstWords = (text: string): string => (text.length > 160 ? `${text.slice(0, 159)}…` : text);
 
@@ -35,16 +37,15 @@ export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> 
   const conversation: Message[] = [...input.history, { role: 'user', content: input.input }];
   const state = new RunState(input, conversation);
   const gates = new ApprovalGates(state);
-  const toolRunner = new ToolCallRunner(input, state, gates);
 
   setHandler(stateQuery, () => state.snapshot());
   setHandler(approveSignal, (decision) => gates.onApprove(decision));
   setHandler(rejectSignal, (decision) => gates.onReject(decision));
-  state.announce();
-
-  const tools = input.tools.map((name) => toolDefinition(toolSpecsByName.get(name) as ToolSpec));
-
+  const toolDescriptors = await announceAndResolveTools(input, state);
   try {
+    const tools = [...toolDescriptors.values()].map(toModelToolDefinition);
+    const toolRunner = new ToolCallRunner(input, state, gates, toolDescriptors);
+
     while (state.step < input.maxSteps) {
       state.step += 1;
       const response = await modelTurn(input, state, conversation, tools);
@@ -86,7 +87,7 @@ async function modelTurn(
   input: ValidAgentInput,
   state: RunState,
   conversation: Message[],
-  tools: ReturnType<typeof toolDefinition>[],
+  tools: ToolDefinition[],
 ): Promise<ModelResponse> {
   const record = state.addStep({ step: state.step, kind: 'model', name: input.model, status: 'running', summary: '' });
   try {

@@ -10,6 +10,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createAgentWorker, workflowsPath } from '../../src/agent-worker';
+import type { DefinedTool } from '../../src/activities/tools/define-tool';
 import { agentSearchAttributeKeys } from '../../src/common/search-attributes';
 import { createLogger, installTemporalLogging } from '../../src/logging';
 import { startMockLlmServer, type MockLlmServer } from '../../src/mock-llm/server';
@@ -69,7 +70,15 @@ const logSink = {
   },
 };
 
-export async function startTestStack(options: { worker?: boolean; mockWire?: 'openai' | 'anthropic' } = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  /** Start one worker right away (default true). */
+  worker?: boolean;
+  mockWire?: 'openai' | 'anthropic';
+  /** Extra tools, made with defineTool, registered on every worker of the stack. */
+  tools?: DefinedTool[];
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   installTemporalLogging(createLogger('info', logSink));
   const cli = await resolveTemporalCli({ allowInstall: true, log: (line) => process.stderr.write(`${line}\n`) });
   const env = await TestWorkflowEnvironment.createLocal({
@@ -95,6 +104,7 @@ export async function startTestStack(options: { worker?: boolean; mockWire?: 'op
       workspaceDir,
       knowledgeBaseDir,
       workflowBundle: await workflowBundle(),
+      ...(options.tools ? { tools: options.tools } : {}),
       ...(workerOptions.shutdownGraceTime ? { shutdownGraceTime: workerOptions.shutdownGraceTime } : {}),
       ...(workerOptions.identity ? { identity: workerOptions.identity } : {}),
     });

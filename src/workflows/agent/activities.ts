@@ -5,7 +5,8 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { ModelRequest, ModelResponse } from '../../common/messages';
 import { nonRetryableErrorTypes } from '../../common/errors';
-import { toolActivityName, toolSpecsByName, type ToolCallInput, type ToolCallOutput, type ToolSpec } from '../../common/tool-specs';
+import type { DescribeToolsInput, McpCallInput, ToolDescriptor } from '../../common/tool-catalog';
+import type { ToolCallInput, ToolCallOutput } from '../../common/tool-specs';
 
 interface ModelActivities {
   callModel(request: ModelRequest): Promise<ModelResponse>;
@@ -34,33 +35,39 @@ export function callModelActivity(request: ModelRequest, summary: string): Promi
   return callModel.executeWithOptions({ ...modelCallOptions, summary }, [request]);
 }
 
-function toolCallOptions(spec: ToolSpec): ActivityOptions {
+function toolCallOptions(tool: ToolDescriptor): ActivityOptions {
   return {
-    startToCloseTimeout: spec.timeout,
+    startToCloseTimeout: tool.timeout,
     retry: {
       initialInterval: '1s',
       backoffCoefficient: 2,
       maximumInterval: '30s',
-      maximumAttempts: spec.maximumAttempts,
+      maximumAttempts: tool.maximumAttempts,
       nonRetryableErrorTypes,
     },
   };
 }
 
-const toolProxies = new Map<string, ToolActivity>(
-  [...toolSpecsByName.values()].map((spec) => {
-    const proxies = proxyActivities<Record<string, ToolActivity>>(toolCallOptions(spec));
-    return [spec.name, proxies[toolActivityName(spec.name)] as ToolActivity];
-  }),
-);
-
 /** Runs one tool as its own activity, with that tool's timeout and retry policy and a Web UI summary. */
-export function callToolActivity(toolName: string, input: ToolCallInput, summary: string): Promise<ToolCallOutput> {
-  const spec = toolSpecsByName.get(toolName);
-  const proxy = toolProxies.get(toolName);
-  if (!spec || !proxy) throw new Error(`no activity for tool ${toolName}`);
-  const withOptions = proxy as unknown as {
-    executeWithOptions(options: ActivityOptions, args: [ToolCallInput]): Promise<ToolCallOutput>;
+export function callToolActivity(tool: ToolDescriptor, input: ToolCallInput, summary: string): Promise<ToolCallOutput> {
+  const options = { ...toolCallOptions(tool), summary };
+  const proxy = proxyActivities<Record<string, ToolActivity>>(options)[tool.activity] as ToolActivity & {
+    executeWithOptions(options: ActivityOptions, args: [ToolCallInput | McpCallInput]): Promise<ToolCallOutput>;
   };
-  return withOptions.executeWithOptions({ ...toolCallOptions(spec), summary }, [input]);
+  const args: ToolCallInput | McpCallInput = tool.mcp ? { ...input, server: tool.mcp.server, tool: tool.mcp.tool } : input;
+  return proxy.executeWithOptions(options, [args]);
+}
+
+const { describeTools } = proxyActivities<{ describeTools(input: DescribeToolsInput): Promise<ToolDescriptor[]> }>({
+  // Discovery may start an MCP server; a few attempts ride out a slow start.
+  startToCloseTimeout: '60s',
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes },
+});
+
+/** Asks the worker what the named tools and MCP servers offer; the answer is recorded in history. */
+export function describeToolsActivity(input: DescribeToolsInput): Promise<ToolDescriptor[]> {
+  return describeTools.executeWithOptions(
+    { startToCloseTimeout: '60s', retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes }, summary: 'describe tools' },
+    [input],
+  );
 }

@@ -19,14 +19,6 @@ export function validateAgentInput(raw: unknown): ValidAgentInput {
     throw invalid(`invalid agent input: ${problems.join('; ')}`);
   }
   const input = parsed.data;
-  const unknown = input.tools.filter((t) => !toolSpecsByName.has(t));
-  if (unknown.length) {
-    throw invalid(`invalid agent input: tools: unknown tool(s) ${unknown.join(', ')}; known: ${[...toolSpecsByName.keys()].join(', ')}`);
-  }
-  const ungated = input.approvalRequiredTools.filter((t) => !input.tools.includes(t));
-  if (ungated.length) {
-    throw invalid(`invalid agent input: approvalRequiredTools: ${ungated.join(', ')} not in tools`);
-  }
   if (input.outputSchema) {
     try {
       z.fromJSONSchema(input.outputSchema as Parameters<typeof z.fromJSONSchema>[0]);
@@ -35,4 +27,28 @@ export function validateAgentInput(raw: unknown): ValidAgentInput {
     }
   }
   return input;
+}
+
+/**
+ * Checks tool names against the built-in tools compiled into the workflow: how runs started before the
+ * `describeTools` activity existed resolved their tools, kept so their histories replay.
+ */
+export function checkBuiltinToolNames(input: ValidAgentInput): void {
+  const unknown = input.tools.filter((t) => !toolSpecsByName.has(t));
+  if (unknown.length) {
+    throw invalid(`invalid agent input: tools: unknown tool(s) ${unknown.join(', ')}; known: ${[...toolSpecsByName.keys()].join(', ')}`);
+  }
+}
+
+/** Every tool named as needing approval must be one the agent actually has. */
+export function checkApprovalToolNames(input: ValidAgentInput, available: string[]): void {
+  const ungated = input.approvalRequiredTools.filter((t) => !available.includes(t));
+  if (ungated.length) {
+    throw invalid(`invalid agent input: approvalRequiredTools: ${ungated.join(', ')} not among the agent's tools`);
+  }
+}
+
+/** Turns the registry's refusal of a tool name into the same input error the caller would expect. */
+export function unknownToolAsInputError(message: string): ApplicationFailure {
+  return invalid(`invalid agent input: tools: ${message}`);
 }

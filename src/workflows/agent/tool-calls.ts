@@ -5,6 +5,7 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, log, workflowInfo } from '@temporalio/workflow';
 import type { ValidAgentInput } from '../../common/agent-contract';
 import type { ToolCall, ToolResultMessage } from '../../common/messages';
+import type { ToolDescriptor } from '../../common/tool-catalog';
 import { callToolActivity } from './activities';
 import type { ApprovalGates } from './approvals';
 import type { RunState } from './run-state';
@@ -20,6 +21,7 @@ export class ToolCallRunner {
     private readonly input: ValidAgentInput,
     private readonly state: RunState,
     private readonly gates: ApprovalGates,
+    private readonly tools: ReadonlyMap<string, ToolDescriptor>,
   ) {}
 
   /** Runs the turn's calls concurrently; results come back in the order the model asked for them. */
@@ -45,18 +47,21 @@ export class ToolCallRunner {
     });
 
     // Only the tools in the agent's spec can run, whatever a model or a tool result asks for.
-    if (!this.input.tools.includes(call.name)) {
+    const tool = this.tools.get(call.name);
+    if (!tool) {
       log.warn('model asked for a tool the agent does not have', { tool: call.name });
       this.state.updateStep(record, { status: 'error', summary: 'not available to this agent' });
       return result(`Error (UnknownTool): tool "${call.name}" is not available to this agent`, true);
     }
 
-    if (this.input.approvalRequiredTools.includes(call.name)) {
+    if (tool.needsApproval || this.input.approvalRequiredTools.includes(call.name)) {
       this.state.updateStep(record, { status: 'awaiting_approval' });
       const decision = await this.gates.request({
         approvalId: `step-${step}-call-${index + 1}`,
         what: `tool ${call.name}`,
-        why: `${call.name} is marked as needing approval for agent ${this.input.agent}`,
+        why: tool.needsApproval
+          ? `${call.name} is ${tool.sideEffects === 'destructive' ? 'destructive' : 'marked as needing approval'}`
+          : `${call.name} is marked as needing approval for agent ${this.input.agent}`,
         proposed: call.arguments,
         requestedAt: new Date().toISOString(),
       });
@@ -71,7 +76,7 @@ export class ToolCallRunner {
     this.state.toolCalls += 1;
     try {
       const output = await callToolActivity(
-        call.name,
+        tool,
         {
           arguments: call.arguments,
           toolCallId: call.id,

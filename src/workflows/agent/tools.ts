@@ -1,0 +1,67 @@
+/**
+ * Resolves the tools a run may use. New runs ask the worker (`describeTools`, recorded in history); runs
+ * that started before that activity existed take the built-in specs compiled into the workflow, behind
+ * `patched()`, so their histories still replay.
+ */
+import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import type { ValidAgentInput } from '../../common/agent-contract';
+import { ErrorType } from '../../common/errors';
+import type { ToolDescriptor } from '../../common/tool-catalog';
+import { toolActivityName, toolDefinition, toolSpecsByName, type ToolSpec } from '../../common/tool-specs';
+import { describeToolsActivity } from './activities';
+import type { RunState } from './run-state';
+import { checkApprovalToolNames, checkBuiltinToolNames, unknownToolAsInputError } from './input';
+
+/** Patch id of the change that made tool resolution an activity. */
+export const TOOL_DISCOVERY_PATCH = 'describe-tools-activity';
+
+function builtinDescriptor(spec: ToolSpec): ToolDescriptor {
+  const def = toolDefinition(spec);
+  return {
+    ...def,
+    sideEffects: spec.sideEffects,
+    // Before tool discovery, only the agent's approvalRequiredTools list asked for approval.
+    needsApproval: false,
+    activity: toolActivityName(spec.name),
+    timeout: spec.timeout,
+    maximumAttempts: spec.maximumAttempts,
+  };
+}
+
+/**
+ * Announces the run (search attributes) and resolves its tools, in the order each code path used, so both
+ * old and new histories replay: old runs checked tool names before announcing; new runs announce, then ask.
+ */
+export async function announceAndResolveTools(input: ValidAgentInput, state: RunState): Promise<Map<string, ToolDescriptor>> {
+  let descriptors: ToolDescriptor[];
+  if (patched(TOOL_DISCOVERY_PATCH)) {
+    state.announce();
+    try {
+      descriptors = await describe(input);
+      checkApprovalToolNames(
+        input,
+        descriptors.map((d) => d.name),
+      );
+    } catch (err) {
+      state.setStatus('failed', (err as Error).message);
+      throw err;
+    }
+  } else {
+    checkBuiltinToolNames(input);
+    checkApprovalToolNames(input, input.tools);
+    state.announce();
+    descriptors = input.tools.map((name) => builtinDescriptor(toolSpecsByName.get(name) as ToolSpec));
+  }
+  return new Map(descriptors.map((d) => [d.name, d]));
+}
+
+async function describe(input: ValidAgentInput): Promise<ToolDescriptor[]> {
+  if (input.tools.length === 0 && input.mcpServers.length === 0) return [];
+  try {
+    return await describeToolsActivity({ tools: input.tools, mcpServers: input.mcpServers });
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === ErrorType.UnknownTool) throw unknownToolAsInputError(cause.message);
+    throw err;
+  }
+}
