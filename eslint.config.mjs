@@ -17,7 +17,11 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': [
         'error',
         // node:test registers suites and tests synchronously; their returned promises are the runner's business.
-        { allowForKnownSafeCalls: [{ from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' },
+          ],
+        },
       ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -33,7 +37,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*'], message: 'workflow code must not use Node built-ins' },
-            { group: ['fs', 'path', 'os', 'http', 'https', 'child_process', 'crypto', 'net'], message: 'workflow code must not do I/O' },
+            {
+              group: ['fs', 'path', 'os', 'http', 'https', 'child_process', 'crypto', 'net'],
+              message: 'workflow code must not do I/O',
+            },
             { group: ['**/activities/*', '!**/activities/index'], message: 'import activities as types only' },
           ],
         },

@@ -19,7 +19,11 @@ async function main(): Promise<void> {
     const connection = await Connection.connect(connectionOptions(temporal));
     const client = new Client({ connection, namespace: temporal.namespace });
     const spec = researchAssistant;
-    const model = stack.offline ? `mock:${spec.mockScenario}` : stack.providers.openai ? spec.model : 'anthropic:claude-haiku-4-5';
+    const model = stack.offline
+      ? `mock:${spec.mockScenario}`
+      : stack.providers.openai
+        ? spec.model
+        : 'anthropic:claude-haiku-4-5';
     const workflowId = `demo-${spec.name}-${Date.now().toString(36)}`;
     const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, {
       taskQueue: temporal.taskQueue,
@@ -40,11 +44,15 @@ async function main(): Promise<void> {
     say('Steps:');
     for (const s of result.steps) {
       const usage = s.usage ? ` (${s.usage.inputTokens} in / ${s.usage.outputTokens} out)` : '';
-      say(`  ${String(s.step).padStart(2)}  ${s.kind.padEnd(5)} ${s.name.padEnd(24)} ${s.status.padEnd(6)} ${oneLine(s.summary)}${usage}`);
+      say(
+        `  ${String(s.step).padStart(2)}  ${s.kind.padEnd(5)} ${s.name.padEnd(24)} ${s.status.padEnd(6)} ${oneLine(s.summary)}${usage}`,
+      );
     }
     say();
     say(`Model calls: ${result.modelCalls}   tool calls: ${result.toolCalls}`);
-    say(`Tokens: ${result.usage.inputTokens} in, ${result.usage.outputTokens} out   cost: $${result.cost.totalUsd.toFixed(6)}`);
+    say(
+      `Tokens: ${result.usage.inputTokens} in, ${result.usage.outputTokens} out   cost: $${result.cost.totalUsd.toFixed(6)}`,
+    );
     say(`Web UI: ${link}`);
     await connection.close();
   } finally {

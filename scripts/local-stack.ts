@@ -41,7 +41,11 @@ export async function startLocalStack(options: { taskQueue?: string; logLevel?: 
       dbFile: path.resolve(__dirname, '..', '.temporal', 'dev.sqlite'),
       log: say,
     });
-    say(server.reused ? `Temporal dev server already running at ${server.address}` : `Temporal dev server started at ${server.address}`);
+    say(
+      server.reused
+        ? `Temporal dev server already running at ${server.address}`
+        : `Temporal dev server started at ${server.address}`,
+    );
     say(`Web UI: ${server.uiUrl}`);
     stopServer = () => server.stop();
   } else {
@@ -54,7 +58,9 @@ export async function startLocalStack(options: { taskQueue?: string; logLevel?: 
   if (offline) {
     mock = await startMockLlmServer({ host: '127.0.0.1', port: 0 });
     providers = { ...providers, mock: { baseURL: mock.url, wire: 'openai' } };
-    say(`No OPENAI_API_KEY or ANTHROPIC_API_KEY set: using the shipped mock LLM server at ${mock.url} (offline, scripted replies)`);
+    say(
+      `No OPENAI_API_KEY or ANTHROPIC_API_KEY set: using the shipped mock LLM server at ${mock.url} (offline, scripted replies)`,
+    );
   }
 
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));

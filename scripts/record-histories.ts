@@ -26,7 +26,8 @@ interface Recording {
 const recordings: Recording[] = [
   {
     name: 'research-assistant-described-tools',
-    description: 'research-assistant after tool discovery became the describeTools activity (patch describe-tools-activity)',
+    description:
+      'research-assistant after tool discovery became the describeTools activity (patch describe-tools-activity)',
     input: agentInputFor(researchAssistant, researchAssistant.exampleInput, 'mock:research-assistant'),
   },
   {
@@ -56,7 +57,13 @@ const recordings: Recording[] = [
   {
     name: 'malformed-tool-args',
     description: 'malformed tool arguments fed back to the model, which corrects itself',
-    input: { agent: 'tester', instructions: 'test', input: 'hi', model: 'mock:malformed-tool-args', tools: ['calculator'] },
+    input: {
+      agent: 'tester',
+      instructions: 'test',
+      input: 'hi',
+      model: 'mock:malformed-tool-args',
+      tools: ['calculator'],
+    },
   },
 ];
 
@@ -69,12 +76,25 @@ async function main(): Promise<void> {
     const missing = (r: Recording) => !fs.existsSync(path.join(historiesDir, `${r.name}.json`));
     for (const r of recordings.filter((r) => (wanted.length === 0 ? missing(r) : wanted.includes(r.name)))) {
       const workflowId = `history-${r.name}`;
-      const handle = await stack.client.workflow.start(AGENT_WORKFLOW_TYPE, { taskQueue: stack.taskQueue, workflowId, args: [r.input] });
+      const handle = await stack.client.workflow.start(AGENT_WORKFLOW_TYPE, {
+        taskQueue: stack.taskQueue,
+        workflowId,
+        args: [r.input],
+      });
       await r.drive?.(stack, workflowId);
       await handle.result();
       const file = path.join(historiesDir, `${r.name}.json`);
       // The stock CLI's JSON is the canonical history format; historyFromJSON reads it back.
-      const json = execFileSync(cli.path, ['workflow', 'show', '--address', stack.address, '--workflow-id', workflowId, '--output', 'json']);
+      const json = execFileSync(cli.path, [
+        'workflow',
+        'show',
+        '--address',
+        stack.address,
+        '--workflow-id',
+        workflowId,
+        '--output',
+        'json',
+      ]);
       fs.writeFileSync(file, json);
       process.stdout.write(`recorded ${path.relative(process.cwd(), file)}: ${r.description}\n`);
     }

@@ -11,7 +11,9 @@ function readPem(path: string, what: string): Buffer {
   try {
     return fs.readFileSync(path);
   } catch (err) {
-    throw new UserError(`cannot read ${what} at ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UserError(
+      `cannot read ${what} at ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }
 
@@ -27,7 +29,8 @@ export function connectionOptions(settings: TemporalSettings): ConnectionOptions
     const { clientCertPath, clientKeyPath, serverRootCaCertPath, serverName } = settings.tls;
     const tls: TLSConfig = {};
     if (serverName) tls.serverNameOverride = serverName;
-    if (serverRootCaCertPath) tls.serverRootCACertificate = readPem(serverRootCaCertPath, 'TEMPORAL_TLS_SERVER_CA_CERT_PATH');
+    if (serverRootCaCertPath)
+      tls.serverRootCACertificate = readPem(serverRootCaCertPath, 'TEMPORAL_TLS_SERVER_CA_CERT_PATH');
     if (clientCertPath && clientKeyPath) {
       tls.clientCertPair = {
         crt: readPem(clientCertPath, 'TEMPORAL_TLS_CLIENT_CERT_PATH'),

@@ -33,7 +33,15 @@ function start(input: Partial<AgentInput> & { model: string }) {
   return stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
     taskQueue: stack.taskQueue,
     workflowId: `agent-test-${process.pid}-${++runCounter}`,
-    args: [{ agent: 'tester', instructions: 'You are a test agent.', input: 'Compute things.', tools: ['calculator'], ...input }],
+    args: [
+      {
+        agent: 'tester',
+        instructions: 'You are a test agent.',
+        input: 'Compute things.',
+        tools: ['calculator'],
+        ...input,
+      },
+    ],
   });
 }
 
@@ -231,16 +239,25 @@ describe('agentWorkflow', () => {
     assert.equal(waiting.status, 'awaiting_approval');
     assert.equal(waiting.pendingApprovals[0]?.what, 'tool write_file');
     assert.match(waiting.pendingApprovals[0]?.proposed ?? '', /gated\/one\.md/);
-    assert.equal(fs.existsSync(path.join(stack.workspaceDir, 'gated/one.md')), false, 'nothing written before approval');
+    assert.equal(
+      fs.existsSync(path.join(stack.workspaceDir, 'gated/one.md')),
+      false,
+      'nothing written before approval',
+    );
 
     await handle.signal(approveSignal, { by: 'alice' });
     await handle.signal(approveSignal, { by: 'alice' }); // a repeated approval changes nothing
     await waitFor('the second approval', async () => {
       const s = await handle.query(stateQuery);
-      return s.pendingApprovals.length === 1 && s.pendingApprovals[0]?.approvalId !== waiting.pendingApprovals[0]?.approvalId;
+      return (
+        s.pendingApprovals.length === 1 && s.pendingApprovals[0]?.approvalId !== waiting.pendingApprovals[0]?.approvalId
+      );
     });
     const second = await handle.query(stateQuery);
-    await handle.signal(rejectSignal, { approvalId: second.pendingApprovals[0]?.approvalId, reason: 'one file is enough' });
+    await handle.signal(rejectSignal, {
+      approvalId: second.pendingApprovals[0]?.approvalId,
+      reason: 'one file is enough',
+    });
 
     const result = await handle.result();
     assert.equal(result.text, 'wrote one file');
@@ -263,7 +280,9 @@ describe('agentWorkflow', () => {
     const handle = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
       taskQueue: isolatedQueue,
       workflowId: `agent-test-${process.pid}-restart`,
-      args: [{ agent: 'tester', instructions: 'test', input: 'go', model: 'mock:t-worker-restart', tools: ['calculator'] }],
+      args: [
+        { agent: 'tester', instructions: 'test', input: 'go', model: 'mock:t-worker-restart', tools: ['calculator'] },
+      ],
     });
     await waitFor('the second model call to start', () => requestsFor('t-worker-restart').some((r) => r.turn === 1));
     await first.stop();

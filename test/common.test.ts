@@ -22,13 +22,24 @@ describe('model ids', () => {
 
 describe('pricing and the ledger', () => {
   it('prices cached input at the cached rate', () => {
-    const usd = costOf({ inputTokens: 1_000_000, cachedInputTokens: 400_000, outputTokens: 100_000 }, { input: 1, cachedInput: 0.1, output: 10 });
+    const usd = costOf(
+      { inputTokens: 1_000_000, cachedInputTokens: 400_000, outputTokens: 100_000 },
+      { input: 1, cachedInput: 0.1, output: 10 },
+    );
     assert.equal(usd.toFixed(6), (0.6 + 0.04 + 1).toFixed(6));
   });
   it('sums by model and by agent and flags unpriced models', () => {
     let ledger = emptyLedger();
-    ledger = recordUsage(ledger, { model: 'openai:gpt-4o-mini', agent: 'a', usage: { inputTokens: 1000, outputTokens: 100, cachedInputTokens: 0 } });
-    ledger = recordUsage(ledger, { model: 'openai:some-new-model', agent: 'b', usage: { inputTokens: 10, outputTokens: 1, cachedInputTokens: 0 } });
+    ledger = recordUsage(ledger, {
+      model: 'openai:gpt-4o-mini',
+      agent: 'a',
+      usage: { inputTokens: 1000, outputTokens: 100, cachedInputTokens: 0 },
+    });
+    ledger = recordUsage(ledger, {
+      model: 'openai:some-new-model',
+      agent: 'b',
+      usage: { inputTokens: 10, outputTokens: 1, cachedInputTokens: 0 },
+    });
     assert.equal(ledger.totalTokens, 1111);
     assert.equal(ledger.byModel['openai:gpt-4o-mini']?.calls, 1);
     assert.equal(ledger.byAgent.b?.usd, 0);
@@ -55,7 +66,10 @@ describe('agent input and tool schemas', () => {
     const parsed = agentInputSchema.parse({ instructions: 'i', input: 'u', model: 'mock:x' });
     assert.equal(parsed.maxSteps, 10);
     assert.deepEqual(parsed.tools, []);
-    assert.equal(agentInputSchema.safeParse({ instructions: 'i', input: 'u', model: 'mock:x', extra: 1 }).success, false);
+    assert.equal(
+      agentInputSchema.safeParse({ instructions: 'i', input: 'u', model: 'mock:x', extra: 1 }).success,
+      false,
+    );
   });
   it('gives every built-in tool an object JSON schema for the model', () => {
     for (const spec of builtinToolSpecs) {

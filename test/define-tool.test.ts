@@ -48,8 +48,18 @@ describe('defineTool', () => {
   });
 
   it('refuses names a model cannot call', () => {
-    assert.throws(() => defineTool({ ...{ name: 'bad name', description: 'x', schema: z.object({}), sideEffects: 'none' }, run: () => '' }), /invalid tool name/);
-    assert.throws(() => defineTool({ name: 'kb__x', description: 'x', schema: z.object({}), sideEffects: 'none', run: () => '' }), /invalid tool name/);
+    assert.throws(
+      () =>
+        defineTool({
+          ...{ name: 'bad name', description: 'x', schema: z.object({}), sideEffects: 'none' },
+          run: () => '',
+        }),
+      /invalid tool name/,
+    );
+    assert.throws(
+      () => defineTool({ name: 'kb__x', description: 'x', schema: z.object({}), sideEffects: 'none', run: () => '' }),
+      /invalid tool name/,
+    );
   });
 });
 
@@ -73,7 +83,14 @@ describe('a defineTool tool in a run', () => {
     const handle = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
       taskQueue: stack.taskQueue,
       workflowId: `define-tool-${process.pid}`,
-      args: [{ instructions: 'support', input: 'O-17 is late', model: 'mock:t-define-tool', tools: ['lookup_order', 'create_ticket'] }],
+      args: [
+        {
+          instructions: 'support',
+          input: 'O-17 is late',
+          model: 'mock:t-define-tool',
+          tools: ['lookup_order', 'create_ticket'],
+        },
+      ],
     });
     for (let i = 0; ; i++) {
       const s = await handle.query(stateQuery);
@@ -89,7 +106,10 @@ describe('a defineTool tool in a run', () => {
     const result = await handle.result();
     assert.equal(result.text, 'Ticket opened.');
     assert.equal(ticketAttempts, 2, 'the first attempt failed and was retried');
-    assert.deepEqual([...ticketsByKey.entries()], [[`define-tool-${process.pid}:step-2:call-1`, 'high: Order O-17 late']]);
+    assert.deepEqual(
+      [...ticketsByKey.entries()],
+      [[`define-tool-${process.pid}:step-2:call-1`, 'high: Order O-17 late']],
+    );
     assert.deepEqual(
       result.steps.filter((s) => s.kind === 'tool').map((s) => [s.name, s.status, s.summary]),
       [

@@ -32,17 +32,25 @@ function request(scenario: string, overrides: Partial<ModelRequest> = {}): Model
     model: `mock:${scenario}`,
     system: 'You are a test.',
     messages: [{ role: 'user', content: 'hi' }],
-    tools: [{ name: 'calculator', description: 'math', parameters: { type: 'object', properties: { expression: { type: 'string' } } } }],
+    tools: [
+      {
+        name: 'calculator',
+        description: 'math',
+        parameters: { type: 'object', properties: { expression: { type: 'string' } } },
+      },
+    ],
     ...overrides,
   };
 }
 
 /** Runs callModel in an activity context and returns its failure, which must be an ApplicationFailure. */
 async function failureOf(wire: WireName, req: ModelRequest): Promise<ApplicationFailure> {
-  const err = await quietActivityEnv().env.run(activitiesFor(wire).callModel, req).then(
-    () => assert.fail('expected a failure'),
-    (e: unknown) => e,
-  );
+  const err = await quietActivityEnv()
+    .env.run(activitiesFor(wire).callModel, req)
+    .then(
+      () => assert.fail('expected a failure'),
+      (e: unknown) => e,
+    );
   assert.ok(err instanceof ApplicationFailure, `expected ApplicationFailure, got ${String(err)}`);
   return err;
 }
@@ -107,7 +115,10 @@ describe('callModel on both wire formats', () => {
     });
 
     it(`${wire}: a 401 becomes a non-retryable AuthFailed that names no key`, async () => {
-      const failure = await failureOf(wire, request('auth-failed', { messages: [{ role: 'user', content: `401 ${wire}` }] }));
+      const failure = await failureOf(
+        wire,
+        request('auth-failed', { messages: [{ role: 'user', content: `401 ${wire}` }] }),
+      );
       assert.equal(failure.type, 'AuthFailed');
       assert.equal(failure.nonRetryable, true);
       assert.doesNotMatch(failure.message, /mock[-_ ]?key|Bearer/i);
@@ -116,18 +127,41 @@ describe('callModel on both wire formats', () => {
     it(`${wire}: 500, 503 and 529 are retryable ProviderUnavailable`, async () => {
       for (const status of [500, 503, 529] as const) {
         mock.addScenario(`m-${status}`, { turns: [{ text: 'x', faults: [{ status }] }] });
-        const failure = await failureOf(wire, request(`m-${status}`, { messages: [{ role: 'user', content: `${status} ${wire}` }] }));
+        const failure = await failureOf(
+          wire,
+          request(`m-${status}`, { messages: [{ role: 'user', content: `${status} ${wire}` }] }),
+        );
         assert.equal(failure.type, 'ProviderUnavailable', `status ${status}`);
         assert.equal(failure.nonRetryable, false);
       }
     });
 
     it(`${wire}: context length and content policy are told apart from other bad requests`, async () => {
-      mock.addScenario('m-ctx', { turns: [{ text: 'x', faults: [{ status: 400, code: 'context_length_exceeded', message: 'maximum context length is 128000 tokens' }] }] });
-      mock.addScenario('m-policy', { turns: [{ text: 'x', faults: [{ status: 400, code: 'content_filter', message: 'blocked by content policy' }] }] });
+      mock.addScenario('m-ctx', {
+        turns: [
+          {
+            text: 'x',
+            faults: [
+              { status: 400, code: 'context_length_exceeded', message: 'maximum context length is 128000 tokens' },
+            ],
+          },
+        ],
+      });
+      mock.addScenario('m-policy', {
+        turns: [{ text: 'x', faults: [{ status: 400, code: 'content_filter', message: 'blocked by content policy' }] }],
+      });
       assert.equal((await failureOf(wire, request('m-ctx'))).type, 'ContextLengthExceeded');
       assert.equal((await failureOf(wire, request('m-policy'))).type, 'ContentPolicy');
-      const outOfTurns = await failureOf(wire, request('hello', { messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }] }));
+      const outOfTurns = await failureOf(
+        wire,
+        request('hello', {
+          messages: [
+            { role: 'user', content: 'a' },
+            { role: 'assistant', content: 'b' },
+            { role: 'user', content: 'c' },
+          ],
+        }),
+      );
       assert.equal(outOfTurns.type, 'InvalidRequest');
       assert.equal(outOfTurns.nonRetryable, true);
       assert.match(outOfTurns.message, /has no turn 1 \(it has 1 turns\)/);
@@ -135,13 +169,18 @@ describe('callModel on both wire formats', () => {
   }
 
   it('hands malformed tool arguments through as raw text for the tool to reject', async () => {
-    const res: ModelResponse = await quietActivityEnv().env.run(activitiesFor('openai').callModel, request('malformed-tool-args'));
+    const res: ModelResponse = await quietActivityEnv().env.run(
+      activitiesFor('openai').callModel,
+      request('malformed-tool-args'),
+    );
     assert.equal(res.message.toolCalls?.[0]?.arguments, '{"expression": "2 +');
   });
 
   it('refuses a provider the worker has no settings for, naming the variable to set', async () => {
     const { callModel } = createModelActivities({ adapters: {} });
-    const err = await quietActivityEnv().env.run(callModel, request('hello', { model: 'anthropic:claude-haiku-4-5' })).catch((e: unknown) => e);
+    const err = await quietActivityEnv()
+      .env.run(callModel, request('hello', { model: 'anthropic:claude-haiku-4-5' }))
+      .catch((e: unknown) => e);
     assert.ok(err instanceof ApplicationFailure);
     assert.equal(err.type, 'InvalidRequest');
     assert.match(err.message, /ANTHROPIC_API_KEY/);
@@ -151,7 +190,9 @@ describe('callModel on both wire formats', () => {
     const { callModel } = createModelActivities({
       adapters: createModelAdapters({ mock: { baseURL: 'http://127.0.0.1:1', wire: 'openai' } }),
     });
-    const err = await quietActivityEnv().env.run(callModel, request('hello')).catch((e: unknown) => e);
+    const err = await quietActivityEnv()
+      .env.run(callModel, request('hello'))
+      .catch((e: unknown) => e);
     assert.ok(err instanceof ApplicationFailure);
     assert.equal(err.type, 'ProviderUnavailable');
     assert.equal(err.nonRetryable, false);

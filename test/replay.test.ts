@@ -13,7 +13,10 @@ import { workflowsPath } from '../src/agent-worker';
 import { createLogger, installTemporalLogging } from '../src/logging';
 
 const historiesDir = path.join(__dirname, 'histories');
-const files = fs.readdirSync(historiesDir).filter((f) => f.endsWith('.json')).sort();
+const files = fs
+  .readdirSync(historiesDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 function histories() {
@@ -45,7 +48,10 @@ describe('saved histories', () => {
   it('fail to replay on a change that adds a command without patched()', async () => {
     const results = await replayAll(path.join(__dirname, 'fixtures', 'unpatched-change-workflows.ts'));
     for (const r of results) {
-      assert.ok(r.error instanceof DeterminismViolationError, `${r.workflowId} should fail with a determinism violation, got ${String(r.error)}`);
+      assert.ok(
+        r.error instanceof DeterminismViolationError,
+        `${r.workflowId} should fail with a determinism violation, got ${String(r.error)}`,
+      );
     }
   });
 });

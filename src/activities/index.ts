@@ -18,7 +18,10 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  const registry = ToolRegistry.withBuiltins({ workspaceDir: deps.workspaceDir, knowledgeBaseDir: deps.knowledgeBaseDir }, deps.tools);
+  const registry = ToolRegistry.withBuiltins(
+    { workspaceDir: deps.workspaceDir, knowledgeBaseDir: deps.knowledgeBaseDir },
+    deps.tools,
+  );
   return {
     ...createModelActivities({ adapters: deps.adapters }),
     ...registry.activities(),

@@ -32,7 +32,8 @@ export const researchAssistant: AgentSpec = {
   tools: ['search_knowledge_base', 'calculator'],
   maxSteps: 8,
   mockScenario: 'research-assistant',
-  exampleInput: 'How long does a 40-minute agent run lose when a worker crashes on Temporal, and what is 40 * 60 in seconds?',
+  exampleInput:
+    'How long does a 40-minute agent run lose when a worker crashes on Temporal, and what is 40 * 60 in seconds?',
 };
 
 export const fileClerk: AgentSpec = {

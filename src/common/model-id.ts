@@ -6,7 +6,10 @@ export type Provider = (typeof providers)[number];
 /** A model id is `provider:model`; the model part is passed to the provider unchanged. */
 export const modelIdSchema = z
   .string()
-  .regex(/^(openai|anthropic|mock):\S+$/, 'model must look like provider:model, with provider one of openai, anthropic, mock');
+  .regex(
+    /^(openai|anthropic|mock):\S+$/,
+    'model must look like provider:model, with provider one of openai, anthropic, mock',
+  );
 
 export interface ModelId {
   provider: Provider;

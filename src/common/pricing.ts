@@ -37,7 +37,9 @@ export function priceFor(model: string, prices: Record<string, ModelPrice> = def
 /** Cost in USD of one response's usage. Cached input tokens are part of input tokens, priced at the cached rate. */
 export function costOf(usage: Usage, price: ModelPrice): number {
   const uncached = Math.max(0, usage.inputTokens - usage.cachedInputTokens);
-  return (uncached * price.input + usage.cachedInputTokens * price.cachedInput + usage.outputTokens * price.output) / 1e6;
+  return (
+    (uncached * price.input + usage.cachedInputTokens * price.cachedInput + usage.outputTokens * price.output) / 1e6
+  );
 }
 
 export interface LedgerLine {
@@ -57,7 +59,13 @@ export interface CostLedger {
   unpricedModels: string[];
 }
 
-export const emptyLedger = (): CostLedger => ({ totalUsd: 0, totalTokens: 0, byModel: {}, byAgent: {}, unpricedModels: [] });
+export const emptyLedger = (): CostLedger => ({
+  totalUsd: 0,
+  totalTokens: 0,
+  byModel: {},
+  byAgent: {},
+  unpricedModels: [],
+});
 
 function addLine(line: LedgerLine | undefined, usage: Usage, usd: number): LedgerLine {
   const l = line ?? { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, usd: 0, calls: 0 };
@@ -78,7 +86,10 @@ export function recordUsage(
 ): CostLedger {
   const price = priceFor(entry.model, prices);
   const usd = price ? costOf(entry.usage, price) : 0;
-  const unpriced = price || ledger.unpricedModels.includes(entry.model) ? ledger.unpricedModels : [...ledger.unpricedModels, entry.model];
+  const unpriced =
+    price || ledger.unpricedModels.includes(entry.model)
+      ? ledger.unpricedModels
+      : [...ledger.unpricedModels, entry.model];
   return {
     totalUsd: ledger.totalUsd + usd,
     totalTokens: ledger.totalTokens + entry.usage.inputTokens + entry.usage.outputTokens,

@@ -7,7 +7,13 @@ export const agentCostUsdKey = defineSearchAttributeKey('AgentCostUsd', SearchAt
 export const agentTokensKey = defineSearchAttributeKey('AgentTokens', SearchAttributeType.INT);
 export const awaitingApprovalKey = defineSearchAttributeKey('AwaitingApproval', SearchAttributeType.BOOL);
 
-export const agentSearchAttributeKeys = [agentNameKey, agentStatusKey, agentCostUsdKey, agentTokensKey, awaitingApprovalKey];
+export const agentSearchAttributeKeys = [
+  agentNameKey,
+  agentStatusKey,
+  agentCostUsdKey,
+  agentTokensKey,
+  awaitingApprovalKey,
+];
 
 /** The same attributes in the `name=Type` form of `temporal server start-dev --search-attribute`. */
 export const searchAttributeCliSpecs: string[] = [

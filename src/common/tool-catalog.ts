@@ -29,7 +29,9 @@ export const mcpServerSpecSchema = z
     maximumAttempts: z.number().int().min(1).max(20).default(3),
   })
   .strict()
-  .refine((s) => Boolean(s.command) !== Boolean(s.url), { message: 'give either command (stdio) or url (HTTP), not both' });
+  .refine((s) => Boolean(s.command) !== Boolean(s.url), {
+    message: 'give either command (stdio) or url (HTTP), not both',
+  });
 export type McpServerSpec = z.output<typeof mcpServerSpecSchema>;
 
 /** Separator between an MCP server's name and its tool's name in the tool name the model sees. */

@@ -3,9 +3,12 @@ import { parseArgs } from 'node:util';
 import { startMockLlmServer } from './server';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, 'default-scenario': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { port: { type: 'string', default: '0' }, 'default-scenario': { type: 'string' } },
+  });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port} is not a port number`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port ${values.port} is not a port number`);
   const server = await startMockLlmServer({ port, defaultScenario: values['default-scenario'] });
   process.stdout.write(`${server.url}\n`);
   process.stderr.write(`mock LLM server listening; set MOCK_LLM_URL=${server.url} for a worker. Ctrl-C stops it.\n`);

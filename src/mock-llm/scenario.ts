@@ -20,7 +20,15 @@ const faultSchema = z.union([
     .strict(),
   z
     .object({
-      status: z.union([z.literal(400), z.literal(401), z.literal(403), z.literal(404), z.literal(500), z.literal(503), z.literal(529)]),
+      status: z.union([
+        z.literal(400),
+        z.literal(401),
+        z.literal(403),
+        z.literal(404),
+        z.literal(500),
+        z.literal(503),
+        z.literal(529),
+      ]),
       message: z.string().optional(),
       /** Provider error code, e.g. `context_length_exceeded` or `content_filter`. */
       code: z.string().optional(),
@@ -44,7 +52,14 @@ const turnSchema = z
     text: z.string().optional(),
     toolCalls: z.array(toolCallSchema).optional(),
     /** Reported usage; by default estimated from the request and reply sizes (4 characters a token). */
-    usage: z.object({ input: z.number().int().nonnegative(), output: z.number().int().nonnegative(), cached: z.number().int().nonnegative().optional() }).strict().optional(),
+    usage: z
+      .object({
+        input: z.number().int().nonnegative(),
+        output: z.number().int().nonnegative(),
+        cached: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .optional(),
     delayMs: z.number().int().nonnegative().optional(),
     /** Played one per attempt before the turn succeeds: attempt 1 gets faults[0], attempt 2 faults[1], and so on. */
     faults: z.array(faultSchema).optional(),
@@ -55,7 +70,9 @@ const turnSchema = z
   .refine((t) => t.text !== undefined || (t.toolCalls?.length ?? 0) > 0, { message: 'a turn needs text or toolCalls' });
 export type Turn = z.infer<typeof turnSchema>;
 
-export const scenarioSchema = z.object({ description: z.string().optional(), turns: z.array(turnSchema).min(1) }).strict();
+export const scenarioSchema = z
+  .object({ description: z.string().optional(), turns: z.array(turnSchema).min(1) })
+  .strict();
 export type Scenario = z.infer<typeof scenarioSchema>;
 
 export class ScenarioError extends Error {

@@ -58,7 +58,13 @@ export interface MockLlmServer {
 
 export const defaultScenarioDir = path.join(__dirname, 'scenarios');
 
-const LOGGED_HEADERS = ['user-agent', 'x-mock-scenario', 'anthropic-version', 'x-stainless-retry-count', 'content-type'];
+const LOGGED_HEADERS = [
+  'user-agent',
+  'x-mock-scenario',
+  'anthropic-version',
+  'x-stainless-retry-count',
+  'content-type',
+];
 
 function estimateTokens(chars: number): number {
   return Math.max(1, Math.ceil(chars / 4));
@@ -81,7 +87,9 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 }
 
 export async function startMockLlmServer(options: MockLlmServerOptions = {}): Promise<MockLlmServer> {
-  const scenarios = new Map<string, Scenario>(Object.entries(loadScenarioDir(options.scenarioDir ?? defaultScenarioDir)));
+  const scenarios = new Map<string, Scenario>(
+    Object.entries(loadScenarioDir(options.scenarioDir ?? defaultScenarioDir)),
+  );
   for (const [name, s] of Object.entries(options.scenarios ?? {})) scenarios.set(name, parseScenario(s, name));
   const log: MockRequestLogEntry[] = [];
   const attempts = new Map<string, number>();
@@ -137,7 +145,10 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     if (!scenario) {
       const known = [...scenarios.keys()].sort().join(', ') || '(none)';
       fail(
-        invalidRequest(wire, `mock LLM: no scenario "${scenarioName ?? model}"; set the model to a scenario name or send x-mock-scenario. Known: ${known}`),
+        invalidRequest(
+          wire,
+          `mock LLM: no scenario "${scenarioName ?? model}"; set the model to a scenario name or send x-mock-scenario. Known: ${known}`,
+        ),
         'error:400',
       );
       return;
@@ -145,7 +156,13 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     const turn: Turn | undefined = scenario.turns[turnIndex];
     if (!turn) {
       // A scripted model that runs out of turns fails loudly rather than inventing a reply.
-      fail(invalidRequest(wire, `mock scenario "${scenarioName}" has no turn ${turnIndex} (it has ${scenario.turns.length} turns)`), 'error:400');
+      fail(
+        invalidRequest(
+          wire,
+          `mock scenario "${scenarioName}" has no turn ${turnIndex} (it has ${scenario.turns.length} turns)`,
+        ),
+        'error:400',
+      );
       return;
     }
 
@@ -183,15 +200,24 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     const usage: UsageFigures = turn.usage
       ? { input: turn.usage.input, output: turn.usage.output, cached: turn.usage.cached ?? 0 }
       : { input: estimateTokens(raw.length), output: estimateTokens(replyChars), cached: 0 };
-    sendJson(res, 200, wire === 'openai' ? openaiCompletion(turn, turnIndex, model, usage) : anthropicMessage(turn, turnIndex, model, usage));
+    sendJson(
+      res,
+      200,
+      wire === 'openai'
+        ? openaiCompletion(turn, turnIndex, model, usage)
+        : anthropicMessage(turn, turnIndex, model, usage),
+    );
   }
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://mock');
     const p = url.pathname.replace(/\/+$/, '');
-    if (req.method === 'POST' && (p === '/v1/chat/completions' || p === '/chat/completions')) return handleCompletion('openai', req, res);
-    if (req.method === 'POST' && (p === '/v1/messages' || p === '/messages')) return handleCompletion('anthropic', req, res);
-    if (req.method === 'GET' && p === '/health') return sendJson(res, 200, { ok: true, scenarios: [...scenarios.keys()].sort() });
+    if (req.method === 'POST' && (p === '/v1/chat/completions' || p === '/chat/completions'))
+      return handleCompletion('openai', req, res);
+    if (req.method === 'POST' && (p === '/v1/messages' || p === '/messages'))
+      return handleCompletion('anthropic', req, res);
+    if (req.method === 'GET' && p === '/health')
+      return sendJson(res, 200, { ok: true, scenarios: [...scenarios.keys()].sort() });
     if (req.method === 'GET' && p === '/__log') return sendJson(res, 200, log);
     if (req.method === 'DELETE' && p === '/__log') {
       log.length = 0;

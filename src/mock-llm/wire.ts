@@ -65,7 +65,12 @@ export function openaiCompletion(turn: Turn, turnIndex: number, model: string, u
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: turn.text ?? null, refusal: null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+        message: {
+          role: 'assistant',
+          content: turn.text ?? null,
+          refusal: null,
+          ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+        },
         finish_reason: toolCalls.length ? 'tool_calls' : 'stop',
         logprobs: null,
       },
@@ -85,7 +90,12 @@ export function anthropicMessage(turn: Turn, turnIndex: number, model: string, u
   (turn.toolCalls ?? []).forEach((c, i) => {
     // Anthropic always sends an object; a malformed-arguments fault is played as the raw string instead,
     // which the adapter reports as unparseable arguments.
-    content.push({ type: 'tool_use', id: toolCallId('anthropic', turnIndex, i, c.id), name: c.name, input: c.rawArguments ?? c.arguments ?? {} });
+    content.push({
+      type: 'tool_use',
+      id: toolCallId('anthropic', turnIndex, i, c.id),
+      name: c.name,
+      input: c.rawArguments ?? c.arguments ?? {},
+    });
   });
   return {
     id: `msg_mock_${turnIndex}`,

@@ -38,7 +38,12 @@ function toAnthropicMessages(messages: Message[]): AnthropicMessage[] {
         ...(m.isError ? { is_error: true } : {}),
       };
       const last = out[out.length - 1];
-      if (last && last.role === 'user' && Array.isArray(last.content) && last.content.every((b) => b.type === 'tool_result')) {
+      if (
+        last &&
+        last.role === 'user' &&
+        Array.isArray(last.content) &&
+        last.content.every((b) => b.type === 'tool_result')
+      ) {
         last.content.push(block);
       } else {
         out.push({ role: 'user', content: [block] });
@@ -48,7 +53,11 @@ function toAnthropicMessages(messages: Message[]): AnthropicMessage[] {
   return out;
 }
 
-const stopReasons: Record<string, StopReason> = { end_turn: 'end_turn', tool_use: 'tool_calls', max_tokens: 'max_tokens' };
+const stopReasons: Record<string, StopReason> = {
+  end_turn: 'end_turn',
+  tool_use: 'tool_calls',
+  max_tokens: 'max_tokens',
+};
 
 export function createAnthropicAdapter(client: Anthropic, provider = 'anthropic'): ModelAdapter {
   return {
@@ -84,14 +93,22 @@ export function createAnthropicAdapter(client: Anthropic, provider = 'anthropic'
       const toolCalls: ToolCall[] = response.content
         .filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use')
         // A non-object input is how a malformed call arrives; pass its text on for the tool to reject.
-        .map((b) => ({ id: b.id, name: b.name, arguments: typeof b.input === 'string' ? b.input : JSON.stringify(b.input) }));
+        .map((b) => ({
+          id: b.id,
+          name: b.name,
+          arguments: typeof b.input === 'string' ? b.input : JSON.stringify(b.input),
+        }));
       const u = response.usage;
       const cacheRead = u.cache_read_input_tokens ?? 0;
       const cacheWrite = u.cache_creation_input_tokens ?? 0;
       return {
         message: { role: 'assistant', content: text, ...(toolCalls.length ? { toolCalls } : {}) },
         stopReason: stopReasons[response.stop_reason ?? ''] ?? 'other',
-        usage: { inputTokens: u.input_tokens + cacheRead + cacheWrite, outputTokens: u.output_tokens, cachedInputTokens: cacheRead },
+        usage: {
+          inputTokens: u.input_tokens + cacheRead + cacheWrite,
+          outputTokens: u.output_tokens,
+          cachedInputTokens: cacheRead,
+        },
         providerModel: response.model,
       };
     },

@@ -17,20 +17,36 @@ export function createModelAdapters(providers: ProviderSettings): Partial<Record
   const adapters: Partial<Record<Provider, ModelAdapter>> = {};
   if (providers.openai) {
     adapters.openai = createOpenAIAdapter(
-      new OpenAI({ apiKey: providers.openai.apiKey, baseURL: providers.openai.baseURL, maxRetries: 0, timeout: SDK_TIMEOUT_MS }),
+      new OpenAI({
+        apiKey: providers.openai.apiKey,
+        baseURL: providers.openai.baseURL,
+        maxRetries: 0,
+        timeout: SDK_TIMEOUT_MS,
+      }),
     );
   }
   if (providers.anthropic) {
     adapters.anthropic = createAnthropicAdapter(
-      new Anthropic({ apiKey: providers.anthropic.apiKey, baseURL: providers.anthropic.baseURL, maxRetries: 0, timeout: SDK_TIMEOUT_MS }),
+      new Anthropic({
+        apiKey: providers.anthropic.apiKey,
+        baseURL: providers.anthropic.baseURL,
+        maxRetries: 0,
+        timeout: SDK_TIMEOUT_MS,
+      }),
     );
   }
   if (providers.mock) {
     const { baseURL, wire } = providers.mock;
     adapters.mock =
       wire === 'anthropic'
-        ? createAnthropicAdapter(new Anthropic({ apiKey: 'mock', baseURL, maxRetries: 0, timeout: SDK_TIMEOUT_MS }), 'mock')
-        : createOpenAIAdapter(new OpenAI({ apiKey: 'mock', baseURL: `${baseURL}/v1`, maxRetries: 0, timeout: SDK_TIMEOUT_MS }), 'mock');
+        ? createAnthropicAdapter(
+            new Anthropic({ apiKey: 'mock', baseURL, maxRetries: 0, timeout: SDK_TIMEOUT_MS }),
+            'mock',
+          )
+        : createOpenAIAdapter(
+            new OpenAI({ apiKey: 'mock', baseURL: `${baseURL}/v1`, maxRetries: 0, timeout: SDK_TIMEOUT_MS }),
+            'mock',
+          );
   }
   return adapters;
 }

@@ -65,8 +65,10 @@ export function toApplicationFailure(err: unknown, provider: string, model: stri
   }
   if (status === 429) return fail(ErrorType.RateLimited, false, retryAfterMs(e.headers));
   if (status === 401 || status === 403) return fail(ErrorType.AuthFailed, true);
-  if (status === 408 || status === 409 || status >= 500) return fail(ErrorType.ProviderUnavailable, false, retryAfterMs(e.headers));
-  if (contextLengthPattern.test(code) || contextLengthPattern.test(detail)) return fail(ErrorType.ContextLengthExceeded, true);
+  if (status === 408 || status === 409 || status >= 500)
+    return fail(ErrorType.ProviderUnavailable, false, retryAfterMs(e.headers));
+  if (contextLengthPattern.test(code) || contextLengthPattern.test(detail))
+    return fail(ErrorType.ContextLengthExceeded, true);
   if (contentPolicyPattern.test(code) || contentPolicyPattern.test(detail)) return fail(ErrorType.ContentPolicy, true);
   return fail(ErrorType.InvalidRequest, true);
 }

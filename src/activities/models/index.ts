@@ -46,7 +46,11 @@ export function createModelActivities(deps: ModelActivityDeps) {
       try {
         id = parseModelId(request.model);
       } catch (err) {
-        throw ApplicationFailure.create({ type: ErrorType.InvalidRequest, message: (err as Error).message, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: ErrorType.InvalidRequest,
+          message: (err as Error).message,
+          nonRetryable: true,
+        });
       }
       const adapter = deps.adapters[id.provider];
       if (!adapter) {
@@ -58,7 +62,12 @@ export function createModelActivities(deps: ModelActivityDeps) {
       }
       const started = Date.now();
       const stopHeartbeat = startHeartbeat(ctx);
-      log.info('model call started', { model: request.model, provider: id.provider, attempt: ctx.info.attempt, messages: request.messages.length });
+      log.info('model call started', {
+        model: request.model,
+        provider: id.provider,
+        attempt: ctx.info.attempt,
+        messages: request.messages.length,
+      });
       try {
         const response = await adapter.complete({ ...request, model: id.model }, ctx.cancellationSignal);
         log.info('model call finished', {

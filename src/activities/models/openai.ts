@@ -1,6 +1,10 @@
 /** OpenAI Chat Completions (and any OpenAI-compatible server) behind the provider-neutral format. */
 import type OpenAI from 'openai';
-import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from 'openai/resources/chat/completions';
 import type { Message, ModelResponse, StopReason, ToolCall } from '../../common/messages';
 import type { AdapterRequest, ModelAdapter } from './types';
 
@@ -14,7 +18,13 @@ function toOpenAIMessages(system: string, messages: Message[]): ChatCompletionMe
         role: 'assistant',
         content: m.content || null,
         ...(m.toolCalls?.length
-          ? { tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) }
+          ? {
+              tool_calls: m.toolCalls.map((c) => ({
+                id: c.id,
+                type: 'function' as const,
+                function: { name: c.name, arguments: c.arguments },
+              })),
+            }
           : {}),
       });
   }
@@ -38,7 +48,12 @@ export function createOpenAIAdapter(client: OpenAI, provider = 'openai'): ModelA
         ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
         ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         ...(request.outputSchema
-          ? { response_format: { type: 'json_schema', json_schema: { name: 'output', schema: request.outputSchema, strict: false } } }
+          ? {
+              response_format: {
+                type: 'json_schema',
+                json_schema: { name: 'output', schema: request.outputSchema, strict: false },
+              },
+            }
           : {}),
       };
       const completion = await client.chat.completions.create(params, { signal });
@@ -48,7 +63,11 @@ export function createOpenAIAdapter(client: OpenAI, provider = 'openai'): ModelA
         .map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
       const usage = completion.usage;
       return {
-        message: { role: 'assistant', content: choice?.message.content ?? '', ...(toolCalls.length ? { toolCalls } : {}) },
+        message: {
+          role: 'assistant',
+          content: choice?.message.content ?? '',
+          ...(toolCalls.length ? { toolCalls } : {}),
+        },
         stopReason: stopReasons[choice?.finish_reason ?? ''] ?? 'other',
         usage: {
           inputTokens: usage?.prompt_tokens ?? 0,

@@ -5,7 +5,13 @@
  */
 import type { z } from 'zod';
 import type { ToolDescriptor } from '../../common/tool-catalog';
-import { toolActivityName, toolDefinition, type SideEffects, type ToolCallInput, type ToolSpec } from '../../common/tool-specs';
+import {
+  toolActivityName,
+  toolDefinition,
+  type SideEffects,
+  type ToolCallInput,
+  type ToolSpec,
+} from '../../common/tool-specs';
 import { defineToolActivity, type ToolActivity } from './tool-activity';
 
 export interface ToolConfig<S extends z.ZodType> {
@@ -56,7 +62,11 @@ export function defineTool<S extends z.ZodType>(config: ToolConfig<S>): DefinedT
 }
 
 /** Wraps a tool whose activity already exists (the built-ins) in the same shape. */
-export function existingTool(spec: ToolSpec, activity: ToolActivity, needsApproval = spec.sideEffects === 'destructive'): DefinedTool {
+export function existingTool(
+  spec: ToolSpec,
+  activity: ToolActivity,
+  needsApproval = spec.sideEffects === 'destructive',
+): DefinedTool {
   return { spec, needsApproval, activity };
 }
 

@@ -75,7 +75,11 @@ export function createDescribeToolsActivity(registry: ToolRegistry, discoverMcp?
       const seen = new Set<string>();
       for (const d of all) {
         if (seen.has(d.name)) {
-          throw ApplicationFailure.create({ type: ErrorType.InvalidAgentInput, message: `two tools are named "${d.name}"`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: ErrorType.InvalidAgentInput,
+            message: `two tools are named "${d.name}"`,
+            nonRetryable: true,
+          });
         }
         seen.add(d.name);
       }

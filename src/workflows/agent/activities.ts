@@ -54,7 +54,9 @@ export function callToolActivity(tool: ToolDescriptor, input: ToolCallInput, sum
   const proxy = proxyActivities<Record<string, ToolActivity>>(options)[tool.activity] as ToolActivity & {
     executeWithOptions(options: ActivityOptions, args: [ToolCallInput | McpCallInput]): Promise<ToolCallOutput>;
   };
-  const args: ToolCallInput | McpCallInput = tool.mcp ? { ...input, server: tool.mcp.server, tool: tool.mcp.tool } : input;
+  const args: ToolCallInput | McpCallInput = tool.mcp
+    ? { ...input, server: tool.mcp.server, tool: tool.mcp.tool }
+    : input;
   return proxy.executeWithOptions(options, [args]);
 }
 
@@ -67,7 +69,11 @@ const { describeTools } = proxyActivities<{ describeTools(input: DescribeToolsIn
 /** Asks the worker what the named tools and MCP servers offer; the answer is recorded in history. */
 export function describeToolsActivity(input: DescribeToolsInput): Promise<ToolDescriptor[]> {
   return describeTools.executeWithOptions(
-    { startToCloseTimeout: '60s', retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes }, summary: 'describe tools' },
+    {
+      startToCloseTimeout: '60s',
+      retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes },
+      summary: 'describe tools',
+    },
     [input],
   );
 }

@@ -3,16 +3,11 @@
  * `approve` / `reject` signals change, so the wait survives worker restarts and costs nothing while idle.
  */
 import { condition, log } from '@temporalio/workflow';
-import {
-  approvalDecisionSchema,
-  rejectionSchema,
-  type PendingApproval,
-} from '../../common/agent-contract';
+import { approvalDecisionSchema, rejectionSchema, type PendingApproval } from '../../common/agent-contract';
 import type { RunState } from './run-state';
 
 export type Decision =
-  | { decision: 'approved'; by?: string; comment?: string }
-  | { decision: 'rejected'; by?: string; reason?: string };
+  { decision: 'approved'; by?: string; comment?: string } | { decision: 'rejected'; by?: string; reason?: string };
 
 export class ApprovalGates {
   private readonly decisions = new Map<string, Decision>();

@@ -36,7 +36,9 @@ export function validateAgentInput(raw: unknown): ValidAgentInput {
 export function checkBuiltinToolNames(input: ValidAgentInput): void {
   const unknown = input.tools.filter((t) => !toolSpecsByName.has(t));
   if (unknown.length) {
-    throw invalid(`invalid agent input: tools: unknown tool(s) ${unknown.join(', ')}; known: ${[...toolSpecsByName.keys()].join(', ')}`);
+    throw invalid(
+      `invalid agent input: tools: unknown tool(s) ${unknown.join(', ')}; known: ${[...toolSpecsByName.keys()].join(', ')}`,
+    );
   }
 }
 

@@ -3,7 +3,13 @@
  * moves; the `state` query, the search attributes and the Web UI's current details all read from it.
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { AgentState, AgentStatus, PendingApproval, StepRecord, ValidAgentInput } from '../../common/agent-contract';
+import type {
+  AgentState,
+  AgentStatus,
+  PendingApproval,
+  StepRecord,
+  ValidAgentInput,
+} from '../../common/agent-contract';
 import { addUsage, emptyUsage, type Message, type Usage } from '../../common/messages';
 import { emptyLedger, recordUsage, type CostLedger } from '../../common/pricing';
 import {

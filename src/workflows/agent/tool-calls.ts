@@ -67,7 +67,10 @@ export class ToolCallRunner {
       });
       if (decision.decision === 'rejected') {
         const reason = decision.reason ? `: ${decision.reason}` : '';
-        this.state.updateStep(record, { status: 'rejected', summary: `rejected${decision.by ? ` by ${decision.by}` : ''}${reason}` });
+        this.state.updateStep(record, {
+          status: 'rejected',
+          summary: `rejected${decision.by ? ` by ${decision.by}` : ''}${reason}`,
+        });
         return result(`The user rejected this ${call.name} call${reason}. Do not retry it unchanged.`, true);
       }
       this.state.updateStep(record, { status: 'running' });

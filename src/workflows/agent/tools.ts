@@ -32,7 +32,10 @@ function builtinDescriptor(spec: ToolSpec): ToolDescriptor {
  * Announces the run (search attributes) and resolves its tools, in the order each code path used, so both
  * old and new histories replay: old runs checked tool names before announcing; new runs announce, then ask.
  */
-export async function announceAndResolveTools(input: ValidAgentInput, state: RunState): Promise<Map<string, ToolDescriptor>> {
+export async function announceAndResolveTools(
+  input: ValidAgentInput,
+  state: RunState,
+): Promise<Map<string, ToolDescriptor>> {
   let descriptors: ToolDescriptor[];
   if (patched(TOOL_DISCOVERY_PATCH)) {
     state.announce();
@@ -61,7 +64,8 @@ async function describe(input: ValidAgentInput): Promise<ToolDescriptor[]> {
     return await describeToolsActivity({ tools: input.tools, mcpServers: input.mcpServers });
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (cause instanceof ApplicationFailure && cause.type === ErrorType.UnknownTool) throw unknownToolAsInputError(cause.message);
+    if (cause instanceof ApplicationFailure && cause.type === ErrorType.UnknownTool)
+      throw unknownToolAsInputError(cause.message);
     throw err;
   }
 }
