@@ -142,6 +142,50 @@ describe('agentWorkflow', () => {
     );
   });
 
+  it('runs the same agent on the Anthropic wire format with the same result', async () => {
+    const anthropicQueue = `${stack.taskQueue}-anthropic`;
+    await stack.startWorker({ taskQueue: anthropicQueue, mockWire: 'anthropic' });
+    const results: AgentResult[] = [];
+    for (const taskQueue of [stack.taskQueue, anthropicQueue]) {
+      results.push(
+        await stack.client.workflow.execute<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+          taskQueue,
+          workflowId: `agent-test-${process.pid}-wire-${taskQueue}`,
+          args: [
+            { instructions: 'test', input: 'Compute things.', model: 'mock:two-tool-calls', tools: ['calculator'] },
+          ],
+        }),
+      );
+    }
+    const [viaOpenAI, viaAnthropic] = results;
+    assert.equal(viaAnthropic?.text, 'The answer is 35.');
+    assert.deepEqual(
+      viaAnthropic?.steps.map((s) => [s.kind, s.name, s.status, s.summary]),
+      viaOpenAI?.steps.map((s) => [s.kind, s.name, s.status, s.summary]),
+    );
+    const wires = new Set(requestsFor('two-tool-calls').map((r) => r.wire));
+    assert.deepEqual([...wires].sort(), ['anthropic', 'openai']);
+  });
+
+  it('returns structured output, sending an answer that breaks the schema back once', async () => {
+    stack.mock.addScenario('t-structured', {
+      turns: [{ text: '{"verdict": "great"}' }, { text: '```json\n{"verdict": "great", "score": 9}\n```' }],
+    });
+    const handle = await start({
+      model: 'mock:t-structured',
+      tools: [],
+      outputSchema: {
+        type: 'object',
+        properties: { verdict: { type: 'string' }, score: { type: 'number' } },
+        required: ['verdict', 'score'],
+      },
+    });
+    const result = await handle.result();
+    assert.deepEqual(result.output, { verdict: 'great', score: 9 });
+    assert.equal(result.modelCalls, 2);
+    assert.match(requestsFor('t-structured')[1]?.lastUserOrToolContent ?? '', /score/);
+  });
+
   it('retries a 429 after its retry-after, then completes; the model activity ran twice', async () => {
     stack.mock.addScenario('t-429', {
       turns: [{ text: 'finally', faults: [{ status: 429, retryAfterSeconds: 1 }] }],

@@ -32,7 +32,12 @@ export interface TestStack {
   workspaceDir: string;
   knowledgeBaseDir: string;
   /** Starts another worker; `taskQueue` gives it a queue of its own, so stopping it leaves the others alone. */
-  startWorker(options?: { shutdownGraceTime?: string; identity?: string; taskQueue?: string }): Promise<RunningWorker>;
+  startWorker(options?: {
+    shutdownGraceTime?: string;
+    identity?: string;
+    taskQueue?: string;
+    mockWire?: 'openai' | 'anthropic';
+  }): Promise<RunningWorker>;
   stop(): Promise<void>;
 }
 
@@ -100,7 +105,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue: workerOptions.taskQueue ?? taskQueue,
-      providers: { mock: { baseURL: mock.url, wire: options.mockWire ?? 'openai' } },
+      providers: { mock: { baseURL: mock.url, wire: workerOptions.mockWire ?? options.mockWire ?? 'openai' } },
       workspaceDir,
       knowledgeBaseDir,
       workflowBundle: await workflowBundle(),
