@@ -18,6 +18,9 @@ export const ErrorType = {
   MaxStepsExceeded: 'MaxStepsExceeded',
   BudgetExceeded: 'BudgetExceeded',
   ApprovalRejected: 'ApprovalRejected',
+  InvalidGraphSpec: 'InvalidGraphSpec',
+  InvalidGraphInput: 'InvalidGraphInput',
+  McpServerUnavailable: 'McpServerUnavailable',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -30,6 +33,9 @@ export const nonRetryableErrorTypes: ErrorType[] = [
   ErrorType.ToolArgumentsInvalid,
   ErrorType.ToolPermissionDenied,
   ErrorType.UnknownTool,
+  ErrorType.InvalidAgentInput,
+  ErrorType.InvalidGraphSpec,
+  ErrorType.InvalidGraphInput,
 ];
 
 /** Base class for errors thrown outside Temporal code (CLI, scripts); `name` follows the subclass. */

@@ -98,3 +98,29 @@ export function recordUsage(
     unpricedModels: unpriced,
   };
 }
+
+function sumLines(a: LedgerLine | undefined, b: LedgerLine): LedgerLine {
+  if (!a) return { ...b };
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    usd: a.usd + b.usd,
+    calls: a.calls + b.calls,
+  };
+}
+
+/** Adds a child run's ledger to its parent's, so a graph's cost includes every agent it ran. */
+export function mergeLedgers(parent: CostLedger, child: CostLedger): CostLedger {
+  const byModel = { ...parent.byModel };
+  for (const [k, v] of Object.entries(child.byModel)) byModel[k] = sumLines(byModel[k], v);
+  const byAgent = { ...parent.byAgent };
+  for (const [k, v] of Object.entries(child.byAgent)) byAgent[k] = sumLines(byAgent[k], v);
+  return {
+    totalUsd: parent.totalUsd + child.totalUsd,
+    totalTokens: parent.totalTokens + child.totalTokens,
+    byModel,
+    byAgent,
+    unpricedModels: [...new Set([...parent.unpricedModels, ...child.unpricedModels])],
+  };
+}

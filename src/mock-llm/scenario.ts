@@ -70,9 +70,26 @@ const turnSchema = z
   .refine((t) => t.text !== undefined || (t.toolCalls?.length ?? 0) > 0, { message: 'a turn needs text or toolCalls' });
 export type Turn = z.infer<typeof turnSchema>;
 
-export const scenarioSchema = z
-  .object({ description: z.string().optional(), turns: z.array(turnSchema).min(1) })
+const caseSchema = z
+  .object({
+    /** The case plays when the conversation's opening (system prompt and first user message) contains this. */
+    when: z.object({ contains: z.string().min(1) }).strict(),
+    turns: z.array(turnSchema).min(1),
+  })
   .strict();
+
+/**
+ * Either one list of turns, or cases chosen by what the conversation opens with: a graph run holds many
+ * separate conversations (each agent, each router call), and cases give each its own script.
+ */
+export const scenarioSchema = z
+  .object({
+    description: z.string().optional(),
+    turns: z.array(turnSchema).min(1).optional(),
+    cases: z.array(caseSchema).min(1).optional(),
+  })
+  .strict()
+  .refine((s) => Boolean(s.turns) !== Boolean(s.cases), { message: 'give either turns or cases' });
 export type Scenario = z.infer<typeof scenarioSchema>;
 
 export class ScenarioError extends Error {

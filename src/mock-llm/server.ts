@@ -34,6 +34,10 @@ export interface MockRequestLogEntry {
   messageCount: number;
   lastUserOrToolContent: string;
   requestHash: string;
+  /** For scenarios with cases: the `when.contains` of the case played. */
+  case?: string;
+  /** Requests of this server being answered at the moment this one arrived, itself included. */
+  inFlight: number;
   /** Selected request headers; never the authorization or API-key headers. */
   headers: Record<string, string>;
 }
@@ -77,6 +81,26 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.end(text);
 }
 
+interface WireBody {
+  model?: string;
+  system?: unknown;
+  messages?: { role: string; content?: unknown }[];
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((b: { text?: string }) => b.text ?? '').join('\n');
+  return '';
+}
+
+/** System prompt plus first user message: stable for every turn of one conversation. */
+function conversationOpening(body: WireBody): string {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  const system = [textOf(body.system), ...messages.filter((m) => m.role === 'system').map((m) => textOf(m.content))];
+  const firstUser = messages.find((m) => m.role === 'user');
+  return [...system, textOf(firstUser?.content)].join('\n');
+}
+
 function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -95,6 +119,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
   const attempts = new Map<string, number>();
   const hanging = new Set<http.ServerResponse>();
   let seq = 0;
+  let inFlight = 0;
 
   function pickScenario(req: http.IncomingMessage, model: string): string | undefined {
     const header = req.headers['x-mock-scenario'];
@@ -105,7 +130,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
 
   async function handleCompletion(wire: Wire, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const raw = await readBody(req);
-    let body: { model?: string; messages?: { role: string; content?: unknown }[] };
+    let body: WireBody;
     try {
       body = JSON.parse(raw);
     } catch {
@@ -115,6 +140,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     }
     const model = String(body.model ?? '');
     const messages = Array.isArray(body.messages) ? body.messages : [];
+    const opening = conversationOpening(body);
     const turnIndex = assistantTurns(messages);
     const requestHash = crypto.createHash('sha256').update(JSON.stringify(messages)).digest('hex').slice(0, 16);
     const scenarioName = pickScenario(req, model);
@@ -130,11 +156,13 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
       messageCount: messages.length,
       lastUserOrToolContent: lastUserOrToolContent(wire, messages).slice(0, 2000),
       requestHash,
+      inFlight: ++inFlight,
       headers: Object.fromEntries(
         LOGGED_HEADERS.filter((h) => typeof req.headers[h] === 'string').map((h) => [h, req.headers[h] as string]),
       ),
     };
     log.push(entry);
+    res.on('close', () => inFlight--);
 
     const fail = (reply: ErrorReply, outcome: string): void => {
       entry.outcome = outcome;
@@ -153,13 +181,25 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
       );
       return;
     }
-    const turn: Turn | undefined = scenario.turns[turnIndex];
+    const script = scenario.turns ?? scenario.cases?.find((c) => opening.includes(c.when.contains))?.turns;
+    if (!script) {
+      fail(
+        invalidRequest(
+          wire,
+          `mock scenario "${scenarioName}" has no case for a conversation opening "${opening.slice(0, 120)}"`,
+        ),
+        'error:400',
+      );
+      return;
+    }
+    entry.case = scenario.cases?.find((c) => c.turns === script)?.when.contains;
+    const turn: Turn | undefined = script[turnIndex];
     if (!turn) {
       // A scripted model that runs out of turns fails loudly rather than inventing a reply.
       fail(
         invalidRequest(
           wire,
-          `mock scenario "${scenarioName}" has no turn ${turnIndex} (it has ${scenario.turns.length} turns)`,
+          `mock scenario "${scenarioName}" has no turn ${turnIndex} (it has ${script.length} turns)`,
         ),
         'error:400',
       );

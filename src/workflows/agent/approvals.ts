@@ -4,7 +4,11 @@
  */
 import { condition, log } from '@temporalio/workflow';
 import { approvalDecisionSchema, rejectionSchema, type PendingApproval } from '../../common/agent-contract';
-import type { RunState } from './run-state';
+/** What a gate needs of the run it belongs to: the list of pending approvals and a status to show. */
+export interface ApprovalHost {
+  readonly pendingApprovals: PendingApproval[];
+  setStatus(status: 'awaiting_approval' | 'running'): void;
+}
 
 export type Decision =
   { decision: 'approved'; by?: string; comment?: string } | { decision: 'rejected'; by?: string; reason?: string };
@@ -12,7 +16,7 @@ export type Decision =
 export class ApprovalGates {
   private readonly decisions = new Map<string, Decision>();
 
-  constructor(private readonly state: RunState) {}
+  constructor(private readonly state: ApprovalHost) {}
 
   /** Handler of the `approve` signal. Bad payloads and unknown ids are logged and ignored: a signal cannot be refused. */
   onApprove(raw: unknown): void {

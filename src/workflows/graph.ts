@@ -1,0 +1,119 @@
+/**
+ * `graphWorkflow`: interprets a graph spec. The spec travels in the input (and so in history); routing is
+ * this workflow's code and recorded results, so a replay takes exactly the same path; agent nodes run as
+ * child `agentWorkflow`s named after their agent, and every model and tool call is an activity.
+ */
+import { ApplicationFailure, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { approveSignal, rejectSignal } from '../common/agent-contract';
+import { ErrorType } from '../common/errors';
+import { graphStateQuery, type GraphInput, type GraphResult } from '../common/graph-contract';
+import { parseGraphSpec, type GraphNode, type GraphSpec } from '../common/graph-spec';
+import { initialState } from '../common/graph-rules';
+import { ApprovalGates } from './agent/approvals';
+import { executeNode } from './graph/nodes';
+import { nextNode } from './graph/routing';
+import { GraphRun } from './graph/run-state';
+
+function validSpec(input: GraphInput): GraphSpec {
+  const parsed = parseGraphSpec(input?.spec);
+  if (!parsed.ok) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidGraphSpec,
+      message: `invalid graph spec: ${parsed.problems.join('; ')}`,
+      nonRetryable: true,
+    });
+  }
+  const unknown = Object.keys(input.input ?? {}).filter((k) => !(k in parsed.spec.state));
+  if (unknown.length) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidGraphInput,
+      message: `invalid graph input: ${unknown.join(', ')} not declared under state (declared: ${Object.keys(parsed.spec.state).join(', ') || 'none'})`,
+      nonRetryable: true,
+    });
+  }
+  return parsed.spec;
+}
+
+export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
+  const spec = validSpec(input);
+  const run = new GraphRun(spec, initialState(spec.state, input.input ?? {}));
+  const gates = new ApprovalGates(run);
+  setHandler(graphStateQuery, () => run.snapshot());
+  setHandler(approveSignal, (d) => gates.onApprove(d));
+  setHandler(rejectSignal, (d) => gates.onReject(d));
+  run.announce();
+
+  const finish = (status: GraphResult['status'], output: unknown, reason?: string): GraphResult => {
+    run.setStatus(status, reason);
+    return {
+      graph: spec.name,
+      status,
+      output,
+      values: run.values,
+      steps: run.steps,
+      decisions: run.decisions,
+      usage: run.usage,
+      cost: run.cost,
+      ...(reason ? { reason } : {}),
+    };
+  };
+
+  let current = spec.entry;
+  try {
+    for (;;) {
+      const node = spec.nodes[current] as GraphNode;
+      run.currentNode = current;
+      run.visits[current] = (run.visits[current] ?? 0) + 1;
+      if (run.step >= spec.limits.maxSteps)
+        return finish('limit_reached', undefined, `maxSteps ${spec.limits.maxSteps} reached before ${current}`);
+      if ((run.visits[current] ?? 0) > spec.limits.maxNodeVisits) {
+        return finish(
+          'limit_reached',
+          undefined,
+          `node ${current} would run more than maxNodeVisits=${spec.limits.maxNodeVisits} times`,
+        );
+      }
+      run.step += 1;
+      if (node.kind === 'end') {
+        run.addStep({ step: run.step, node: current, kind: 'end', status: 'ok', summary: 'end' });
+        return finish('completed', node.output ? run.values[node.output] : run.values);
+      }
+
+      const record = run.addStep({ step: run.step, node: current, kind: node.kind, status: 'running', summary: '' });
+      let outcome;
+      try {
+        outcome = await executeNode(run, gates, current, node);
+      } catch (err) {
+        run.finishStep(record, { status: 'error', summary: (err as Error).message });
+        throw err;
+      }
+      run.update(outcome.updates);
+      run.finishStep(record, {
+        status: outcome.approved === false ? 'rejected' : 'ok',
+        summary: outcome.summary,
+        ...(outcome.children?.length ? { children: outcome.children } : {}),
+      });
+
+      if (outcome.approved === false) {
+        const onReject = node.kind === 'approval' ? node.onReject : undefined;
+        if (!onReject) return finish('rejected', undefined, `rejected at ${current}`);
+        run.decide({ step: run.step, from: current, to: onReject, by: 'approval', reason: 'rejected' });
+        current = onReject;
+        continue;
+      }
+      const decision = await nextNode(run, current, node.next);
+      run.decide(decision);
+      log.info('graph routed', {
+        graph: spec.name,
+        from: decision.from,
+        to: decision.to,
+        by: decision.by,
+        reason: decision.reason,
+      });
+      current = decision.to;
+    }
+  } catch (err) {
+    run.setStatus(isCancellation(err) ? 'cancelled' : 'failed', (err as Error).message);
+    throw err;
+  }
+}

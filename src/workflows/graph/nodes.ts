@@ -1,0 +1,191 @@
+/**
+ * What each node kind does. A node returns the state updates it produced and, for approvals, which way the
+ * person decided; where to go next is decided separately by the node's edge (see routing.ts).
+ */
+import { log, workflowInfo } from '@temporalio/workflow';
+import type { AgentInput, AgentResult } from '../../common/agent-contract';
+import { agentPrompt, type GraphAgent, type GraphNode, type GraphSpec } from '../../common/graph-spec';
+import { renderArgs, renderTemplate, type GraphValues } from '../../common/graph-rules';
+import type { ApprovalGates } from '../agent/approvals';
+import { boundedFanOut, callModelOnce, runAgent, runTool } from '../blocks';
+import type { GraphRun } from './run-state';
+
+export type NodeOutcome = { updates: GraphValues; approved?: boolean; children?: string[]; summary: string };
+
+const short = (text: string, max = 160): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function agentOf(spec: GraphSpec, name: string): GraphAgent {
+  return spec.agents[name] as GraphAgent;
+}
+
+function agentInput(name: string, agent: GraphAgent, input: string): AgentInput {
+  return {
+    agent: name,
+    instructions: agentPrompt(agent),
+    input,
+    model: agent.model,
+    tools: agent.tools,
+    mcpServers: agent.mcpServers,
+    approvalRequiredTools: agent.approvalRequiredTools,
+    maxSteps: agent.maxSteps,
+    ...(agent.outputSchema ? { outputSchema: agent.outputSchema } : {}),
+  };
+}
+
+/** A child agent run; its usage and cost flow back into the graph's ledger. */
+async function runChildAgent(
+  run: GraphRun,
+  name: string,
+  input: string,
+  childId: string,
+): Promise<{ result: AgentResult; id: string }> {
+  const id = `${workflowInfo().workflowId}/${childId}`;
+  const result = await runAgent(agentInput(name, agentOf(run.spec, name), input), {
+    workflowId: id,
+    summary: `agent ${name} · graph ${run.spec.name}`,
+  });
+  run.recordChild(result.usage, result.cost);
+  return { result, id };
+}
+
+const answerOf = (result: AgentResult): unknown => (result.output !== undefined ? result.output : result.text);
+
+export async function executeNode(
+  run: GraphRun,
+  gates: ApprovalGates,
+  id: string,
+  node: GraphNode,
+): Promise<NodeOutcome> {
+  const values = run.values;
+  switch (node.kind) {
+    case 'agent': {
+      const { result, id: childId } = await runChildAgent(
+        run,
+        node.agent,
+        renderTemplate(node.input, values),
+        `${node.agent}-${run.step}`,
+      );
+      return {
+        updates: node.output ? { [node.output]: answerOf(result) } : {},
+        children: [childId],
+        summary: short(result.text),
+      };
+    }
+    case 'llm': {
+      const answer = await callModelOnce({
+        model: node.model,
+        system: node.instructions,
+        input: renderTemplate(node.input, values),
+        outputSchema: node.outputSchema,
+        summary: `llm ${node.model} · ${id} · step ${run.step}`,
+      });
+      run.recordModelUsage(node.model, id, answer.usage);
+      const output = (answer.output ?? {}) as GraphValues;
+      return { updates: output, summary: short(JSON.stringify(output)) };
+    }
+    case 'tool': {
+      const text = await runTool(node.tool, renderArgs(node.args, values), {
+        callId: `${id}-step-${run.step}`,
+        summary: `tool ${node.tool} · ${id} · step ${run.step}`,
+      });
+      return { updates: node.output ? { [node.output]: text } : {}, summary: short(text) };
+    }
+    case 'approval': {
+      const what = renderTemplate(node.what, values);
+      const decision = await gates.request({
+        approvalId: `${id}-step-${run.step}`,
+        what,
+        why: `graph ${run.spec.name} waits at ${id}`,
+        proposed: JSON.stringify(values).slice(0, 4000),
+        requestedAt: new Date().toISOString(),
+      });
+      const approved = decision.decision === 'approved';
+      const by = decision.by ? ` by ${decision.by}` : '';
+      const note = decision.decision === 'approved' ? decision.comment : decision.reason;
+      return { updates: {}, approved, summary: `${approved ? 'approved' : 'rejected'}${by}${note ? `: ${note}` : ''}` };
+    }
+    case 'parallel': {
+      const items = values[node.over];
+      const list = Array.isArray(items) ? items : [];
+      const children: string[] = [];
+      const answers = await boundedFanOut(list, node.concurrency, async (item, index) => {
+        const input = renderTemplate(node.input, values, { item, index });
+        const { result, id: childId } = await runChildAgent(
+          run,
+          node.agent,
+          input,
+          `${node.agent}-${run.step}-${index + 1}`,
+        );
+        children.push(childId);
+        return answerOf(result);
+      });
+      return {
+        updates: { [node.output]: answers },
+        children,
+        summary: `${answers.length} branches, at most ${node.concurrency} at once`,
+      };
+    }
+    case 'groupChat':
+      return groupChat(run, gates, id, node);
+    case 'end':
+      return { updates: {}, summary: 'end' };
+  }
+}
+
+type GroupChatNode = Extract<GraphNode, { kind: 'groupChat' }>;
+
+/**
+ * Agents take turns on one transcript. Each turn is one model call for the speaker, who sees the topic
+ * and the transcript and nothing else; the next speaker is the next in line or the selector model's pick.
+ */
+async function groupChat(run: GraphRun, gates: ApprovalGates, id: string, node: GroupChatNode): Promise<NodeOutcome> {
+  const topic = renderTemplate(node.topic, run.values);
+  const transcript: { speaker: string; text: string }[] = [];
+  const render = (): string => [topic, ...transcript.map((t) => `${t.speaker}: ${t.text}`)].join('\n\n');
+  let reason = `turn limit ${node.maxTurns}`;
+  for (let turn = 0; turn < node.maxTurns; turn++) {
+    let speaker = node.agents[turn % node.agents.length] as string;
+    if (node.speaker !== 'round-robin') {
+      const selector = node.speaker.selector;
+      const pick = await callModelOnce({
+        model: selector.model,
+        system: selector.instructions,
+        input: `${render()}\n\nCandidates: ${node.agents.join(', ')}`,
+        summary: `selector · ${id} · turn ${turn + 1}`,
+      });
+      run.recordModelUsage(selector.model, `${id}.selector`, pick.usage);
+      const chosen = pick.text.trim().replace(/^["'`*\s]+|["'`*.\s]+$/g, '');
+      if (node.agents.includes(chosen)) speaker = chosen;
+      else log.warn('selector named no candidate; next in line speaks', { answer: pick.text.slice(0, 100), speaker });
+    }
+    const agent = agentOf(run.spec, speaker);
+    const reply = await callModelOnce({
+      model: agent.model,
+      system: agentPrompt(agent),
+      input: render(),
+      summary: `chat ${speaker} · ${id} · turn ${turn + 1}`,
+    });
+    run.recordModelUsage(agent.model, speaker, reply.usage);
+    transcript.push({ speaker, text: reply.text });
+    if (node.terminateOn && reply.text.includes(node.terminateOn)) {
+      reason = `${speaker} said "${node.terminateOn}"`;
+      break;
+    }
+  }
+  let approved: boolean | undefined;
+  if (node.approval) {
+    const decision = await gates.request({
+      approvalId: `${id}-step-${run.step}`,
+      what: `transcript of ${id} (${transcript.length} messages)`,
+      why: `graph ${run.spec.name} asks for approval after the chat`,
+      proposed: JSON.stringify(transcript).slice(0, 4000),
+      requestedAt: new Date().toISOString(),
+    });
+    approved = decision.decision === 'approved';
+  }
+  return {
+    updates: { [node.output]: transcript },
+    ...(approved !== undefined ? { approved } : {}),
+    summary: `${transcript.length} messages; ended: ${reason}`,
+  };
+}
