@@ -2,7 +2,7 @@
  * The public contract of `agentWorkflow`: its input, result, `state` query and approval signals.
  * Workflow, worker and client all import these definitions, so their names cannot drift apart.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { messageSchema, type Message, type Usage } from './messages';
 import { modelIdSchema } from './model-id';
@@ -11,6 +11,15 @@ import type { CostLedger } from './pricing';
 
 export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
 export const DEFAULT_TASK_QUEUE = 'durable-agents';
+
+/** How long a gate waits, and what happens when nobody decides in time (a durable timer). */
+export const approvalTimeoutSchema = z
+  .object({
+    after: z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'a duration such as 30s, 15m, 2h, 3d'),
+    onTimeout: z.enum(['reject', 'approve', 'fail']),
+  })
+  .strict();
+export type ApprovalTimeout = z.infer<typeof approvalTimeoutSchema>;
 
 export const agentInputSchema = z
   .object({
@@ -34,6 +43,8 @@ export const agentInputSchema = z
      * (destructive ones); a `reject` becomes the tool's result.
      */
     approvalRequiredTools: z.array(z.string().min(1)).default([]),
+    /** How long tool approvals wait and what happens then; without it they wait indefinitely. */
+    approvalTimeout: approvalTimeoutSchema.optional(),
     /** Earlier conversation to continue from (for example after continue-as-new). */
     history: z.array(messageSchema).default([]),
     maxOutputTokens: z.number().int().positive().optional(),
@@ -69,6 +80,10 @@ export interface PendingApproval {
   /** The proposed tool arguments, as JSON text. */
   proposed: string;
   requestedAt: string;
+  /** Set when the approval waits in a child run; deciding it here passes the decision on. */
+  childWorkflowId?: string;
+  /** When the gate gives up and what it does then. */
+  timeout?: ApprovalTimeout;
 }
 
 export interface AgentState {
@@ -105,6 +120,8 @@ export const approvalDecisionSchema = z
     approvalId: z.string().min(1).optional(),
     by: z.string().max(200).optional(),
     comment: z.string().max(5000).optional(),
+    /** Edited tool arguments (an object or its JSON text), validated against the tool's schema. */
+    arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
   })
   .strict();
 export const rejectionSchema = z
@@ -117,6 +134,34 @@ export const rejectionSchema = z
 export type ApproveInput = z.infer<typeof approvalDecisionSchema>;
 export type RejectInput = z.infer<typeof rejectionSchema>;
 
+export const decisionSchema = z
+  .object({
+    approvalId: z.string().min(1).optional(),
+    decision: z.enum(['approve', 'reject']),
+    by: z.string().max(200).optional(),
+    comment: z.string().max(5000).optional(),
+    reason: z.string().max(5000).optional(),
+    arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  })
+  .strict();
+export type DecideInput = z.infer<typeof decisionSchema>;
+
+export interface DecideResult {
+  approvalId: string;
+  decision: 'approved' | 'rejected';
+  /** The child run the decision was passed on to, when the approval was raised there. */
+  forwardedTo?: string;
+}
+
+/** A child run's pending approvals, sent to its parent whenever they change. */
+export interface ChildApprovalsReport {
+  childWorkflowId: string;
+  pending: PendingApproval[];
+}
+
 export const approveSignal = defineSignal<[ApproveInput]>('approve');
+/** Answers synchronously: an unknown or already-decided approval id is refused by the validator. */
+export const decideUpdate = defineUpdate<DecideResult, [DecideInput]>('decide');
+export const childApprovalsSignal = defineSignal<[ChildApprovalsReport]>('childApprovals');
 export const rejectSignal = defineSignal<[RejectInput]>('reject');
 export const stateQuery = defineQuery<AgentState>('state');

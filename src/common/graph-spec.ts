@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { modelIdSchema } from './model-id';
+import { approvalTimeoutSchema } from './agent-contract';
 import { mcpServerSpecSchema } from './tool-catalog';
 
 const nodeId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'letters, digits, _ and -, starting with a letter');
@@ -102,6 +103,7 @@ const approvalNode = z
     what: template,
     /** The node to go to when rejected; without it a rejection ends the run as rejected. */
     onReject: nodeId.optional(),
+    timeout: approvalTimeoutSchema.optional(),
     next: edgeSchema,
   })
   .strict();
@@ -171,6 +173,20 @@ export const graphSpecSchema = z
     state: z.record(fieldName, stateFieldSchema).default({}),
     entry: nodeId,
     nodes: z.record(nodeId, graphNodeSchema),
+    /** Human gates in front of nodes: `{ before: 'publish' }` waits for approval each time before publish runs. */
+    approvals: z
+      .array(
+        z
+          .object({
+            before: nodeId,
+            /** What the person approves, a template over state; default: "run <node>". */
+            what: z.string().optional(),
+            onReject: nodeId.optional(),
+            timeout: approvalTimeoutSchema.optional(),
+          })
+          .strict(),
+      )
+      .default([]),
     limits: z
       .object({
         /** Any node visited more often than this ends the run (a loop guard). */
@@ -215,6 +231,10 @@ export const graphSpecSchema = z
       mustBeNode(edge.router.fallback, [...path, 'router', 'fallback']);
     };
     mustBeNode(spec.entry, ['entry']);
+    spec.approvals.forEach((a, i) => {
+      mustBeNode(a.before, ['approvals', i, 'before']);
+      if (a.onReject) mustBeNode(a.onReject, ['approvals', i, 'onReject']);
+    });
     for (const [id, node] of Object.entries(spec.nodes)) {
       const at = (...rest: (string | number)[]) => ['nodes', id, ...rest];
       if ('next' in node) checkEdge(node.next, at('next'));

@@ -7,6 +7,8 @@
 import { ApplicationFailure, isCancellation, log, setHandler } from '@temporalio/workflow';
 import {
   approveSignal,
+  childApprovalsSignal,
+  decideUpdate,
   rejectSignal,
   stateQuery,
   type AgentInput,
@@ -41,6 +43,10 @@ export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> 
   setHandler(stateQuery, () => state.snapshot());
   setHandler(approveSignal, (decision) => gates.onApprove(decision));
   setHandler(rejectSignal, (decision) => gates.onReject(decision));
+  setHandler(decideUpdate, (decision) => gates.onDecide(decision), {
+    validator: (decision) => gates.validateDecide(decision),
+  });
+  setHandler(childApprovalsSignal, (report) => gates.onChildApprovals(report));
   const toolDescriptors = await announceAndResolveTools(input, state);
   try {
     const tools = [...toolDescriptors.values()].map(toModelToolDefinition);

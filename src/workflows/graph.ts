@@ -4,11 +4,11 @@
  * child `agentWorkflow`s named after their agent, and every model and tool call is an activity.
  */
 import { ApplicationFailure, isCancellation, log, setHandler } from '@temporalio/workflow';
-import { approveSignal, rejectSignal } from '../common/agent-contract';
+import { approveSignal, childApprovalsSignal, decideUpdate, rejectSignal } from '../common/agent-contract';
 import { ErrorType } from '../common/errors';
 import { graphStateQuery, type GraphInput, type GraphResult } from '../common/graph-contract';
 import { parseGraphSpec, type GraphNode, type GraphSpec } from '../common/graph-spec';
-import { initialState } from '../common/graph-rules';
+import { initialState, renderTemplate } from '../common/graph-rules';
 import { ApprovalGates } from './agent/approvals';
 import { executeNode } from './graph/nodes';
 import { nextNode } from './graph/routing';
@@ -41,6 +41,8 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
   setHandler(graphStateQuery, () => run.snapshot());
   setHandler(approveSignal, (d) => gates.onApprove(d));
   setHandler(rejectSignal, (d) => gates.onReject(d));
+  setHandler(decideUpdate, (d) => gates.onDecide(d), { validator: (d) => gates.validateDecide(d) });
+  setHandler(childApprovalsSignal, (report) => gates.onChildApprovals(report));
   run.announce();
 
   const finish = (status: GraphResult['status'], output: unknown, reason?: string): GraphResult => {
@@ -79,6 +81,41 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
         return finish('completed', node.output ? run.values[node.output] : run.values);
       }
 
+      const gate = spec.approvals.find((a) => a.before === current);
+      if (gate) {
+        const gateRecord = run.addStep({
+          step: run.step,
+          node: current,
+          kind: 'gate',
+          status: 'awaiting_approval',
+          summary: '',
+        });
+        const decision = await gates.request({
+          approvalId: `before-${current}-step-${run.step}`,
+          what: gate.what ? renderTemplate(gate.what, run.values) : `run ${current}`,
+          why: `graph ${spec.name} asks before ${current}`,
+          proposed: JSON.stringify(run.values).slice(0, 4000),
+          requestedAt: new Date().toISOString(),
+          ...(gate.timeout ? { timeout: gate.timeout } : {}),
+        });
+        const approved = decision.decision === 'approved';
+        run.finishStep(gateRecord, {
+          status: approved ? 'ok' : 'rejected',
+          summary: `${decision.decision}${decision.by ? ` by ${decision.by}` : ''}`,
+        });
+        if (!approved) {
+          if (!gate.onReject) return finish('rejected', undefined, `rejected before ${current}`);
+          run.decide({
+            step: run.step,
+            from: current,
+            to: gate.onReject,
+            by: 'approval',
+            reason: 'rejected before running',
+          });
+          current = gate.onReject;
+          continue;
+        }
+      }
       const record = run.addStep({ step: run.step, node: current, kind: node.kind, status: 'running', summary: '' });
       let outcome;
       try {

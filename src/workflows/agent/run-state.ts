@@ -42,6 +42,8 @@ export class RunState {
   step = 0;
   readonly steps: StepRecord[] = [];
   readonly pendingApprovals: PendingApproval[] = [];
+  /** Pending approvals here and in child runs; the approval gates install it. */
+  surfacedApprovals?: () => PendingApproval[];
   usage: Usage = emptyUsage();
   cost: CostLedger = emptyLedger();
   modelCalls = 0;
@@ -91,9 +93,13 @@ export class RunState {
     if (error !== undefined) this.error = error;
     upsertSearchAttributes([
       { key: agentStatusKey, value: status },
-      { key: awaitingApprovalKey, value: this.pendingApprovals.length > 0 },
+      { key: awaitingApprovalKey, value: this.allPending().length > 0 },
     ]);
     this.publishDetails();
+  }
+
+  private allPending(): PendingApproval[] {
+    return this.surfacedApprovals?.() ?? this.pendingApprovals;
   }
 
   snapshot(): AgentState {
@@ -105,7 +111,7 @@ export class RunState {
       step: this.step,
       maxSteps: this.input.maxSteps,
       steps: this.steps.map((s) => ({ ...s })),
-      pendingApprovals: this.pendingApprovals.map((p) => ({ ...p })),
+      pendingApprovals: this.allPending().map((p) => ({ ...p })),
       usage: { ...this.usage },
       cost: this.cost,
       lastMessages: this.conversation.slice(-LAST_MESSAGES).map(trimMessage),
@@ -121,7 +127,7 @@ export class RunState {
       `step ${this.step}/${this.input.maxSteps} · ${this.usage.inputTokens + this.usage.outputTokens} tokens · $${this.cost.totalUsd.toFixed(6)}`,
     ];
     if (last) lines.push(`last: ${last.kind} ${last.name} (${last.status}) ${trim(last.summary, 120)}`);
-    for (const p of this.pendingApprovals) lines.push(`awaiting approval **${p.approvalId}**: ${p.what}`);
+    for (const p of this.allPending()) lines.push(`awaiting approval **${p.approvalId}**: ${p.what}`);
     setCurrentDetails(lines.join('\n\n'));
   }
 }

@@ -6,9 +6,25 @@ import { ActivityFailure, ApplicationFailure, isCancellation, log, workflowInfo 
 import type { ValidAgentInput } from '../../common/agent-contract';
 import type { ToolCall, ToolResultMessage } from '../../common/messages';
 import type { ToolDescriptor } from '../../common/tool-catalog';
+import { z } from 'zod';
 import { callToolActivity } from './activities';
 import type { ApprovalGates } from './approvals';
 import type { RunState } from './run-state';
+
+/** Edited arguments must satisfy the tool's own JSON schema, checked before the approval is accepted. */
+function argumentsCheck(tool: ToolDescriptor): (json: string) => string | undefined {
+  return (json) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch (err) {
+      return `not valid JSON (${(err as Error).message})`;
+    }
+    const result = z.fromJSONSchema(tool.parameters as Parameters<typeof z.fromJSONSchema>[0]).safeParse(value);
+    if (result.success) return undefined;
+    return result.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ');
+  };
+}
 
 function errorText(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -29,7 +45,9 @@ export class ToolCallRunner {
     return Promise.all(calls.map((call, index) => this.run(call, step, index)));
   }
 
-  private async run(call: ToolCall, step: number, index: number): Promise<ToolResultMessage> {
+  private async run(requested: ToolCall, step: number, index: number): Promise<ToolResultMessage> {
+    // An approver may edit the arguments; the call that runs is then not the one the model proposed.
+    let call = requested;
     const result = (content: string, isError = false): ToolResultMessage => ({
       role: 'tool',
       toolCallId: call.id,
@@ -56,15 +74,19 @@ export class ToolCallRunner {
 
     if (tool.needsApproval || this.input.approvalRequiredTools.includes(call.name)) {
       this.state.updateStep(record, { status: 'awaiting_approval' });
-      const decision = await this.gates.request({
-        approvalId: `step-${step}-call-${index + 1}`,
-        what: `tool ${call.name}`,
-        why: tool.needsApproval
-          ? `${call.name} is ${tool.sideEffects === 'destructive' ? 'destructive' : 'marked as needing approval'}`
-          : `${call.name} is marked as needing approval for agent ${this.input.agent}`,
-        proposed: call.arguments,
-        requestedAt: new Date().toISOString(),
-      });
+      const decision = await this.gates.request(
+        {
+          approvalId: `step-${step}-call-${index + 1}`,
+          what: `tool ${call.name}`,
+          why: tool.needsApproval
+            ? `${call.name} is ${tool.sideEffects === 'destructive' ? 'destructive' : 'marked as needing approval'}`
+            : `${call.name} is marked as needing approval for agent ${this.input.agent}`,
+          proposed: call.arguments,
+          requestedAt: new Date().toISOString(),
+          ...(this.input.approvalTimeout ? { timeout: this.input.approvalTimeout } : {}),
+        },
+        argumentsCheck(tool),
+      );
       if (decision.decision === 'rejected') {
         const reason = decision.reason ? `: ${decision.reason}` : '';
         this.state.updateStep(record, {
@@ -74,6 +96,11 @@ export class ToolCallRunner {
         return result(`The user rejected this ${call.name} call${reason}. Do not retry it unchanged.`, true);
       }
       this.state.updateStep(record, { status: 'running' });
+      if (decision.arguments !== undefined) {
+        log.info('running the tool with arguments edited by the approver', { tool: call.name, by: decision.by });
+        call = { ...call, arguments: decision.arguments };
+        this.state.updateStep(record, { summary: call.arguments });
+      }
     }
 
     this.state.toolCalls += 1;

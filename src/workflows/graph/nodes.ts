@@ -98,6 +98,7 @@ export async function executeNode(
         why: `graph ${run.spec.name} waits at ${id}`,
         proposed: JSON.stringify(values).slice(0, 4000),
         requestedAt: new Date().toISOString(),
+        ...(node.timeout ? { timeout: node.timeout } : {}),
       });
       const approved = decision.decision === 'approved';
       const by = decision.by ? ` by ${decision.by}` : '';

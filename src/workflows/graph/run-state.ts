@@ -30,6 +30,8 @@ export class GraphRun {
   readonly steps: GraphStepRecord[] = [];
   readonly decisions: RoutingDecision[] = [];
   readonly pendingApprovals: PendingApproval[] = [];
+  /** Pending approvals here and in child runs; the approval gates install it. */
+  surfacedApprovals?: () => PendingApproval[];
   usage: Usage = emptyUsage();
   cost: CostLedger = emptyLedger();
   error?: string;
@@ -91,9 +93,13 @@ export class GraphRun {
     if (error !== undefined) this.error = error;
     upsertSearchAttributes([
       { key: agentStatusKey, value: status },
-      { key: awaitingApprovalKey, value: this.pendingApprovals.length > 0 },
+      { key: awaitingApprovalKey, value: this.allPending().length > 0 },
     ]);
     this.publish();
+  }
+
+  private allPending(): PendingApproval[] {
+    return this.surfacedApprovals?.() ?? this.pendingApprovals;
   }
 
   snapshot(): GraphRunState {
@@ -107,7 +113,7 @@ export class GraphRun {
       steps: this.steps.map((s) => ({ ...s })),
       decisions: this.decisions.map((d) => ({ ...d })),
       values: Object.fromEntries(Object.entries(this.values).map(([k, v]) => [k, trimValue(v)])),
-      pendingApprovals: this.pendingApprovals.map((p) => ({ ...p })),
+      pendingApprovals: this.allPending().map((p) => ({ ...p })),
       usage: { ...this.usage },
       cost: this.cost,
       ...(this.error !== undefined ? { error: this.error } : {}),
@@ -128,7 +134,7 @@ export class GraphRun {
       `step ${this.step} · ${this.usage.inputTokens + this.usage.outputTokens} tokens · $${this.cost.totalUsd.toFixed(6)}`,
     ];
     if (last) lines.push(`last: ${last.kind} ${last.node} (${last.status})`);
-    for (const p of this.pendingApprovals) lines.push(`awaiting approval **${p.approvalId}**: ${p.what}`);
+    for (const p of this.allPending()) lines.push(`awaiting approval **${p.approvalId}**: ${p.what}`);
     setCurrentDetails(lines.join('\n\n'));
   }
 }
