@@ -6,6 +6,19 @@ import importPlugin from 'eslint-plugin-import';
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.temporal/', 'test-artifacts/', 'bin/', 'eslint.config.mjs'] },
   js.configs.recommended,
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        URL: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+      },
+    },
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -7,7 +7,10 @@ import { Runtime, type LogLevel, type LogMetadata, type Logger } from '@temporal
 import pino, { type Logger as PinoLogger } from 'pino';
 
 export function createLogger(level: string, destination: pino.DestinationStream | number = 1): PinoLogger {
-  return pino({ level, base: { service: 'durable-agents' } }, typeof destination === 'number' ? pino.destination(destination) : destination);
+  return pino(
+    { level, base: { service: 'durable-agents' } },
+    typeof destination === 'number' ? pino.destination(destination) : destination,
+  );
 }
 
 const pinoLevel: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
