@@ -9,6 +9,7 @@ import { createAgentWorker } from '../src/agent-worker';
 import { loadConfig, type Config, type ProviderSettings } from '../src/config';
 import { connectionOptions } from '../src/connection';
 import { createLogger, installTemporalLogging } from '../src/logging';
+import { loadToolsModule } from '../src/tools-module';
 import { startMockLlmServer, type MockLlmServer } from '../src/mock-llm/server';
 import { ensureDevServer } from './dev-server';
 import { resolveTemporalCli } from './temporal-cli';
@@ -71,6 +72,7 @@ export async function startLocalStack(options: { taskQueue?: string; logLevel?: 
     providers,
     workspaceDir: config.workspaceDir,
     knowledgeBaseDir: config.knowledgeBaseDir,
+    tools: loadToolsModule(config.toolsModule),
   });
   const workerRun = worker.run();
   say(`Worker polling task queue "${config.temporal.taskQueue}"`);

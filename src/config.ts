@@ -30,6 +30,8 @@ export interface Config {
   workspaceDir: string;
   knowledgeBaseDir: string;
   logLevel: string;
+  /** A module exporting `tools` (made with defineTool) that the worker registers beside the built-ins. */
+  toolsModule?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -82,5 +84,6 @@ export function loadConfig(env: Env = process.env): Config {
     workspaceDir: path.resolve(nonEmpty(env.AGENT_WORKSPACE) ?? path.join(os.tmpdir(), 'durable-agents-workspace')),
     knowledgeBaseDir: path.resolve(nonEmpty(env.KNOWLEDGE_BASE_DIR) ?? path.join(__dirname, 'agents', 'knowledge-base')),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    ...(nonEmpty(env.AGENT_TOOLS_MODULE) ? { toolsModule: path.resolve(nonEmpty(env.AGENT_TOOLS_MODULE) as string) } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { createAgentWorker } from './agent-worker';
 import { loadConfig, type Config } from './config';
 import { connectionOptions } from './connection';
 import { createLogger, installTemporalLogging } from './logging';
+import { loadToolsModule } from './tools-module';
 
 /** Refuses to start a worker that could not call any model: better now than on the first run. */
 function assertSomeProvider(config: Config): void {
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
       providers: config.providers,
       workspaceDir: config.workspaceDir,
       knowledgeBaseDir: config.knowledgeBaseDir,
+      tools: loadToolsModule(config.toolsModule),
     });
     logger.info(
       {

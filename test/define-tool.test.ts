@@ -1,10 +1,13 @@
 /** defineTool: a user's typed function becomes an agent tool with its schema, policy and approval default. */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { defineTool, describeDefinedTool } from '../src/activities/tools/define-tool';
 import { AGENT_WORKFLOW_TYPE, approveSignal, stateQuery } from '../src/common/agent-contract';
+import { loadToolsModule } from '../src/tools-module';
 import type { agentWorkflow } from '../src/workflows';
 import { startTestStack, type TestStack } from './helpers/stack';
 
@@ -60,6 +63,29 @@ describe('defineTool', () => {
       () => defineTool({ name: 'kb__x', description: 'x', schema: z.object({}), sideEffects: 'none', run: () => '' }),
       /invalid tool name/,
     );
+  });
+});
+
+describe('AGENT_TOOLS_MODULE', () => {
+  it('loads `tools` from a module and refuses a module without them', () => {
+    // Inside the repo (test-artifacts/ is ignored), so the module resolves zod like a user's module would.
+    fs.mkdirSync(path.join(__dirname, '..', 'test-artifacts'), { recursive: true });
+    const dir = fs.mkdtempSync(path.join(__dirname, '..', 'test-artifacts', 'tools-module-'));
+    const good = path.join(dir, 'good.ts');
+    fs.writeFileSync(
+      good,
+      `import { z } from 'zod';\nimport { defineTool } from ${JSON.stringify(path.resolve(__dirname, '../src/activities/tools/define-tool'))};\n` +
+        `export const tools = [defineTool({ name: 'echo', description: 'echo', schema: z.object({ text: z.string() }), sideEffects: 'none', run: ({ text }) => text })];\n`,
+    );
+    const bad = path.join(dir, 'bad.ts');
+    fs.writeFileSync(bad, 'export const nothing = 1;\n');
+    assert.deepEqual(
+      loadToolsModule(good).map((t) => t.spec.name),
+      ['echo'],
+    );
+    assert.throws(() => loadToolsModule(bad), /must export `tools`/);
+    assert.throws(() => loadToolsModule(path.join(dir, 'missing.ts')), /cannot be loaded/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 
