@@ -143,6 +143,8 @@ const groupChatNode = z
   })
   .strict();
 const endNode = z.object({ kind: z.literal('end'), output: fieldName.optional() }).strict();
+/** Does nothing but route: the place for a supervisor's or a manager's router edge. */
+const routeNode = z.object({ kind: z.literal('route'), next: edgeSchema }).strict();
 
 export const graphNodeSchema = z.discriminatedUnion('kind', [
   agentNode,
@@ -152,6 +154,7 @@ export const graphNodeSchema = z.discriminatedUnion('kind', [
   parallelNode,
   groupChatNode,
   endNode,
+  routeNode,
 ]);
 export type GraphNode = z.infer<typeof graphNodeSchema>;
 

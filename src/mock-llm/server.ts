@@ -34,6 +34,8 @@ export interface MockRequestLogEntry {
   messageCount: number;
   lastUserOrToolContent: string;
   requestHash: string;
+  /** The system prompt the model was given, exactly. */
+  systemPrompt: string;
   /** For scenarios with cases: the `when.contains` of the case played. */
   case?: string;
   /** Requests of this server being answered at the moment this one arrived, itself included. */
@@ -91,6 +93,13 @@ function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) return content.map((b: { text?: string }) => b.text ?? '').join('\n');
   return '';
+}
+
+function systemPromptOf(body: WireBody): string {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  return [textOf(body.system), ...messages.filter((m) => m.role === 'system').map((m) => textOf(m.content))]
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** System prompt plus first user message: stable for every turn of one conversation. */
@@ -157,6 +166,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
       lastUserOrToolContent: lastUserOrToolContent(wire, messages).slice(0, 2000),
       requestHash,
       inFlight: ++inFlight,
+      systemPrompt: systemPromptOf(body),
       headers: Object.fromEntries(
         LOGGED_HEADERS.filter((h) => typeof req.headers[h] === 'string').map((h) => [h, req.headers[h] as string]),
       ),

@@ -128,6 +128,8 @@ export async function executeNode(
     }
     case 'groupChat':
       return groupChat(run, gates, id, node);
+    case 'route':
+      return { updates: {}, summary: 'route' };
     case 'end':
       return { updates: {}, summary: 'end' };
   }

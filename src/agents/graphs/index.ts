@@ -1,0 +1,62 @@
+/**
+ * The shipped graph specs (YAML files beside this one) and the loader agentctl uses for a shipped name or
+ * a spec file. Specs are validated before any workflow starts; problems are listed with their field paths.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { UserError } from '../../common/errors';
+import { parseGraphSpec, type GraphSpec } from '../../common/graph-spec';
+
+export const graphsDir = __dirname;
+
+export interface ShippedGraph {
+  name: string;
+  description: string;
+  file: string;
+}
+
+function readSpecFile(file: string): unknown {
+  const text = fs.readFileSync(file, 'utf8');
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  } catch (err) {
+    throw new UserError(`${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+  }
+}
+
+export function shippedGraphs(): ShippedGraph[] {
+  return fs
+    .readdirSync(graphsDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => {
+      const file = path.join(graphsDir, f);
+      const raw = readSpecFile(file) as { name?: string; description?: string };
+      return { name: raw.name ?? path.basename(f, '.yaml'), description: raw.description ?? '', file };
+    });
+}
+
+/** True when the argument names a shipped graph or an existing spec file. */
+export function isGraphReference(nameOrPath: string): boolean {
+  if (shippedGraphs().some((g) => g.name === nameOrPath)) return true;
+  return /\.(ya?ml|json)$/.test(nameOrPath) && fs.existsSync(nameOrPath);
+}
+
+/** Loads and validates a shipped graph by name, or a spec file by path. */
+export function loadGraphSpec(nameOrPath: string): GraphSpec {
+  const shipped = shippedGraphs().find((g) => g.name === nameOrPath);
+  const file = shipped?.file ?? path.resolve(nameOrPath);
+  if (!fs.existsSync(file)) {
+    const known = shippedGraphs()
+      .map((g) => g.name)
+      .join(', ');
+    throw new UserError(`no graph "${nameOrPath}": not a shipped graph (${known}) nor a spec file`);
+  }
+  const parsed = parseGraphSpec(readSpecFile(file));
+  if (!parsed.ok)
+    throw new UserError(
+      `invalid graph spec ${path.relative(process.cwd(), file) || file}: ${parsed.problems.join('; ')}`,
+    );
+  return parsed.spec;
+}
