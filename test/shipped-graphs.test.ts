@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { approveSignal } from '../src/common/agent-contract';
 import { GRAPH_WORKFLOW_TYPE, graphStateQuery, type GraphResult } from '../src/common/graph-contract';
 import { loadGraphSpec, shippedGraphs } from '../src/agents/graphs';
-import type { graphWorkflow } from '../src/workflows';
+import type { graphWorkflow, salesFollowUpWorkflow } from '../src/workflows';
+import { salesFollowUpStateQuery } from '../src/workflows/examples/sales-follow-up';
 import { startTestStack, type TestStack } from './helpers/stack';
 
 let stack: TestStack;
@@ -148,6 +149,28 @@ describe('shipped graphs', () => {
     const request = stack.mock.requests.find((r) => r.case === '[crew-analyst]');
     assert.ok(request, 'the analyst was called');
     assert.ok(request.systemPrompt === expected, `system prompt is the spec's words only: ${request.systemPrompt}`);
+  });
+
+  it('the hand-written sales follow-up workflow, built from the same blocks, does the same job', async () => {
+    const handle = await stack.client.workflow.start<typeof salesFollowUpWorkflow>('salesFollowUpWorkflow', {
+      taskQueue: stack.taskQueue,
+      workflowId: `code-first-${process.pid}`,
+      args: [{ accountId: 'acme', model: 'mock:graphs' }],
+    });
+    for (let i = 0; ; i++) {
+      const state = await handle.query(salesFollowUpStateQuery);
+      if (state.pendingApprovals.length) break;
+      assert.ok(i < 200, 'the workflow should reach its approval gate');
+      await sleep(100);
+    }
+    await handle.signal(approveSignal, { approvalId: 'send-email', by: 'dana' });
+    const result = await handle.result();
+    assert.equal(result.status, 'sent');
+    assert.deepEqual(result.email, {
+      subject: 'Annual pricing, SSO and EU residency',
+      body: 'Hi, thanks for the trial. Attached: annual pricing with SSO, and our security pack covering EU data residency.',
+    });
+    assert.match(result.crmUpdate ?? '', /updated acme|already applied/);
   });
 
   it('runs a fan-out of 20 branches with never more than the limit at once', async () => {

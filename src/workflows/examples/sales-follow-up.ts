@@ -3,8 +3,8 @@
  * blocks `graphWorkflow` uses. Five steps, a model at two of them: read the CRM notes (tool), summarize the
  * buyer's signals (model), draft the email (model), wait for a person (approval), update the CRM (tool).
  */
-import { setHandler } from '@temporalio/workflow';
-import { approveSignal, rejectSignal, type PendingApproval } from '../../common/agent-contract';
+import { defineQuery, setHandler } from '@temporalio/workflow';
+import { approveSignal, decideUpdate, rejectSignal, type PendingApproval } from '../../common/agent-contract';
 import { approvalGate, callModelOnce, createApprovalGates, runTool } from '../blocks';
 
 export interface SalesFollowUpInput {
@@ -20,13 +20,20 @@ export interface SalesFollowUpResult {
   crmUpdate?: string;
 }
 
+/** What the run waits for, for `agentctl status` and the stock `temporal workflow query --name state`. */
+export const salesFollowUpStateQuery = defineQuery<{ step: string; pendingApprovals: PendingApproval[] }>('state');
+
 export async function salesFollowUpWorkflow(input: SalesFollowUpInput): Promise<SalesFollowUpResult> {
   const pendingApprovals: PendingApproval[] = [];
   const gates = createApprovalGates({ pendingApprovals, setStatus: () => undefined });
   setHandler(approveSignal, (d) => gates.onApprove(d));
   setHandler(rejectSignal, (d) => gates.onReject(d));
+  setHandler(decideUpdate, (d) => gates.onDecide(d), { validator: (d) => gates.validateDecide(d) });
+  let step = 'read notes';
+  setHandler(salesFollowUpStateQuery, () => ({ step, pendingApprovals: gates.allPending() }));
 
   const notes = await runTool('crm_read_notes', { accountId: input.accountId }, { callId: 'read-notes' });
+  step = 'summarize signals';
   const signals = await callModelOnce({
     model: input.model,
     system: '[signals] Summarize the buyer signals in these CRM notes.',
@@ -38,6 +45,7 @@ export async function salesFollowUpWorkflow(input: SalesFollowUpInput): Promise<
     },
     summary: 'summarize buyer signals',
   });
+  step = 'draft email';
   const email = await callModelOnce({
     model: input.model,
     system: '[email] Draft a short follow-up email from these buyer signals.',
@@ -49,6 +57,7 @@ export async function salesFollowUpWorkflow(input: SalesFollowUpInput): Promise<
     },
     summary: 'draft follow-up email',
   });
+  step = 'await approval';
   const decision = await approvalGate(gates, {
     approvalId: 'send-email',
     what: `send follow-up email to ${input.accountId}`,
@@ -57,6 +66,7 @@ export async function salesFollowUpWorkflow(input: SalesFollowUpInput): Promise<
     requestedAt: new Date().toISOString(),
   });
   if (decision.decision === 'rejected') return { status: 'rejected', signals: signals.output, email: email.output };
+  step = 'update CRM';
   const crmUpdate = await runTool(
     'crm_update_record',
     { accountId: input.accountId, fields: { lastFollowUp: email.output, stage: 'follow-up sent' } },
