@@ -5,6 +5,7 @@
  */
 import { approveCommand } from './cli/approve';
 import { cancelCommand } from './cli/cancel';
+import { graphsCommand, validateCommand } from './cli/graphs';
 import type { CliContext, Command } from './cli/command';
 import { LazyClient } from './cli/connection';
 import { reportError, UsageError, type ErrorContext } from './cli/errors';
@@ -24,6 +25,8 @@ const runCommands: readonly Command[] = [
   approveCommand,
   rejectCommand,
   cancelCommand,
+  graphsCommand,
+  validateCommand,
 ];
 const help = helpCommand(runCommands);
 /** Every command, in the order `help` lists them. */

@@ -121,7 +121,9 @@ describe('agentctl without a server', () => {
     const run = await agentctl(['help']);
     assert.equal(run.code, 0);
     for (const word of [
-      'start <agent>',
+      'start <agent | graph | spec file>',
+      'graphs',
+      'validate <spec file | graph name>',
       'status <id>',
       'result <id>',
       'list',

@@ -53,7 +53,9 @@ export function userRequestFrom(raw: string): string {
 
 /** The error for an agent name that is not shipped, listing the ones that are. */
 export function unknownAgentError(name: string): UserError {
-  return new UserError(`unknown agent "${name}"; known agents: ${shippedAgents.map((a) => a.name).join(', ')}`);
+  return new UserError(
+    `unknown agent "${name}"; known agents: ${shippedAgents.map((a) => a.name).join(', ')} (graphs: agentctl graphs, or a spec file)`,
+  );
 }
 
 /** Builds the workflow input and checks it against the workflow's own schema before anything is started. */

@@ -2,7 +2,9 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { AgentInput, AgentResult } from '../common/agent-contract';
+import type { GraphResult } from '../common/graph-contract';
 import { parseCommandArgs, type CliContext, type Command } from './command';
+import { isGraphResult, renderGraphResult } from './graph-output';
 import { describeRunFailure, RunFailedError } from './errors';
 import { fields, json, tokens, usd } from './output';
 
@@ -26,15 +28,16 @@ export function renderResult(workflowId: string, result: AgentResult): string {
 
 /** Waits for the run's result and prints it; a run that did not complete becomes a RunFailedError. */
 export async function printResult(ctx: CliContext, client: Client, workflowId: string, asJson: boolean): Promise<void> {
-  let result: AgentResult;
+  let result: AgentResult | GraphResult;
   try {
-    result = await client.workflow.getHandle<AgentWorkflow>(workflowId).result();
+    result = (await client.workflow.getHandle(workflowId).result()) as AgentResult | GraphResult;
   } catch (err) {
     if (err instanceof WorkflowFailedError)
       throw new RunFailedError(describeRunFailure(workflowId, err), { cause: err });
     throw err;
   }
-  ctx.print(asJson ? json(result) : renderResult(workflowId, result));
+  if (asJson) ctx.print(json(result));
+  else ctx.print(isGraphResult(result) ? renderGraphResult(workflowId, result) : renderResult(workflowId, result));
 }
 
 const args = {

@@ -2,6 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { findAgent } from '../agents';
+import { isGraphReference } from '../agents/graphs';
+import { startGraph } from './start-graph';
 import { AGENT_WORKFLOW_TYPE, type AgentInput } from '../common/agent-contract';
 import { modelIdSchema } from '../common/model-id';
 import { agentNameKey } from '../common/search-attributes';
@@ -43,8 +45,9 @@ function summaryOf(input: AgentInput): string {
 
 export const startCommand: Command = {
   name: 'start',
-  usage: 'start <agent> [--input TEXT|JSON] [--id ID] [--model provider:model] [--task-queue Q] [--wait]',
-  summary: 'start a shipped agent and print its workflow id and Web UI link',
+  usage:
+    'start <agent | graph | spec file> [--input TEXT|JSON] [--id ID] [--model provider:model] [--task-queue Q] [--wait]',
+  summary: 'start a shipped agent or a graph (shipped name or spec file) and print its id and Web UI link',
   details: [
     '--input TEXT|JSON       the request: plain text, a JSON string, or {"input"|"topic"|"question": "..."}',
     "                        (default: the agent's example input)",
@@ -57,7 +60,10 @@ export const startCommand: Command = {
     const { positionals, flags } = parseCommandArgs('start', argv, args);
     const agentName = positionals[0] as string;
     const spec = findAgent(agentName);
-    if (!spec) throw unknownAgentError(agentName);
+    if (!spec) {
+      if (isGraphReference(agentName)) return startGraph(ctx, agentName, flags);
+      throw unknownAgentError(agentName);
+    }
     const input = buildAgentInput(spec, { input: flags.input, model: flags.model });
     const workflowId = flags.id ?? generatedId(spec.name);
     const taskQueue = flags['task-queue'] ?? ctx.settings.taskQueue;

@@ -6,12 +6,15 @@ import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { z } from 'zod';
 import type { AgentState, PendingApproval, StepRecord } from '../common/agent-contract';
 import { agentCostUsdKey, agentNameKey, agentStatusKey, agentTokensKey } from '../common/search-attributes';
+import type { GraphRunState } from '../common/graph-contract';
 import { parseCommandArgs, type Command } from './command';
+import { isGraphState, renderGraphState } from './graph-output';
 import { queryState } from './live-state';
 import { fields, json, statusName, table, timestamp, tokens, usd } from './output';
 
 /** The `state` query for people: overview, step table and pending approvals. */
-export function renderState(workflowId: string, state: AgentState): string {
+export function renderState(workflowId: string, state: AgentState | GraphRunState): string {
+  if (isGraphState(state)) return renderGraphState(workflowId, state);
   const overview: [string, string][] = [
     ['run', workflowId],
     ['agent', state.agent],
