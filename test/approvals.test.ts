@@ -3,6 +3,7 @@
  * gate timeouts, gates in front of graph nodes, and approvals raised in a child run answered at the root.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +13,7 @@ import { AGENT_WORKFLOW_TYPE, decideUpdate, stateQuery, type PendingApproval } f
 import { GRAPH_WORKFLOW_TYPE, graphStateQuery } from '../src/common/graph-contract';
 import { awaitingApprovalKey } from '../src/common/search-attributes';
 import type { agentWorkflow, graphWorkflow } from '../src/workflows';
+import { resolveTemporalCli } from '../scripts/temporal-cli';
 import { startTestStack, type TestStack } from './helpers/stack';
 
 let stack: TestStack;
@@ -174,6 +176,55 @@ describe('approvals', () => {
     assert.equal(fs.readFileSync(path.join(stack.workspaceDir, 'child/report.md'), 'utf8'), 'from the child');
     const state = await handle.query(graphStateQuery);
     assert.equal(state.pendingApprovals.length, 0);
+  });
+
+  it('waits across a worker restart and resumes on an approval sent with the stock temporal CLI', async () => {
+    stack.mock.addScenario('a-restart', {
+      turns: [
+        { toolCalls: [{ name: 'write_file', arguments: { path: 'restart/a.md', content: 'survived' } }] },
+        { text: 'written' },
+      ],
+    });
+    const queue = `${stack.taskQueue}-restart-wait`;
+    const first = await stack.startWorker({ taskQueue: queue });
+    const handle = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+      taskQueue: queue,
+      workflowId: id('restart'),
+      args: [
+        {
+          instructions: 't',
+          input: 'write',
+          model: 'mock:a-restart',
+          tools: ['write_file'],
+          approvalRequiredTools: ['write_file'],
+        },
+      ],
+    });
+    const [pending] = await pendingOf(handle);
+    await first.stop();
+    await stack.startWorker({ taskQueue: queue });
+    const cli = await resolveTemporalCli();
+    execFileSync(cli.path, [
+      'workflow',
+      'signal',
+      '--address',
+      stack.address,
+      '--workflow-id',
+      handle.workflowId,
+      '--name',
+      'approve',
+      '--input',
+      JSON.stringify({ approvalId: pending!.approvalId, by: 'ops' }),
+    ]);
+    const result = await handle.result();
+    assert.equal(result.text, 'written');
+    assert.equal(fs.readFileSync(path.join(stack.workspaceDir, 'restart/a.md'), 'utf8'), 'survived');
+    const modelRequests = stack.mock.requests.filter((r) => r.scenario === 'a-restart');
+    assert.deepEqual(
+      modelRequests.map((r) => r.turn),
+      [0, 1],
+      'the first model call was not repeated after the restart',
+    );
   });
 
   it('gates a graph node with approvals.before and follows onReject', async () => {
