@@ -46,14 +46,19 @@ export function temporalSettingsFromEnv(env: Env = process.env): TemporalSetting
   const serverName = nonEmpty(env.TEMPORAL_TLS_SERVER_NAME);
   const apiKey = nonEmpty(env.TEMPORAL_API_KEY);
   if (Boolean(clientCertPath) !== Boolean(clientKeyPath)) {
-    throw new UserError('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together (mTLS needs both)');
+    throw new UserError(
+      'TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together (mTLS needs both)',
+    );
   }
   const wantsTls = env.TEMPORAL_TLS === 'true' || Boolean(clientCertPath || serverRootCaCertPath || apiKey);
   return {
     address,
     namespace: nonEmpty(env.TEMPORAL_NAMESPACE) ?? 'default',
     taskQueue: nonEmpty(env.TEMPORAL_TASK_QUEUE) ?? DEFAULT_TASK_QUEUE,
-    tls: wantsTls && env.TEMPORAL_TLS !== 'false' ? { clientCertPath, clientKeyPath, serverRootCaCertPath, serverName } : undefined,
+    tls:
+      wantsTls && env.TEMPORAL_TLS !== 'false'
+        ? { clientCertPath, clientKeyPath, serverRootCaCertPath, serverName }
+        : undefined,
     apiKey,
     webUiUrl: (nonEmpty(env.TEMPORAL_UI_URL) ?? 'http://localhost:8233').replace(/\/$/, ''),
   };
@@ -67,11 +72,13 @@ export function providerSettingsFromEnv(env: Env = process.env): ProviderSetting
   if (openaiKey || openaiBase) providers.openai = { apiKey: openaiKey ?? 'not-needed', baseURL: openaiBase };
   const anthropicKey = nonEmpty(env.ANTHROPIC_API_KEY);
   const anthropicBase = nonEmpty(env.ANTHROPIC_BASE_URL);
-  if (anthropicKey || anthropicBase) providers.anthropic = { apiKey: anthropicKey ?? 'not-needed', baseURL: anthropicBase };
+  if (anthropicKey || anthropicBase)
+    providers.anthropic = { apiKey: anthropicKey ?? 'not-needed', baseURL: anthropicBase };
   const mockUrl = nonEmpty(env.MOCK_LLM_URL);
   if (mockUrl) {
     const wire = nonEmpty(env.MOCK_LLM_WIRE) ?? 'openai';
-    if (wire !== 'openai' && wire !== 'anthropic') throw new UserError(`MOCK_LLM_WIRE must be openai or anthropic, not "${wire}"`);
+    if (wire !== 'openai' && wire !== 'anthropic')
+      throw new UserError(`MOCK_LLM_WIRE must be openai or anthropic, not "${wire}"`);
     providers.mock = { baseURL: mockUrl.replace(/\/$/, ''), wire };
   }
   return providers;
@@ -82,8 +89,12 @@ export function loadConfig(env: Env = process.env): Config {
     temporal: temporalSettingsFromEnv(env),
     providers: providerSettingsFromEnv(env),
     workspaceDir: path.resolve(nonEmpty(env.AGENT_WORKSPACE) ?? path.join(os.tmpdir(), 'durable-agents-workspace')),
-    knowledgeBaseDir: path.resolve(nonEmpty(env.KNOWLEDGE_BASE_DIR) ?? path.join(__dirname, 'agents', 'knowledge-base')),
+    knowledgeBaseDir: path.resolve(
+      nonEmpty(env.KNOWLEDGE_BASE_DIR) ?? path.join(__dirname, 'agents', 'knowledge-base'),
+    ),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
-    ...(nonEmpty(env.AGENT_TOOLS_MODULE) ? { toolsModule: path.resolve(nonEmpty(env.AGENT_TOOLS_MODULE) as string) } : {}),
+    ...(nonEmpty(env.AGENT_TOOLS_MODULE)
+      ? { toolsModule: path.resolve(nonEmpty(env.AGENT_TOOLS_MODULE) as string) }
+      : {}),
   };
 }

@@ -35,7 +35,8 @@ export const calculatorSpec = defineToolSpec({
 
 export const searchKnowledgeBaseSpec = defineToolSpec({
   name: 'search_knowledge_base',
-  description: 'Search the knowledge base of markdown documents. Returns the best matching passages with their source file.',
+  description:
+    'Search the knowledge base of markdown documents. Returns the best matching passages with their source file.',
   schema: z.object({ query: z.string().min(1).max(500), limit: z.number().int().min(1).max(10).optional() }).strict(),
   sideEffects: 'none',
   timeout: '30s',

@@ -25,6 +25,7 @@ function readSpecFile(file: string): unknown {
   }
 }
 
+/** The graphs shipped beside this file, by name, each with its one-line description (for `agentctl graphs`). */
 export function shippedGraphs(): ShippedGraph[] {
   return fs
     .readdirSync(graphsDir)
