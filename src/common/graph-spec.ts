@@ -262,7 +262,21 @@ export type GraphSpecInput = z.input<typeof graphSpecSchema>;
 export function parseGraphSpec(raw: unknown): { ok: true; spec: GraphSpec } | { ok: false; problems: string[] } {
   const parsed = graphSpecSchema.safeParse(raw);
   if (parsed.success) return { ok: true, spec: parsed.data };
-  return { ok: false, problems: parsed.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`) };
+  return { ok: false, problems: parsed.error.issues.flatMap((i) => describeIssue(i, [])) };
+}
+
+/**
+ * One issue as `path: message` lines. A union (an edge is a node id, rules or a router) says only "Invalid input";
+ * the one branch with no complaint about its root (wrong type, unknown keys) is the one the author meant, so its
+ * issues are reported instead, with their full paths.
+ */
+function describeIssue(issue: z.core.$ZodIssue, prefix: PropertyKey[]): string[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const meant = issue.errors.filter((branch) => branch.every((i) => i.path.length > 0));
+    if (meant.length === 1) return meant[0]!.flatMap((i) => describeIssue(i, path));
+  }
+  return [`${path.map(String).join('.') || '(spec)'}: ${issue.message}`];
 }
 
 /** The prompt of a graph agent: its instructions, or its role, goal and backstory exactly as the spec words them. */

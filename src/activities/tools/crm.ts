@@ -22,7 +22,7 @@ function recordPath(workspaceDir: string, id: string): string {
   return path.join(workspaceDir, 'crm', `${id}.json`);
 }
 
-/** Seeds the demo account the shipped example reads, unless it exists. */
+/** Seeds the demo account `acme` that the shipped sales follow-up reads, unless it exists. */
 export function seedDemoCrm(workspaceDir: string): void {
   const file = recordPath(workspaceDir, 'acme');
   if (fs.existsSync(file)) return;
@@ -41,11 +41,19 @@ export function seedDemoCrm(workspaceDir: string): void {
 }
 
 function readRecord(workspaceDir: string, id: string): CrmRecord {
+  seedDemoCrm(workspaceDir);
   const file = recordPath(workspaceDir, id);
   if (!fs.existsSync(file)) throw new ToolError(ErrorType.ToolFailed, `no CRM account "${id}"`);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as CrmRecord;
+  try {
+    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<CrmRecord>;
+    return { accountId: id, notes: [], fields: {}, appliedUpdates: [], ...record };
+  } catch (err) {
+    // A damaged record stays damaged on every attempt: say so once instead of retrying.
+    throw new ToolError(ErrorType.ToolFailed, `CRM account "${id}" is not valid JSON`, { cause: err });
+  }
 }
 
+/** Writes through a temporary file and a rename, so a crash mid-write never leaves half a record. */
 function writeRecord(workspaceDir: string, record: CrmRecord): void {
   const file = recordPath(workspaceDir, record.accountId);
   const temp = `${file}.tmp-${process.pid}`;
@@ -53,6 +61,11 @@ function writeRecord(workspaceDir: string, record: CrmRecord): void {
   fs.renameSync(temp, file);
 }
 
+/**
+ * The CRM tools over `<workspaceDir>/crm/<accountId>.json`: `crm_read_notes` (no side effects) and
+ * `crm_update_record` (idempotent: the call's idempotency key is kept in the record's `appliedUpdates`, so an
+ * attempt retried after a lost reply changes nothing and answers "already applied").
+ */
 export function createCrmTools(workspaceDir: string): DefinedTool[] {
   return [
     defineTool({
@@ -62,7 +75,6 @@ export function createCrmTools(workspaceDir: string): DefinedTool[] {
       sideEffects: 'none',
       timeout: '10s',
       run: ({ accountId: id }) => {
-        seedDemoCrm(workspaceDir);
         const record = readRecord(workspaceDir, id);
         return [`account ${id} (${JSON.stringify(record.fields)})`, ...record.notes.map((n) => `- ${n}`)].join('\n');
       },
