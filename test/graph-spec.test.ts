@@ -317,6 +317,21 @@ describe('invalid specs are refused with the path of the bad field', () => {
     assert.match(problems[0] ?? '', /^nodes\.intake\.next/);
   });
 
+  it('templates that name undeclared state fields are refused where they are written', () => {
+    const problems = problemsOf(
+      broken((s) => {
+        s.nodes.billing.input = '{{tiket}}';
+        s.nodes.intake.next.router.input = '{{summary}} {{mood}}';
+        s.nodes.check.args = { expression: '{{score}}', nested: { deep: ['{{nowhere}}'] } };
+      }),
+    );
+    assert.deepEqual(problems.sort(), [
+      'nodes.billing.input: template refers to unknown state field "{{tiket}}"; declare it under state',
+      'nodes.check.args.nested.deep.0: template refers to unknown state field "{{nowhere}}"; declare it under state',
+      'nodes.intake.next.router.input: template refers to unknown state field "{{mood}}"; declare it under state',
+    ]);
+  });
+
   it('a router without its fallback names the missing field itself', () => {
     const problems = problemsOf(broken((s) => delete s.nodes.intake.next.router.fallback));
     assert.match(problems.join('; '), /nodes\.intake\.next\.router\.fallback/);
@@ -368,6 +383,12 @@ describe('graph rules', () => {
       ),
       { tags: ['a', 'b'], n: 8, q: 'about durable execution', limit: 3, fixed: { stage: 'won' } },
     );
+  });
+
+  it('fills templates inside nested tool arguments too', () => {
+    assert.deepEqual(renderArgs({ filter: { about: '{{topic}}', tags: ['{{tags}}', 'fixed'] } }, values), {
+      filter: { about: 'durable execution', tags: [['a', 'b'], 'fixed'] },
+    });
   });
 
   it('evaluates every condition operator', () => {

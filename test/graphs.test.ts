@@ -350,6 +350,7 @@ describe('graph patterns on a dev server', () => {
     const state = await handle.query(graphStateQuery);
     assert.equal(state.status, 'limit_reached');
     assert.equal(state.error, result.reason);
+    assert.deepEqual(state.visits, { write: 3, review: 3 }, 'the refused fourth visit is not counted');
   });
 
   it('supervisor: the supervisor model picks researcher, writer, then finish', async () => {

@@ -2,7 +2,7 @@
  * Pure helpers of graph runs: templates over state, the safe condition form, and per-field merge rules.
  * No evaluated code anywhere: a spec can only compare fields with constants.
  */
-import type { Condition, StateField } from './graph-spec';
+import { TEMPLATE_FIELD, type Condition, type StateField } from './graph-spec';
 
 export type GraphValues = Record<string, unknown>;
 
@@ -13,23 +13,26 @@ function display(value: unknown): string {
 
 /** Replaces `{{field}}` (and `{{item}}` etc. from `extra`) with values; unknown names become empty. */
 export function renderTemplate(template: string, values: GraphValues, extra: GraphValues = {}): string {
-  return template.replace(/\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g, (_, name: string) =>
-    display(name in extra ? extra[name] : values[name]),
-  );
+  return template.replace(TEMPLATE_FIELD, (_, name: string) => display(name in extra ? extra[name] : values[name]));
 }
 
-/** Fills tool arguments: a string that is exactly `{{field}}` takes the field's value as is (any type). */
+/**
+ * Fills tool arguments at any depth: a string that is exactly `{{field}}` takes the field's value as is (any type),
+ * other strings are rendered as templates, arrays and objects are filled element by element.
+ */
 export function renderArgs(args: Record<string, unknown>, values: GraphValues): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(args)) {
-    if (typeof value === 'string') {
-      const whole = /^\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}$/.exec(value);
-      out[key] = whole ? values[whole[1] as string] : renderTemplate(value, values);
-    } else {
-      out[key] = value;
-    }
+  return renderArg(args, values) as Record<string, unknown>;
+}
+
+function renderArg(value: unknown, values: GraphValues): unknown {
+  if (typeof value === 'string') {
+    const whole = /^\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}$/.exec(value);
+    return whole ? values[whole[1] as string] : renderTemplate(value, values);
   }
-  return out;
+  if (Array.isArray(value)) return value.map((v) => renderArg(v, values));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderArg(v, values)]));
+  return value;
 }
 
 export function evaluateCondition(condition: Condition, values: GraphValues): boolean {

@@ -66,6 +66,22 @@ export type Edge = z.infer<typeof edgeSchema>;
 /** A template over state: `{{field}}` is replaced by the field's value (JSON for non-strings). */
 const template = z.string();
 
+/** `{{ name }}` in a template; the one definition both validation and rendering use. */
+export const TEMPLATE_FIELD = /\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g;
+
+/** The names a template refers to. */
+export function templateFields(text: string): string[] {
+  return [...text.matchAll(TEMPLATE_FIELD)].map((m) => m[1] as string);
+}
+
+/** Every string inside tool arguments, however deeply nested, with its path. */
+function argStrings(value: unknown, path: (string | number)[]): [string, (string | number)[]][] {
+  if (typeof value === 'string') return [[value, path]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => argStrings(v, [...path, i]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => argStrings(v, [...path, k]));
+  return [];
+}
+
 const agentNode = z
   .object({
     kind: z.literal('agent'),
@@ -221,6 +237,17 @@ export const graphSpecSchema = z
       if (!fields.includes(name))
         ctx.addIssue({ code: 'custom', path, message: `unknown state field "${name}"; declare it under state` });
     };
+    // A misspelt {{field}} would render as an empty string at run time; refuse it before any run starts.
+    const checkTemplate = (text: string | undefined, path: (string | number)[], extra: string[] = []) => {
+      for (const name of templateFields(text ?? '')) {
+        if (!fields.includes(name) && !extra.includes(name))
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `template refers to unknown state field "{{${name}}}"; declare it under state`,
+          });
+      }
+    };
     const checkEdge = (edge: Edge, path: (string | number)[]) => {
       if (typeof edge === 'string') return mustBeNode(edge, path);
       if ('rules' in edge) {
@@ -230,6 +257,7 @@ export const graphSpecSchema = z
         });
         return mustBeNode(edge.default, [...path, 'default']);
       }
+      checkTemplate(edge.router.input, [...path, 'router', 'input']);
       edge.router.options.forEach((o, i) => mustBeNode(o, [...path, 'router', 'options', i]));
       mustBeNode(edge.router.fallback, [...path, 'router', 'fallback']);
     };
@@ -237,6 +265,7 @@ export const graphSpecSchema = z
     spec.approvals.forEach((a, i) => {
       mustBeNode(a.before, ['approvals', i, 'before']);
       if (a.onReject) mustBeNode(a.onReject, ['approvals', i, 'onReject']);
+      checkTemplate(a.what, ['approvals', i, 'what']);
     });
     for (const [id, node] of Object.entries(spec.nodes)) {
       const at = (...rest: (string | number)[]) => ['nodes', id, ...rest];
@@ -245,6 +274,11 @@ export const graphSpecSchema = z
       if (node.kind === 'groupChat') node.agents.forEach((a, i) => mustBeAgent(a, at('agents', i)));
       if (node.kind === 'approval' && node.onReject) mustBeNode(node.onReject, at('onReject'));
       if (node.kind === 'parallel') mustBeField(node.over, at('over'));
+      if (node.kind === 'agent' || node.kind === 'llm') checkTemplate(node.input, at('input'));
+      if (node.kind === 'parallel') checkTemplate(node.input, at('input'), ['item', 'index']);
+      if (node.kind === 'approval') checkTemplate(node.what, at('what'));
+      if (node.kind === 'groupChat') checkTemplate(node.topic, at('topic'));
+      if (node.kind === 'tool') argStrings(node.args, at('args')).forEach(([text, path]) => checkTemplate(text, path));
       if ('output' in node && node.output) mustBeField(node.output, at('output'));
       if (node.kind === 'llm') {
         const props = Object.keys((node.outputSchema.properties as Record<string, unknown> | undefined) ?? {});

@@ -65,16 +65,18 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
     for (;;) {
       const node = spec.nodes[current] as GraphNode;
       run.currentNode = current;
-      run.visits[current] = (run.visits[current] ?? 0) + 1;
       if (run.step >= spec.limits.maxSteps)
         return finish('limit_reached', undefined, `maxSteps ${spec.limits.maxSteps} reached before ${current}`);
-      if ((run.visits[current] ?? 0) > spec.limits.maxNodeVisits) {
+      // Counted only once the visit is allowed, so `visits` in state never shows a visit that did not happen.
+      const visits = (run.visits[current] ?? 0) + 1;
+      if (visits > spec.limits.maxNodeVisits) {
         return finish(
           'limit_reached',
           undefined,
           `node ${current} would run more than maxNodeVisits=${spec.limits.maxNodeVisits} times`,
         );
       }
+      run.visits[current] = visits;
       run.step += 1;
       if (node.kind === 'end') {
         run.addStep({ step: run.step, node: current, kind: 'end', status: 'ok', summary: 'end' });

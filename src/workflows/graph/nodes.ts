@@ -80,8 +80,10 @@ export async function executeNode(
         summary: `llm ${node.model} · ${id} · step ${run.step}`,
       });
       run.recordModelUsage(node.model, id, answer.usage);
+      // Only declared state fields are merged: a model that adds keys of its own cannot grow the state.
       const output = (answer.output ?? {}) as GraphValues;
-      return { updates: output, summary: short(JSON.stringify(output)) };
+      const updates = Object.fromEntries(Object.entries(output).filter(([key]) => key in run.spec.state));
+      return { updates, summary: short(JSON.stringify(updates)) };
     }
     case 'tool': {
       const text = await runTool(node.tool, renderArgs(node.args, values), {
@@ -117,7 +119,7 @@ export async function executeNode(
           input,
           `${node.agent}-${run.step}-${index + 1}`,
         );
-        children.push(childId);
+        children[index] = childId; // in branch order, like the answers, not in completion order
         return answerOf(result);
       });
       return {
