@@ -2,11 +2,13 @@
  * Builds the worker that runs agent workflows and their activities. Shared by `npm run worker`, the demo
  * and the tests, so all three run exactly the same registration.
  */
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { createMcpSupport, McpClientPool } from './activities/mcp';
 import { createModelAdapters } from './activities/models/clients';
 import type { DefinedTool } from './activities/tools/define-tool';
 import type { ProviderSettings } from './config';
+import { onWorkerStopped } from './worker-shutdown';
 
 export interface AgentWorkerOptions {
   connection: NativeConnection;
@@ -22,19 +24,26 @@ export interface AgentWorkerOptions {
   identity?: string;
   /** The user's own tools, made with `defineTool`, offered to agents that list them. */
   tools?: DefinedTool[];
+  /**
+   * Connections to the MCP servers agents list (`mcpServers`). Without it the worker gets a pool of its own.
+   * Either way the pool's connections are closed, and its stdio servers stopped, when the worker stops.
+   */
+  mcpPool?: McpClientPool;
 }
 
 /** Path of the workflow entry point; the worker bundles it (TypeScript included) for the workflow sandbox. */
 export const workflowsPath = require.resolve('./workflows');
 
-export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> {
+export async function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> {
+  const mcp = createMcpSupport(options.mcpPool ?? new McpClientPool());
   const activities = createActivities({
     adapters: createModelAdapters(options.providers),
     workspaceDir: options.workspaceDir,
     knowledgeBaseDir: options.knowledgeBaseDir,
     tools: options.tools,
+    mcp,
   });
-  return Worker.create({
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -43,4 +52,8 @@ export function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> 
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
     ...(options.identity ? { identity: options.identity } : {}),
   });
+  onWorkerStopped(worker, mcp.close, (err) =>
+    Runtime.instance().logger.warn('closing MCP connections failed', { error: (err as Error).message }),
+  );
+  return worker;
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { createAgentWorker, workflowsPath } from '../../src/agent-worker';
+import { createAgentWorker, workflowsPath, type AgentWorkerOptions } from '../../src/agent-worker';
 import type { DefinedTool } from '../../src/activities/tools/define-tool';
 import { agentSearchAttributeKeys } from '../../src/common/search-attributes';
 import { createLogger, installTemporalLogging } from '../../src/logging';
@@ -37,14 +37,21 @@ export interface TestStack {
     identity?: string;
     taskQueue?: string;
     mockWire?: 'openai' | 'anthropic';
+    /** More createAgentWorker options for this worker (an MCP pool, tool settings). */
+    extra?: ExtraWorkerOptions;
   }): Promise<RunningWorker>;
   stop(): Promise<void>;
 }
 
+/** createAgentWorker options a test may add; the stack sets connection, queue, providers and folders. */
+export type ExtraWorkerOptions = Partial<
+  Omit<AgentWorkerOptions, 'connection' | 'namespace' | 'taskQueue' | 'providers' | 'workflowBundle'>
+>;
+
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** Bundling takes seconds; one bundle serves every worker a test file starts. */
-function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+/** Bundling takes seconds; one bundle serves every worker a test file starts (and replay tests). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
   return bundle;
 }
@@ -81,6 +88,8 @@ export interface TestStackOptions {
   mockWire?: 'openai' | 'anthropic';
   /** Extra tools, made with defineTool, registered on every worker of the stack. */
   tools?: DefinedTool[];
+  /** More createAgentWorker options for every worker of the stack. */
+  extra?: ExtraWorkerOptions;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -112,6 +121,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ...(options.tools ? { tools: options.tools } : {}),
       ...(workerOptions.shutdownGraceTime ? { shutdownGraceTime: workerOptions.shutdownGraceTime } : {}),
       ...(workerOptions.identity ? { identity: workerOptions.identity } : {}),
+      ...options.extra,
+      ...workerOptions.extra,
     });
     const running = worker.run();
     const handle: RunningWorker = {
