@@ -73,6 +73,8 @@ export async function startLocalStack(options: { taskQueue?: string; logLevel?: 
     workspaceDir: config.workspaceDir,
     knowledgeBaseDir: config.knowledgeBaseDir,
     tools: loadToolsModule(config.toolsModule),
+    httpFetch: config.httpFetch,
+    codeRunner: config.codeRunner,
   });
   const workerRun = worker.run();
   say(`Worker polling task queue "${config.temporal.taskQueue}"`);

@@ -6,7 +6,9 @@ import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@tem
 import { createActivities } from './activities';
 import { createMcpSupport, McpClientPool } from './activities/mcp';
 import { createModelAdapters } from './activities/models/clients';
+import type { CodeRunnerSettings } from './activities/tools/code-runner';
 import type { DefinedTool } from './activities/tools/define-tool';
+import type { HttpFetchSettings } from './activities/tools/http-fetch';
 import type { ProviderSettings } from './config';
 import { onWorkerStopped } from './worker-shutdown';
 
@@ -29,6 +31,10 @@ export interface AgentWorkerOptions {
    * Either way the pool's connections are closed, and its stdio servers stopped, when the worker stops.
    */
   mcpPool?: McpClientPool;
+  /** http_fetch limits and the hosts allowed to be private (config: HTTP_FETCH_*). */
+  httpFetch?: Partial<HttpFetchSettings>;
+  /** run_javascript limits and whether it needs approval (config: RUN_JAVASCRIPT_*). */
+  codeRunner?: Partial<CodeRunnerSettings>;
 }
 
 /** Path of the workflow entry point; the worker bundles it (TypeScript included) for the workflow sandbox. */
@@ -41,6 +47,8 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     workspaceDir: options.workspaceDir,
     knowledgeBaseDir: options.knowledgeBaseDir,
     tools: options.tools,
+    httpFetch: options.httpFetch,
+    codeRunner: options.codeRunner,
     mcp,
   });
   const worker = await Worker.create({

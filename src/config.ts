@@ -4,6 +4,9 @@
  */
 import path from 'node:path';
 import os from 'node:os';
+import { z } from 'zod';
+import type { CodeRunnerSettings } from './activities/tools/code-runner';
+import type { HttpFetchSettings } from './activities/tools/http-fetch';
 import { DEFAULT_TASK_QUEUE } from './common/agent-contract';
 import { UserError } from './common/errors';
 
@@ -32,6 +35,10 @@ export interface Config {
   logLevel: string;
   /** A module exporting `tools` (made with defineTool) that the worker registers beside the built-ins. */
   toolsModule?: string;
+  /** http_fetch: allow-list and limits (HTTP_FETCH_*); unset fields keep the tool's defaults. */
+  httpFetch: Partial<HttpFetchSettings>;
+  /** run_javascript: limits and approval (RUN_JAVASCRIPT_*); unset fields keep the tool's defaults. */
+  codeRunner: Partial<CodeRunnerSettings>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -84,6 +91,47 @@ export function providerSettingsFromEnv(env: Env = process.env): ProviderSetting
   return providers;
 }
 
+const positiveInt = z.coerce.number().int().positive();
+const toolEnvSchema = z.object({
+  HTTP_FETCH_ALLOW_HOSTS: z.string().optional(),
+  HTTP_FETCH_MAX_BYTES: positiveInt.optional(),
+  HTTP_FETCH_TIMEOUT_MS: positiveInt.optional(),
+  RUN_JAVASCRIPT_TIMEOUT_MS: positiveInt.optional(),
+  RUN_JAVASCRIPT_MEMORY_MB: positiveInt.min(16).optional(),
+  RUN_JAVASCRIPT_NEEDS_APPROVAL: z.enum(['true', 'false']).optional(),
+  RUN_JAVASCRIPT_NETWORK_ISOLATION: z.enum(['auto', 'off']).optional(),
+});
+
+/** Settings of the built-in http_fetch and run_javascript tools; a bad value names its variable. */
+export function toolSettingsFromEnv(env: Env = process.env): Pick<Config, 'httpFetch' | 'codeRunner'> {
+  const set = Object.fromEntries(
+    Object.keys(toolEnvSchema.shape).flatMap((k) => (nonEmpty(env[k]) ? [[k, nonEmpty(env[k])]] : [])),
+  );
+  const parsed = toolEnvSchema.safeParse(set);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`${String(issue?.path[0])}: ${issue?.message}`);
+  }
+  const e = parsed.data;
+  const defined = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  return {
+    httpFetch: defined({
+      allowHosts: e.HTTP_FETCH_ALLOW_HOSTS?.split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+      maxBytes: e.HTTP_FETCH_MAX_BYTES,
+      timeoutMs: e.HTTP_FETCH_TIMEOUT_MS,
+    }),
+    codeRunner: defined({
+      timeoutMs: e.RUN_JAVASCRIPT_TIMEOUT_MS,
+      memoryMb: e.RUN_JAVASCRIPT_MEMORY_MB,
+      needsApproval: e.RUN_JAVASCRIPT_NEEDS_APPROVAL ? e.RUN_JAVASCRIPT_NEEDS_APPROVAL === 'true' : undefined,
+      networkIsolation: e.RUN_JAVASCRIPT_NETWORK_ISOLATION,
+    }),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     temporal: temporalSettingsFromEnv(env),
@@ -96,5 +144,6 @@ export function loadConfig(env: Env = process.env): Config {
     ...(nonEmpty(env.AGENT_TOOLS_MODULE)
       ? { toolsModule: path.resolve(nonEmpty(env.AGENT_TOOLS_MODULE) as string) }
       : {}),
+    ...toolSettingsFromEnv(env),
   };
 }

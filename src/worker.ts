@@ -34,6 +34,8 @@ async function main(): Promise<void> {
       workspaceDir: config.workspaceDir,
       knowledgeBaseDir: config.knowledgeBaseDir,
       tools: loadToolsModule(config.toolsModule),
+      httpFetch: config.httpFetch,
+      codeRunner: config.codeRunner,
     });
     logger.info(
       {

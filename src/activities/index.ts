@@ -4,7 +4,9 @@
 import type { Provider } from '../common/model-id';
 import { createModelActivities } from './models';
 import type { ModelAdapter } from './models/types';
+import type { CodeRunnerSettings } from './tools/code-runner';
 import type { DefinedTool } from './tools/define-tool';
+import type { HttpFetchSettings } from './tools/http-fetch';
 import { createDescribeToolsActivity, ToolRegistry, type McpDiscovery } from './tools/registry';
 
 export interface ActivityDeps {
@@ -13,13 +15,20 @@ export interface ActivityDeps {
   knowledgeBaseDir: string;
   /** The user's own tools, made with `defineTool`. */
   tools?: DefinedTool[];
+  httpFetch?: Partial<HttpFetchSettings>;
+  codeRunner?: Partial<CodeRunnerSettings>;
   /** MCP support: discovery for `describeTools` and the activities that call MCP tools. */
   mcp?: { discover: McpDiscovery; activities: Record<string, (...args: never[]) => Promise<unknown>> };
 }
 
 export function createActivities(deps: ActivityDeps) {
   const registry = ToolRegistry.withBuiltins(
-    { workspaceDir: deps.workspaceDir, knowledgeBaseDir: deps.knowledgeBaseDir },
+    {
+      workspaceDir: deps.workspaceDir,
+      knowledgeBaseDir: deps.knowledgeBaseDir,
+      httpFetch: deps.httpFetch,
+      codeRunner: deps.codeRunner,
+    },
     deps.tools,
   );
   return {

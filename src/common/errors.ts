@@ -13,6 +13,8 @@ export const ErrorType = {
   ToolArgumentsInvalid: 'ToolArgumentsInvalid',
   ToolPermissionDenied: 'ToolPermissionDenied',
   ToolFailed: 'ToolFailed',
+  /** A tool ran past its own time limit (http_fetch's deadline, run_javascript's wall time). */
+  ToolTimedOut: 'ToolTimedOut',
   UnknownTool: 'UnknownTool',
   InvalidAgentInput: 'InvalidAgentInput',
   MaxStepsExceeded: 'MaxStepsExceeded',

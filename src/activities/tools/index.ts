@@ -12,6 +12,8 @@ import {
   writeFileSpec,
 } from '../../common/tool-specs';
 import { calculate } from './calculator';
+import type { CodeRunnerSettings } from './code-runner';
+import type { HttpFetchSettings } from './http-fetch';
 import { searchKnowledgeBase } from './knowledge-base';
 import { defineToolActivity, type ToolActivity } from './tool-activity';
 import { listWorkspaceFiles, readWorkspaceFile, writeWorkspaceFile } from './workspace';
@@ -23,6 +25,10 @@ export interface ToolDeps {
   workspaceDir: string;
   /** The folder of markdown documents that search_knowledge_base searches. */
   knowledgeBaseDir: string;
+  /** http_fetch limits and allow-list; the defaults refuse every private address. */
+  httpFetch?: Partial<HttpFetchSettings>;
+  /** run_javascript limits; by default every run waits for approval. */
+  codeRunner?: Partial<CodeRunnerSettings>;
 }
 
 /** Tool activities keyed by activity type, `tool:<tool name>`. */

@@ -7,7 +7,9 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { ErrorType } from '../../common/errors';
 import type { DescribeToolsInput, McpServerSpec, ToolDescriptor } from '../../common/tool-catalog';
 import { builtinToolSpecs, toolActivityName } from '../../common/tool-specs';
+import { createCodeRunnerTool } from './code-runner';
 import { createCrmTools } from './crm';
+import { createHttpFetchTool } from './http-fetch';
 import { describeDefinedTool, existingTool, type DefinedTool } from './define-tool';
 import { createToolActivities, type ToolDeps } from './index';
 import type { ToolActivity } from './tool-activity';
@@ -24,13 +26,19 @@ export class ToolRegistry {
     }
   }
 
-  /** The built-in tools with their folders, the example CRM tools, plus the user's own. */
+  /** The built-in tools with their folders, the example CRM tools, http_fetch, run_javascript, plus the user's own. */
   static withBuiltins(deps: ToolDeps, extra: DefinedTool[] = []): ToolRegistry {
     const activities = createToolActivities(deps) as Record<string, ToolActivity>;
     const builtins = builtinToolSpecs
       .filter((spec) => activities[toolActivityName(spec.name)])
       .map((spec) => existingTool(spec, activities[toolActivityName(spec.name)] as ToolActivity));
-    return new ToolRegistry([...builtins, ...createCrmTools(deps.workspaceDir), ...extra]);
+    return new ToolRegistry([
+      ...builtins,
+      ...createCrmTools(deps.workspaceDir),
+      createHttpFetchTool(deps.httpFetch),
+      createCodeRunnerTool(deps.workspaceDir, deps.codeRunner),
+      ...extra,
+    ]);
   }
 
   names(): string[] {

@@ -12,7 +12,8 @@ import type { ToolCallInput, ToolCallOutput, ToolSpec } from '../../common/tool-
 export type ToolActivity = (input: ToolCallInput) => Promise<ToolCallOutput>;
 
 /** Failure types a tool may report itself; argument errors are the wrapper's business. */
-export type ToolErrorType = typeof ErrorType.ToolFailed | typeof ErrorType.ToolPermissionDenied;
+export type ToolErrorType =
+  typeof ErrorType.ToolFailed | typeof ErrorType.ToolPermissionDenied | typeof ErrorType.ToolTimedOut;
 
 /**
  * An expected failure of a tool (missing file, division by zero, a path outside the workspace). It carries no

@@ -1,0 +1,241 @@
+/**
+ * `run_javascript`: runs a model's JavaScript in a separate `node` process, never in the worker. The child gets
+ * a wall-time limit (killed with SIGKILL when it passes), a heap limit (`--max-old-space-size`), Node's
+ * permission model confining file reads and writes to the workspace (no child processes, workers or native
+ * addons either), an empty environment (no worker secrets), and, where Linux allows an unprivileged network
+ * namespace (`unshare --net --map-root-user`), no network at all. Where it does not, it runs with the network
+ * and the worker logs a warning once.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { Context, log } from '@temporalio/activity';
+import { z } from 'zod';
+import { ErrorType } from '../../common/errors';
+import { defineTool, type DefinedTool } from './define-tool';
+import { ToolError } from './tool-activity';
+
+export interface CodeRunnerSettings {
+  /** Wall time of one run; the process is killed when it passes (RUN_JAVASCRIPT_TIMEOUT_MS). */
+  timeoutMs: number;
+  /** V8 heap limit in MB (RUN_JAVASCRIPT_MEMORY_MB). */
+  memoryMb: number;
+  /** Whether each run waits for a person's approval (RUN_JAVASCRIPT_NEEDS_APPROVAL); true by default. */
+  needsApproval: boolean;
+  /** `auto` isolates the network when the OS allows; `off` never tries (RUN_JAVASCRIPT_NETWORK_ISOLATION). */
+  networkIsolation: 'auto' | 'off';
+  /** The most characters kept of stdout and of stderr each. */
+  maxOutputChars: number;
+}
+
+export const defaultCodeRunnerSettings: CodeRunnerSettings = {
+  timeoutMs: 10_000,
+  memoryMb: 128,
+  needsApproval: true,
+  networkIsolation: 'auto',
+  maxOutputChars: 20_000,
+};
+
+export const runJavaScriptSchema = z.object({ code: z.string().min(1).max(100_000) }).strict();
+
+/** How far the sandbox goes on this machine. */
+export interface SandboxReport {
+  network: 'isolated' | 'open';
+  /** Why the network is open, when it is. */
+  reason?: string;
+}
+
+let sandboxProbe: SandboxReport | undefined;
+
+/** Whether `unshare --net --map-root-user` works here; probed once per process. */
+export function detectSandbox(settings: Pick<CodeRunnerSettings, 'networkIsolation'>): SandboxReport {
+  if (settings.networkIsolation === 'off') return { network: 'open', reason: 'network isolation is turned off' };
+  if (sandboxProbe) return sandboxProbe;
+  if (process.platform !== 'linux') {
+    sandboxProbe = { network: 'open', reason: `network namespaces need Linux, not ${process.platform}` };
+  } else {
+    const probe = spawnSync('unshare', ['--net', '--map-root-user', 'true'], { stdio: 'pipe', timeout: 5000 });
+    sandboxProbe =
+      probe.status === 0
+        ? { network: 'isolated' }
+        : {
+            network: 'open',
+            reason: probe.error
+              ? `unshare is not available (${probe.error.message})`
+              : `unshare --net --map-root-user failed: ${probe.stderr.toString().trim() || `exit ${probe.status}`}`,
+          };
+  }
+  return sandboxProbe;
+}
+
+/** Node 22.13+ calls the flag `--permission`; Node 20 only knows `--experimental-permission`. */
+const permissionFlag = process.allowedNodeEnvironmentFlags.has('--permission')
+  ? '--permission'
+  : '--experimental-permission';
+
+/**
+ * Node's permission model follows symbolic links, so a link inside the workspace that points out would open
+ * the door; the child cannot make one (symlink needs permission on both ends), but something else might have.
+ * The workspace is searched before each run and such a link refuses the run.
+ */
+async function findEscapingLink(root: string, limit = 20_000): Promise<string | undefined> {
+  const queue = [root];
+  let seen = 0;
+  while (queue.length) {
+    const dir = queue.shift() as string;
+    for (const entry of await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (++seen > limit) return undefined;
+      const full = path.join(dir, entry.name);
+      if (entry.isSymbolicLink()) {
+        const target = await fsp.realpath(full).catch(() => undefined);
+        const rel = target === undefined ? '..' : path.relative(root, target);
+        if (rel.startsWith('..') || path.isAbsolute(rel)) return path.relative(root, full);
+      } else if (entry.isDirectory()) queue.push(full);
+    }
+  }
+  return undefined;
+}
+
+function capped(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}\n… (${text.length - max} more characters cut)`;
+}
+
+export interface RunResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  network: SandboxReport['network'];
+}
+
+/**
+ * Runs `code` in a sandboxed child process with the workspace as its working folder. A run past its wall time
+ * fails with a non-retryable `ToolTimedOut` (the same code would loop again); one that runs out of heap with a
+ * non-retryable `ToolFailed`. Any other exit, zero or not, is a result the model reads.
+ */
+export async function runJavaScript(
+  workspaceDir: string,
+  settings: CodeRunnerSettings,
+  code: string,
+  cancel?: AbortSignal,
+): Promise<RunResult> {
+  await fsp.mkdir(workspaceDir, { recursive: true });
+  const root = await fsp.realpath(workspaceDir);
+  const link = await findEscapingLink(root);
+  if (link) {
+    throw new ToolError(
+      ErrorType.ToolPermissionDenied,
+      `the workspace holds a symbolic link that leads outside it (${link}); run_javascript refuses to run until it is removed`,
+    );
+  }
+  const sandbox = detectSandbox(settings);
+  const nodeArgs = [
+    permissionFlag,
+    `--allow-fs-read=${root}`,
+    `--allow-fs-write=${root}`,
+    `--max-old-space-size=${settings.memoryMb}`,
+    // The program comes on stdin: no file outside the workspace to read, no argument length limit.
+    '-',
+  ];
+  const [command, args] =
+    sandbox.network === 'isolated'
+      ? ['unshare', ['--net', '--map-root-user', process.execPath, ...nodeArgs]]
+      : [process.execPath, nodeArgs];
+
+  const child = spawn(command, args, {
+    cwd: root,
+    // Nothing of the worker's environment (API keys, tokens) reaches the code.
+    env: { NODE_NO_WARNINGS: '1', PATH: '/usr/bin:/bin' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // Its own process group, so a kill reaches anything it might have started.
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  const limit = settings.maxOutputChars + 1000;
+  child.stdout.on('data', (c: Buffer) => void (stdout.length < limit && (stdout += c.toString())));
+  child.stderr.on('data', (c: Buffer) => void (stderr.length < limit && (stderr += c.toString())));
+  child.stdin.on('error', () => undefined); // A program that exits before reading its source closes the pipe.
+  child.stdin.end(code);
+
+  const kill = () => {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, settings.timeoutMs);
+  cancel?.addEventListener('abort', kill, { once: true });
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (c, s) => resolve([c, s]));
+  }).finally(() => {
+    clearTimeout(timer);
+    cancel?.removeEventListener('abort', kill);
+  });
+
+  if (timedOut) {
+    throw new ToolError(
+      ErrorType.ToolTimedOut,
+      `the code ran past its time limit of ${settings.timeoutMs} ms and was stopped`,
+    );
+  }
+  if (/JavaScript heap out of memory|Reached heap limit/.test(stderr)) {
+    throw new ToolError(
+      ErrorType.ToolFailed,
+      `the code ran out of memory (limit ${settings.memoryMb} MB) and was stopped`,
+    );
+  }
+  return {
+    exitCode,
+    signal,
+    stdout: capped(stdout, settings.maxOutputChars),
+    stderr: capped(stderr, settings.maxOutputChars),
+    network: sandbox.network,
+  };
+}
+
+export function formatRun(result: RunResult): string {
+  const status = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+  const parts = [status];
+  if (result.stdout) parts.push(`stdout:\n${result.stdout}`);
+  if (result.stderr) parts.push(`stderr:\n${result.stderr}`);
+  return parts.join('\n');
+}
+
+let warned = false;
+
+/** The `run_javascript` tool, running in `workspaceDir` with the worker's settings. */
+export function createCodeRunnerTool(workspaceDir: string, settings: Partial<CodeRunnerSettings> = {}): DefinedTool {
+  const resolved = { ...defaultCodeRunnerSettings, ...settings };
+  return defineTool({
+    name: 'run_javascript',
+    description:
+      'Run a JavaScript (Node.js, CommonJS) program and return its exit code, stdout and stderr. It runs in the workspace folder and may read and write files only there; it has no network, no environment variables and a time and memory limit. Print results with console.log.',
+    schema: runJavaScriptSchema,
+    sideEffects: 'destructive',
+    needsApproval: resolved.needsApproval,
+    timeout: `${Math.ceil(resolved.timeoutMs / 1000) + 15}s`,
+    // Running a program twice may act twice, and a program past its limit would pass it again.
+    retry: { maximumAttempts: 1 },
+    run: async ({ code }) => {
+      const sandbox = detectSandbox(resolved);
+      if (sandbox.network === 'open' && !warned) {
+        warned = true;
+        log.warn('run_javascript runs with network access', { reason: sandbox.reason });
+      }
+      let cancel: AbortSignal | undefined;
+      try {
+        cancel = Context.current().cancellationSignal;
+      } catch {
+        // Outside an activity there is nothing to cancel.
+      }
+      return formatRun(await runJavaScript(workspaceDir, resolved, code, cancel));
+    },
+  });
+}
