@@ -240,6 +240,74 @@ describe('agents with MCP tools', () => {
     assert.match(listing?.lastUserOrToolContent ?? '', /tools\.md/);
   });
 
+  it('retries a call whose stdio server died mid-call on a fresh server, and the run completes', async () => {
+    const data = copyKnowledgeBase();
+    try {
+      const server: McpServerInput = { name: 'kbx', ...knowledgeBaseStdioCommand(data), timeout: '30s' };
+      stack.mock.addScenario('mcp-dies', {
+        turns: [
+          { toolCalls: [{ name: 'kbx__delete_document', arguments: { file: 'tools.md' } }] },
+          { text: 'Deleted after a retry.' },
+        ],
+      });
+      const handle = await startAgent('mcp-dies', { mcpServers: [server] });
+      await pendingOf(handle);
+      const pid = await pool.pid(mcpServerSpecSchema.parse(server));
+      assert.ok(pid, 'discovery started the server');
+      // Stopped, the server takes the call but cannot answer; killed, it takes the call with it.
+      process.kill(pid, 'SIGSTOP');
+      await handle.signal(approveSignal, {});
+      for (let i = 0; i < 200; i++) {
+        const pending = (await handle.describe()).raw.pendingActivities ?? [];
+        if (pending.some((a) => a.activityType?.name === 'mcp:callTool' && Number(a.attempt) === 1)) break;
+        await sleep(50);
+      }
+      await sleep(300);
+      process.kill(pid, 'SIGKILL');
+
+      const result = await handle.result();
+      assert.equal(result.text, 'Deleted after a retry.');
+      assert.ok(!fs.existsSync(path.join(data, 'tools.md')), 'the second attempt ran on a new server');
+      const started = ((await handle.fetchHistory()).events ?? [])
+        .map((e) => e.activityTaskStartedEventAttributes)
+        .filter((a) => a && Number(a.attempt) > 1);
+      assert.equal(started.length, 1, 'one retry');
+      assert.equal(started[0]?.lastFailure?.applicationFailureInfo?.type, 'McpServerUnavailable');
+      assert.match(started[0]?.lastFailure?.message ?? '', /MCP server "kbx".*unavailable/);
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a server that cannot start as a retryable McpServerUnavailable on the discovery activity', async () => {
+    const handle = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+      taskQueue: stack.taskQueue,
+      workflowId: `mcp-agent-${process.pid}-no-server-${++n}`,
+      args: [
+        {
+          instructions: 't',
+          input: 'go',
+          model: 'mock:hello',
+          mcpServers: [{ name: 'ghost', command: '/nonexistent/mcp-server' }],
+        },
+      ],
+    });
+    try {
+      let failure;
+      for (let i = 0; i < 200 && !failure; i++) {
+        const pending = (await handle.describe()).raw.pendingActivities ?? [];
+        failure = pending.find((a) => a.activityType?.name === 'describeTools' && a.lastFailure)?.lastFailure;
+        if (!failure) await sleep(100);
+      }
+      assert.equal(failure?.applicationFailureInfo?.type, 'McpServerUnavailable');
+      assert.equal(failure?.applicationFailureInfo?.nonRetryable ?? false, false);
+      assert.match(failure?.message ?? '', /ENOENT/);
+      assert.equal((await handle.describe()).status.name, 'RUNNING', 'the run waits for the next attempt');
+    } finally {
+      await handle.terminate('test done');
+    }
+  });
+
   it('stops its stdio servers when the worker stops, and every run replays with the servers gone', async () => {
     const pid = await pool.pid(mcpServerSpecSchema.parse(stdioServer));
     assert.ok(pid, 'a stdio server was running');
