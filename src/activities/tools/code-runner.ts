@@ -7,7 +7,7 @@
  * and the worker logs a warning once.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { promises as fsp } from 'node:fs';
+import fs, { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Context, log } from '@temporalio/activity';
 import { z } from 'zod';
@@ -41,11 +41,28 @@ export const runJavaScriptSchema = z.object({ code: z.string().min(1).max(100_00
 /** How far the sandbox goes on this machine. */
 export interface SandboxReport {
   network: 'isolated' | 'open';
+  /** Absolute path of `unshare`, when the network is isolated. */
+  unshare?: string;
   /** Why the network is open, when it is. */
   reason?: string;
 }
 
 let sandboxProbe: SandboxReport | undefined;
+
+/** The first executable named `name` on the worker's PATH. */
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // Not here; try the next folder.
+    }
+  }
+  return undefined;
+}
 
 /** Whether `unshare --net --map-root-user` works here; probed once per process. */
 export function detectSandbox(settings: Pick<CodeRunnerSettings, 'networkIsolation'>): SandboxReport {
@@ -54,16 +71,16 @@ export function detectSandbox(settings: Pick<CodeRunnerSettings, 'networkIsolati
   if (process.platform !== 'linux') {
     sandboxProbe = { network: 'open', reason: `network namespaces need Linux, not ${process.platform}` };
   } else {
-    const probe = spawnSync('unshare', ['--net', '--map-root-user', 'true'], { stdio: 'pipe', timeout: 5000 });
-    sandboxProbe =
-      probe.status === 0
-        ? { network: 'isolated' }
-        : {
-            network: 'open',
-            reason: probe.error
-              ? `unshare is not available (${probe.error.message})`
-              : `unshare --net --map-root-user failed: ${probe.stderr.toString().trim() || `exit ${probe.status}`}`,
-          };
+    const unshare = onPath('unshare');
+    const probe = unshare
+      ? spawnSync(unshare, ['--net', '--map-root-user', process.execPath, '-e', ''], { stdio: 'pipe', timeout: 5000 })
+      : undefined;
+    if (!unshare || !probe) sandboxProbe = { network: 'open', reason: 'unshare is not on PATH (util-linux)' };
+    else if (probe.status === 0) sandboxProbe = { network: 'isolated', unshare };
+    else {
+      const detail = probe.error?.message ?? (probe.stderr.toString().trim() || `exit ${probe.status}`);
+      sandboxProbe = { network: 'open', reason: `unshare --net --map-root-user failed: ${detail}` };
+    }
   }
   return sandboxProbe;
 }
@@ -89,7 +106,7 @@ async function findEscapingLink(root: string, limit = 20_000): Promise<string | 
       if (entry.isSymbolicLink()) {
         const target = await fsp.realpath(full).catch(() => undefined);
         const rel = target === undefined ? '..' : path.relative(root, target);
-        if (rel.startsWith('..') || path.isAbsolute(rel)) return path.relative(root, full);
+        if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return path.relative(root, full);
       } else if (entry.isDirectory()) queue.push(full);
     }
   }
@@ -138,14 +155,14 @@ export async function runJavaScript(
     '-',
   ];
   const [command, args] =
-    sandbox.network === 'isolated'
-      ? ['unshare', ['--net', '--map-root-user', process.execPath, ...nodeArgs]]
+    sandbox.network === 'isolated' && sandbox.unshare
+      ? [sandbox.unshare, ['--net', '--map-root-user', process.execPath, ...nodeArgs]]
       : [process.execPath, nodeArgs];
 
   const child = spawn(command, args, {
     cwd: root,
     // Nothing of the worker's environment (API keys, tokens) reaches the code.
-    env: { NODE_NO_WARNINGS: '1', PATH: '/usr/bin:/bin' },
+    env: { NODE_NO_WARNINGS: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
     // Its own process group, so a kill reaches anything it might have started.
     detached: true,
