@@ -22,6 +22,7 @@ import {
 import { GRAPH_WORKFLOW_TYPE } from '../src/common/graph-contract';
 import { mcpServerSpecSchema } from '../src/common/tool-catalog';
 import { McpClientPool } from '../src/activities/mcp';
+import { agentInputFor, fileClerk } from '../src/agents';
 import { knowledgeBaseStdioCommand, startKnowledgeBaseHttpServer, type RunningHttpServer } from '../src/mcp-server';
 import type { agentWorkflow, graphWorkflow } from '../src/workflows';
 import { startTestStack, workflowBundle, type RunningWorker, type TestStack } from './helpers/stack';
@@ -114,6 +115,12 @@ async function pendingOf(handle: WorkflowHandle): Promise<PendingApproval[]> {
 }
 
 describe('agents with MCP tools', () => {
+  it('passes the MCP servers of an agent spec into the workflow input', () => {
+    const input = agentInputFor({ ...fileClerk, mcpServers: [{ name: 'kb', command: 'kb-server' }] }, 'q');
+    assert.deepEqual(input.mcpServers, [{ name: 'kb', command: 'kb-server' }]);
+    assert.equal(agentInputFor(fileClerk, 'q').mcpServers, undefined);
+  });
+
   it('calls a knowledge-base tool over stdio, as an mcp:callTool activity after a recorded discovery', async () => {
     stack.mock.addScenario('mcp-stdio', {
       turns: [

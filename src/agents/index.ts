@@ -11,6 +11,8 @@ export interface AgentSpec {
   /** Default model id; `agentctl start --model` overrides it. */
   model: string;
   tools: string[];
+  /** MCP servers whose tools the agent may call, as `<server>__<tool>` (see the README's MCP section). */
+  mcpServers?: AgentInput['mcpServers'];
   maxSteps: number;
   approvalRequiredTools?: string[];
   outputSchema?: Record<string, unknown>;
@@ -62,6 +64,7 @@ export function agentInputFor(spec: AgentSpec, input: string, model?: string): A
     input,
     model: model ?? spec.model,
     tools: spec.tools,
+    ...(spec.mcpServers?.length ? { mcpServers: spec.mcpServers } : {}),
     maxSteps: spec.maxSteps,
     approvalRequiredTools: spec.approvalRequiredTools ?? [],
     outputSchema: spec.outputSchema,

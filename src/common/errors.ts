@@ -23,6 +23,8 @@ export const ErrorType = {
   InvalidGraphSpec: 'InvalidGraphSpec',
   InvalidGraphInput: 'InvalidGraphInput',
   McpServerUnavailable: 'McpServerUnavailable',
+  /** The worker lacks an environment variable an MCP server spec names (envFromEnv, headersFromEnv). */
+  McpServerMisconfigured: 'McpServerMisconfigured',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 

@@ -9,15 +9,12 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorType } from '../../common/errors';
 import type { McpServerSpec } from '../../common/tool-catalog';
 
-/**
- * Failure types of MCP servers. `McpServerUnavailable` and `McpServerMisconfigured` are not in
- * `src/common/errors.ts` yet; they are spelled here once so every MCP module uses the same strings.
- */
+/** Failure types of MCP servers, as spelled in `ErrorType`. */
 export const McpErrorType = {
   /** The server could not start, exited, timed out or refused the connection. Retryable. */
-  ServerUnavailable: 'McpServerUnavailable',
+  ServerUnavailable: ErrorType.McpServerUnavailable,
   /** The worker's environment lacks a variable the spec names (envFromEnv, headersFromEnv). Not retryable. */
-  ServerMisconfigured: 'McpServerMisconfigured',
+  ServerMisconfigured: ErrorType.McpServerMisconfigured,
 } as const;
 
 /** What went wrong, as far as retrying is concerned. */
