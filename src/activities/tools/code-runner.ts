@@ -230,10 +230,11 @@ let warned = false;
 /** The `run_javascript` tool, running in `workspaceDir` with the worker's settings. */
 export function createCodeRunnerTool(workspaceDir: string, settings: Partial<CodeRunnerSettings> = {}): DefinedTool {
   const resolved = { ...defaultCodeRunnerSettings, ...settings };
+  // The model is told the truth about the network: probed once per process, so this costs one short spawn.
+  const network = detectSandbox(resolved).network === 'isolated' ? 'no network, ' : '';
   return defineTool({
     name: 'run_javascript',
-    description:
-      'Run a JavaScript (Node.js, CommonJS) program and return its exit code, stdout and stderr. It runs in the workspace folder and may read and write files only there; it has no network, no environment variables and a time and memory limit. Print results with console.log.',
+    description: `Run a JavaScript (Node.js, CommonJS) program and return its exit code, stdout and stderr. It runs in the workspace folder and may read and write files only there; it has ${network}no environment variables, and a limit of ${resolved.timeoutMs / 1000} s and ${resolved.memoryMb} MB. Print results with console.log.`,
     schema: runJavaScriptSchema,
     sideEffects: 'destructive',
     needsApproval: resolved.needsApproval,
