@@ -5,6 +5,7 @@
  */
 import { approveCommand } from './cli/approve';
 import { cancelCommand } from './cli/cancel';
+import { forkCommand } from './cli/fork';
 import { graphsCommand, validateCommand } from './cli/graphs';
 import type { CliContext, Command } from './cli/command';
 import { LazyClient } from './cli/connection';
@@ -15,16 +16,19 @@ import { rejectCommand } from './cli/reject';
 import { resultCommand } from './cli/result';
 import { startCommand } from './cli/start';
 import { statusCommand } from './cli/status';
+import { watchCommand } from './cli/watch';
 import { temporalSettingsFromEnv } from './config';
 
 const runCommands: readonly Command[] = [
   startCommand,
   statusCommand,
+  watchCommand,
   resultCommand,
   listCommand,
   approveCommand,
   rejectCommand,
   cancelCommand,
+  forkCommand,
   graphsCommand,
   validateCommand,
 ];

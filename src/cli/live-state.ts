@@ -19,7 +19,7 @@ const TASK_QUEUE_TYPE_WORKFLOW = 1;
 export type StateAnswer = { ok: true; state: AgentState } | { ok: false; reason: string };
 
 /** Whether any worker has polled the task queue for workflow tasks recently; true when the server cannot say. */
-async function hasWorkflowPollers(client: Client, taskQueue: string): Promise<boolean> {
+export async function hasWorkflowPollers(client: Client, taskQueue: string): Promise<boolean> {
   try {
     const response = await client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
       client.workflowService.describeTaskQueue({

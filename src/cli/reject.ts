@@ -1,6 +1,6 @@
-/** `agentctl reject <id> --reason TEXT`: sends the `reject` signal; the reason becomes the tool's result. */
+/** `agentctl reject <id> --reason TEXT`: rejects through the `decide` update; the agent reads the reason. */
 import { z } from 'zod';
-import { rejectionSchema, rejectSignal } from '../common/agent-contract';
+import { rejectionSchema } from '../common/agent-contract';
 import { UserError } from '../common/errors';
 import { defaultDecider, sendDecision } from './approval';
 import { parseCommandArgs, type Command } from './command';
@@ -9,7 +9,7 @@ const args = {
   options: { approval: { type: 'string' }, by: { type: 'string' }, reason: { type: 'string' } },
   positionals: ['id'],
   flags: z.object({
-    approval: z.string().optional(),
+    approval: z.string().trim().min(1, 'must not be empty').optional(),
     by: z.string().optional(),
     // The model reads the reason in place of the tool's result, so a rejection without one is a dead end.
     reason: z.string({ error: 'is required: say why, the agent reads it' }).trim().min(1, 'must not be empty'),
@@ -19,9 +19,9 @@ const args = {
 export const rejectCommand: Command = {
   name: 'reject',
   usage: 'reject <id> [--approval ID] [--by NAME] --reason TEXT',
-  summary: 'reject a pending tool call; the agent is told the reason',
+  summary: 'reject a pending tool call or gate; the agent is told the reason (a graph follows its reject edge)',
   details: [
-    '--approval ID  the approval to answer (see agentctl status); default: the oldest pending one',
+    '--approval ID  the approval to answer (see agentctl status); needed when more than one is pending',
     '--by NAME      who rejects (default: your OS user name)',
     '--reason TEXT  why (required); the agent reads it instead of the tool result',
   ],
@@ -35,6 +35,6 @@ export const rejectCommand: Command = {
     if (!payload.success) {
       throw new UserError(`reject: ${payload.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
-    await sendDecision(ctx, positionals[0] as string, 'reject', rejectSignal, payload.data);
+    await sendDecision(ctx, positionals[0] as string, { decision: 'reject', ...payload.data });
   },
 };

@@ -1,0 +1,171 @@
+/**
+ * What `agentctl watch` prints, as a pure function of successive snapshots: each call to `WatchView.update`
+ * returns only the lines that are new since the last one (a step that started or finished, new totals, an
+ * approval that appeared or was decided). No I/O here, so tests feed it states and read the lines.
+ */
+import type { AgentState, PendingApproval } from '../common/agent-contract';
+import type { GraphRunState } from '../common/graph-contract';
+import { addUsage, type Usage } from '../common/messages';
+import { oneLine, tokens, truncate, usd } from './output';
+
+/** A child run being watched, with the label its lines carry (`clerk-1`). */
+export interface ChildSnapshot {
+  workflowId: string;
+  label: string;
+  state: AgentState;
+}
+
+/** Everything `watch` knows after one poll. */
+export interface WatchSnapshot {
+  root: AgentState | GraphRunState;
+  children: readonly ChildSnapshot[];
+}
+
+const SUMMARY_CHARS = 120;
+const PROPOSED_CHARS = 300;
+
+const isGraph = (state: AgentState | GraphRunState): state is GraphRunState => state.workflowType === 'graphWorkflow';
+
+/** The id a graph step lists its children by (`clerk-1`), from the child's workflow id (`<root>/clerk-1`). */
+export function childLabel(rootWorkflowId: string, childWorkflowId: string): string {
+  const prefix = `${rootWorkflowId}/`;
+  return childWorkflowId.startsWith(prefix) ? childWorkflowId.slice(prefix.length) : childWorkflowId;
+}
+
+/** Full workflow ids of the children a graph's steps name (they name them relative to the root). */
+export function childIdsOf(rootWorkflowId: string, state: AgentState | GraphRunState): string[] {
+  if (!isGraph(state)) return [];
+  return state.steps
+    .flatMap((s) => s.children ?? [])
+    .map((c) => (c.startsWith(`${rootWorkflowId}/`) ? c : `${rootWorkflowId}/${c}`));
+}
+
+/**
+ * Tokens and cost of the whole run tree so far. A graph adds a child's totals to its own when the child
+ * ends, so only children it does not list yet are added here.
+ */
+export function runningTotals(rootWorkflowId: string, snapshot: WatchSnapshot): { usage: Usage; costUsd: number } {
+  const counted = new Set(childIdsOf(rootWorkflowId, snapshot.root));
+  let usage = snapshot.root.usage;
+  let costUsd = snapshot.root.cost.totalUsd;
+  for (const child of snapshot.children) {
+    if (counted.has(child.workflowId)) continue;
+    usage = addUsage(usage, child.state.usage);
+    costUsd += child.state.cost.totalUsd;
+  }
+  return { usage, costUsd };
+}
+
+/** One step as a line: `[clerk-1] step 1 · model mock:x · ok · asked for write_file`. */
+function stepLine(prefix: string, step: number, what: string, status: string, summary: string): string {
+  const tail = summary ? ` · ${truncate(oneLine(summary), SUMMARY_CHARS)}` : '';
+  return `${prefix}step ${step} · ${what} · ${status}${tail}`;
+}
+
+/** Keeps what has been printed, and turns each new snapshot into the lines not printed yet. */
+export class WatchView {
+  private readonly printed = new Map<string, string>();
+  private readonly pending = new Set<string>();
+  private lastTotals = '';
+  private lastStatus = '';
+
+  constructor(private readonly workflowId: string) {}
+
+  /** The lines this snapshot adds. */
+  update(snapshot: WatchSnapshot): string[] {
+    const lines: string[] = [];
+    const root = snapshot.root;
+    const rootPrefix = isGraph(root) ? `[${root.graph}] ` : '';
+
+    if (this.lastStatus === '') {
+      lines.push(
+        isGraph(root)
+          ? `watching ${this.workflowId}: graph ${root.graph}`
+          : `watching ${this.workflowId}: agent ${root.agent} · ${root.model} · at most ${root.maxSteps} steps`,
+      );
+    }
+    if (isGraph(root)) {
+      root.steps.forEach((s, i) => {
+        const children = s.children?.length ? ` [children: ${s.children.join(', ')}]` : '';
+        this.emit(
+          lines,
+          `root#${i}`,
+          stepLine(rootPrefix, s.step, `${s.kind} ${s.node}`, s.status, s.summary + children),
+        );
+      });
+    } else {
+      root.steps.forEach((s, i) => {
+        this.emit(lines, `root#${i}`, stepLine(rootPrefix, s.step, `${s.kind} ${s.name}`, s.status, s.summary));
+      });
+    }
+    for (const child of snapshot.children) {
+      child.state.steps.forEach((s, i) => {
+        this.emit(
+          lines,
+          `${child.workflowId}#${i}`,
+          stepLine(`  [${child.label}] `, s.step, `${s.kind} ${s.name}`, s.status, s.summary),
+        );
+      });
+    }
+
+    const { usage, costUsd } = runningTotals(this.workflowId, snapshot);
+    const totals = `tokens ${tokens(usage)} · cost ${usd(costUsd)}`;
+    if (totals !== this.lastTotals && usage.inputTokens + usage.outputTokens > 0) {
+      lines.push(`  ${totals}`);
+      this.lastTotals = totals;
+    }
+
+    lines.push(...this.approvalLines(root.pendingApprovals));
+    if (root.status !== this.lastStatus) {
+      if (this.lastStatus !== '' || root.status !== 'running') lines.push(`status: ${root.status.replace(/_/g, ' ')}`);
+      this.lastStatus = root.status;
+    }
+    return lines;
+  }
+
+  /** The closing line: how the run ended, with its totals. */
+  end(outcome: { status: string; detail?: string }, snapshot?: WatchSnapshot): string[] {
+    const lines: string[] = [];
+    const totals = snapshot ? runningTotals(this.workflowId, snapshot) : undefined;
+    const figures = totals ? ` · tokens ${tokens(totals.usage)} · cost ${usd(totals.costUsd)}` : '';
+    lines.push(`run ${this.workflowId} ${outcome.status}${figures}${outcome.detail ? `: ${outcome.detail}` : ''}`);
+    return lines;
+  }
+
+  /** A short word for a spinner line: what the run is doing now. */
+  waitingFor(snapshot: WatchSnapshot | undefined): string {
+    if (!snapshot) return 'waiting for the run';
+    if (snapshot.root.pendingApprovals.length) return 'waiting for approval';
+    const running = [snapshot.root.steps, ...snapshot.children.map((c) => c.state.steps)]
+      .flat()
+      .filter((s) => s.status === 'running').length;
+    return running ? `${running} step${running > 1 ? 's' : ''} running` : 'working';
+  }
+
+  private emit(lines: string[], key: string, line: string): void {
+    if (this.printed.get(key) === line) return;
+    this.printed.set(key, line);
+    lines.push(line);
+  }
+
+  private approvalLines(pending: readonly PendingApproval[]): string[] {
+    const lines: string[] = [];
+    const now = new Set(pending.map((p) => p.approvalId));
+    for (const p of pending) {
+      if (this.pending.has(p.approvalId)) continue;
+      this.pending.add(p.approvalId);
+      lines.push(
+        `awaiting approval ${p.approvalId}: ${p.what}${p.childWorkflowId ? ` (in child run ${p.childWorkflowId})` : ''}`,
+        `  why: ${truncate(oneLine(p.why), SUMMARY_CHARS)}`,
+        `  proposed: ${truncate(oneLine(p.proposed), PROPOSED_CHARS)}`,
+        `  decide: agentctl approve ${this.workflowId} --approval ${p.approvalId}   ·   agentctl reject ${this.workflowId} --approval ${p.approvalId} --reason TEXT`,
+      );
+    }
+    for (const id of [...this.pending]) {
+      if (now.has(id)) continue;
+      this.pending.delete(id);
+      lines.push(`approval ${id} decided`);
+    }
+    return lines;
+  }
+}
