@@ -130,6 +130,9 @@ describe('agentctl without a server', () => {
       'approve <id>',
       'reject <id>',
       'cancel <id>',
+      'watch <id>',
+      'fork <id> --from-step N',
+      '--args JSON',
     ]) {
       assert.ok(run.stdout.includes(word), `usage mentions ${word}`);
     }

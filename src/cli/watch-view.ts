@@ -84,28 +84,47 @@ export class WatchView {
           : `watching ${this.workflowId}: agent ${root.agent} · ${root.model} · at most ${root.maxSteps} steps`,
       );
     }
+    lines.push(...this.decidedLines(root.pendingApprovals));
     if (isGraph(root)) {
+      // A child's lines go with the graph step that started it: before that step's closing line, so the
+      // output reads in the order things happened.
+      const byId = new Map(snapshot.children.map((c) => [c.workflowId, c]));
+      const placed = new Set<string>();
+      const childLines = (ids: string[]): void => {
+        for (const childId of ids) {
+          const child = byId.get(childId);
+          if (!child || placed.has(childId)) continue;
+          placed.add(childId);
+          this.childSteps(lines, child);
+        }
+      };
+      const unplaced = (): string[] => snapshot.children.map((c) => c.workflowId).filter((c) => !placed.has(c));
       root.steps.forEach((s, i) => {
-        const children = s.children?.length ? ` [children: ${s.children.join(', ')}]` : '';
-        this.emit(
-          lines,
-          `root#${i}`,
-          stepLine(rootPrefix, s.step, `${s.kind} ${s.node}`, s.status, s.summary + children),
+        const ids = (s.children ?? []).map((c) =>
+          c.startsWith(`${this.workflowId}/`) ? c : `${this.workflowId}/${c}`,
         );
+        const labels = ids.map((c) => childLabel(this.workflowId, c));
+        const line = stepLine(
+          rootPrefix,
+          s.step,
+          `${s.kind} ${s.node}`,
+          s.status,
+          `${s.summary}${labels.length ? ` [children: ${labels.join(', ')}]` : ''}`,
+        );
+        if (s.status === 'running') {
+          this.emit(lines, `root#${i}`, line);
+          childLines(unplaced());
+        } else {
+          childLines(ids);
+          this.emit(lines, `root#${i}`, line);
+        }
       });
+      childLines(unplaced());
     } else {
       root.steps.forEach((s, i) => {
         this.emit(lines, `root#${i}`, stepLine(rootPrefix, s.step, `${s.kind} ${s.name}`, s.status, s.summary));
       });
-    }
-    for (const child of snapshot.children) {
-      child.state.steps.forEach((s, i) => {
-        this.emit(
-          lines,
-          `${child.workflowId}#${i}`,
-          stepLine(`  [${child.label}] `, s.step, `${s.kind} ${s.name}`, s.status, s.summary),
-        );
-      });
+      for (const child of snapshot.children) this.childSteps(lines, child);
     }
 
     const { usage, costUsd } = runningTotals(this.workflowId, snapshot);
@@ -115,9 +134,11 @@ export class WatchView {
       this.lastTotals = totals;
     }
 
-    lines.push(...this.approvalLines(root.pendingApprovals));
+    lines.push(...this.newApprovalLines(root.pendingApprovals));
     if (root.status !== this.lastStatus) {
-      if (this.lastStatus !== '' || root.status !== 'running') lines.push(`status: ${root.status.replace(/_/g, ' ')}`);
+      // The end of the run has its own closing line; a status line is for a pause or a resumption.
+      const pause = root.status === 'awaiting_approval' || (root.status === 'running' && this.lastStatus !== '');
+      if (pause) lines.push(`status: ${root.status.replace(/_/g, ' ')}`);
       this.lastStatus = root.status;
     }
     return lines;
@@ -148,9 +169,18 @@ export class WatchView {
     lines.push(line);
   }
 
-  private approvalLines(pending: readonly PendingApproval[]): string[] {
+  private childSteps(lines: string[], child: ChildSnapshot): void {
+    child.state.steps.forEach((s, i) => {
+      this.emit(
+        lines,
+        `${child.workflowId}#${i}`,
+        stepLine(`  [${child.label}] `, s.step, `${s.kind} ${s.name}`, s.status, s.summary),
+      );
+    });
+  }
+
+  private newApprovalLines(pending: readonly PendingApproval[]): string[] {
     const lines: string[] = [];
-    const now = new Set(pending.map((p) => p.approvalId));
     for (const p of pending) {
       if (this.pending.has(p.approvalId)) continue;
       this.pending.add(p.approvalId);
@@ -161,6 +191,12 @@ export class WatchView {
         `  decide: agentctl approve ${this.workflowId} --approval ${p.approvalId}   ·   agentctl reject ${this.workflowId} --approval ${p.approvalId} --reason TEXT`,
       );
     }
+    return lines;
+  }
+
+  private decidedLines(pending: readonly PendingApproval[]): string[] {
+    const lines: string[] = [];
+    const now = new Set(pending.map((p) => p.approvalId));
     for (const id of [...this.pending]) {
       if (now.has(id)) continue;
       this.pending.delete(id);
