@@ -103,6 +103,14 @@ describe('agentctl live', () => {
     const [surfaced] = await pendingOf(handle, 1, graphStateQuery);
     assert.equal(surfaced?.approvalId, 'clerk-1/step-1-call-1');
 
+    // AwaitingApproval is kept on the root graph run (visibility is eventually consistent: poll briefly).
+    let listed: CliRun = { code: null, stdout: '', stderr: '' };
+    for (let i = 0; i < 40 && !listed.stdout.split('\n').some((l) => l.startsWith(`${workflowId} `)); i++) {
+      if (i) await sleep(250);
+      listed = await agentctl(['list', '--awaiting-approval'], env);
+    }
+    assert.match(listed.stdout, new RegExp(`^${workflowId}\\s+live-child-gate\\s+awaiting approval`, 'm'));
+
     // Exactly one approval is pending, so no --approval is needed; the root forwards it to the child.
     const approved = await agentctl(['approve', workflowId, '--by', 'ann', '--comment', 'ok'], env);
     assert.equal(approved.code, 0, approved.stderr);
@@ -177,6 +185,20 @@ describe('agentctl live', () => {
     const secondTurn = stack.mock.requests.find((r) => r.scenario === 'live-two' && r.turn === 1);
     assert.match(secondTurn?.lastUserOrToolContent ?? '', /rejected this write_file call: b is not needed/);
     assert.equal(fs.existsSync(path.join(stack.workspaceDir, 'live/b.md')), false);
+  });
+
+  it('watch exits non-zero with the failure when the run fails', async () => {
+    const workflowId = id('fails');
+    await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+      taskQueue: stack.taskQueue,
+      workflowId,
+      args: [{ instructions: 'Answer.', input: 'hi', model: 'mock:auth-failed' }],
+    });
+    const run = await agentctl(['watch', workflowId, '--interval', '200'], env);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /step 1 · model mock:auth-failed · error/);
+    assert.match(run.stdout, new RegExp(`run ${workflowId} failed`));
+    assert.match(run.stderr, new RegExp(`^agentctl: run ${workflowId} failed in activity callModel: AuthFailed`));
   });
 
   it('says so when no worker polls the task queue, instead of hanging', async () => {

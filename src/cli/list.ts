@@ -5,6 +5,7 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
 import { AGENT_WORKFLOW_TYPE } from '../common/agent-contract';
+import { GRAPH_WORKFLOW_TYPE } from '../common/graph-contract';
 import {
   agentCostUsdKey,
   agentNameKey,
@@ -29,7 +30,8 @@ const statusFilters = Object.keys(executionStatuses) as [StatusFilter, ...Status
 
 /** The visibility query for `list`; exported so tests and docs show exactly what agentctl asks for. */
 export function listQuery(options: { awaitingApproval?: boolean; status?: StatusFilter }): string {
-  const clauses = [`WorkflowType='${AGENT_WORKFLOW_TYPE}'`];
+  // Graph runs too: a gate in a graph, or in one of its child agents, waits for a person just the same.
+  const clauses = [`WorkflowType IN ('${AGENT_WORKFLOW_TYPE}', '${GRAPH_WORKFLOW_TYPE}')`];
   if (options.awaitingApproval) clauses.push(`${awaitingApprovalKey.name}=true`);
   if (options.status) clauses.push(`ExecutionStatus='${executionStatuses[options.status]}'`);
   return clauses.join(' AND ');
@@ -65,7 +67,7 @@ const args = {
 export const listCommand: Command = {
   name: 'list',
   usage: `list [--awaiting-approval] [--status ${statusFilters.slice(0, 3).join('|')}|...] [--limit N]`,
-  summary: 'list agent runs with their agent, status, tokens and cost',
+  summary: 'list agent and graph runs with their agent (or graph), status, tokens and cost',
   details: [
     '--awaiting-approval  only runs waiting for a person (AwaitingApproval=true)',
     `--status S           one of ${statusFilters.join(', ')}`,
