@@ -70,6 +70,7 @@ describe('agentctl live', () => {
     stack.mock.addScenario('live-child', {
       turns: [
         { toolCalls: [{ name: 'write_file', arguments: { path: 'live/child.md', content: 'from the child' } }] },
+        { toolCalls: [{ name: 'write_file', arguments: { path: 'live/child2.md', content: 'proposed' } }] },
         { text: 'filed it' },
       ],
     });
@@ -111,10 +112,34 @@ describe('agentctl live', () => {
     }
     assert.match(listed.stdout, new RegExp(`^${workflowId}\\s+live-child-gate\\s+awaiting approval`, 'm'));
 
+    // Edited arguments go to the child that raised the approval: its validator knows the tool's schema.
+    assertRefused(
+      await agentctl(['approve', workflowId, '--args', '{"path":"live/child.md"}'], env),
+      /approve refused: edited arguments refused: content/,
+    );
     // Exactly one approval is pending, so no --approval is needed; the root forwards it to the child.
     const approved = await agentctl(['approve', workflowId, '--by', 'ann', '--comment', 'ok'], env);
     assert.equal(approved.code, 0, approved.stderr);
     assert.match(approved.stdout, /^approved clerk-1\/step-1-call-1 \(tool write_file\) in run .*child run .*clerk-1/);
+
+    for (
+      let i = 0;
+      (await handle.query(graphStateQuery)).pendingApprovals[0]?.approvalId !== 'clerk-1/step-2-call-1';
+      i++
+    ) {
+      assert.ok(i < 300, 'the second approval never surfaced');
+      await sleep(100);
+    }
+    assertRefused(
+      await agentctl(['approve', workflowId, '--approval', 'clerk-1/step-1-call-1'], env),
+      /approve refused: approval clerk-1\/step-1-call-1 was already decided \(passed on to .*clerk-1\)/,
+    );
+    const edited = await agentctl(
+      ['approve', workflowId, '--args', '{"path":"live/child2.md","content":"edited"}'],
+      env,
+    );
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.match(edited.stdout, /^approved clerk-1\/step-2-call-1 \(tool write_file\)/);
 
     const watched = await watch.done;
     assert.equal(watched.code, 0, watched.stderr);
@@ -125,12 +150,13 @@ describe('agentctl live', () => {
     assert.match(out, /awaiting approval clerk-1\/step-1-call-1: tool write_file/);
     assert.match(out, /proposed: .*live\/child\.md/);
     assert.match(out, /\[clerk-1\] step 1 · tool write_file · ok/);
-    assert.match(out, /\[clerk-1\] step 2 · model mock:live-child · ok · filed it/);
+    assert.match(out, /\[clerk-1\] step 3 · model mock:live-child · ok · filed it/);
     assert.match(out, /approval clerk-1\/step-1-call-1 decided/);
     assert.match(out, /tokens \d+ \(\d+ in, \d+ out\) · cost \$\d/);
     const last = out.trim().split('\n').at(-1) ?? '';
     assert.match(last, new RegExp(`^run ${workflowId} completed · tokens`));
     assert.equal(fs.readFileSync(path.join(stack.workspaceDir, 'live/child.md'), 'utf8'), 'from the child');
+    assert.equal(fs.readFileSync(path.join(stack.workspaceDir, 'live/child2.md'), 'utf8'), 'edited');
 
     assertRefused(await agentctl(['approve', workflowId], env), /completed; there is nothing to approve/);
   });

@@ -42,6 +42,8 @@ export class ApprovalGates {
   private readonly argumentChecks = new Map<string, ArgumentsCheck>();
   /** Approvals waiting in child runs, by child workflow id, with ids already prefixed for this run. */
   private readonly childPending = new Map<string, PendingApproval[]>();
+  /** Child approvals this run has passed a decision on to, by surfaced id, with the child that got it. */
+  private readonly forwarded = new Map<string, string>();
 
   constructor(private readonly host: ApprovalHost) {
     host.surfacedApprovals = () => this.allPending();
@@ -76,8 +78,20 @@ export class ApprovalGates {
         nonRetryable: true,
       });
     }
-    const problem = this.problemWith(parsed.data);
+    const problem = this.forwardedProblem(parsed.data) ?? this.problemWith(parsed.data);
     if (problem) throw ApplicationFailure.create({ type: problem.type, message: problem.message, nonRetryable: true });
+  }
+
+  /**
+   * A decision already passed on to a child stays listed here until the child reports back, and after that
+   * it is gone from every list; either way a second decision is refused as already decided, not unknown.
+   * Only the update validator asks (validators do not run on replay), so signal handling is unchanged.
+   */
+  private forwardedProblem(input: DecideInput): { type: string; message: string } | undefined {
+    const id = input.approvalId ?? this.target(undefined)?.approvalId;
+    const child = id === undefined ? undefined : this.forwarded.get(id);
+    if (child === undefined) return undefined;
+    return { type: 'ApprovalAlreadyDecided', message: `approval ${id} was already decided (passed on to ${child})` };
   }
 
   /** Handler of the `decide` update (already validated). */
@@ -235,6 +249,7 @@ export class ApprovalGates {
         ...(input.reason ? { reason: input.reason } : {}),
       });
     }
+    this.forwarded.set(target.approvalId, childId);
     log.info('decision passed on to a child run', { approvalId: target.approvalId, child: childId });
     return { approvalId: target.approvalId, decision: decision.decision, forwardedTo: childId };
   }
