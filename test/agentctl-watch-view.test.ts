@@ -11,6 +11,7 @@ import { emptyLedger } from '../src/common/pricing';
 import { chooseApproval } from '../src/cli/approval';
 import { findForkPoint } from '../src/cli/fork';
 import { runningTotals, WatchView, type WatchSnapshot } from '../src/cli/watch-view';
+import { Spinner } from '../src/cli/watch';
 
 const usage = (inputTokens: number, outputTokens: number) => ({ inputTokens, outputTokens, cachedInputTokens: 0 });
 const ledger = (totalUsd: number) => ({ ...emptyLedger(), totalUsd });
@@ -183,5 +184,22 @@ describe('chooseApproval', () => {
       /run r has 2 pending approvals; name one with --approval: step-1-call-1 \(tool write_file\), step-1-call-2/,
     );
     assert.throws(() => chooseApproval('r', [], undefined), /run r has no pending approval/);
+  });
+});
+
+describe('Spinner', () => {
+  it('draws only on a terminal, in place, and clears itself', () => {
+    const written: string[] = [];
+    const pipe = new Spinner({ isTTY: false, write: (t: string) => written.push(t) });
+    pipe.draw('waiting for approval');
+    pipe.clear();
+    assert.equal(written.length, 0, 'nothing is drawn into a pipe');
+
+    const tty = new Spinner({ isTTY: true, write: (t: string) => written.push(t) });
+    tty.draw('waiting for approval');
+    tty.draw('waiting for approval');
+    tty.clear();
+    tty.clear();
+    assert.deepEqual(written, ['\r\x1b[K⠋ waiting for approval', '\r\x1b[K⠙ waiting for approval', '\r\x1b[K']);
   });
 });

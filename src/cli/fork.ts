@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 import { UserError } from '../common/errors';
+import { GRAPH_WORKFLOW_TYPE } from '../common/graph-contract';
 import { parseCommandArgs, type Command } from './command';
 import { fields, webUiLink } from './output';
 
@@ -59,6 +60,7 @@ export const forkCommand: Command = {
   summary: 'retry a run from step N (a Temporal reset): steps before N are not executed again',
   details: [
     '--from-step N   the model call to run again; steps 1..N-1 are kept from history',
+    '                (for a graph run: the Nth model call of the graph itself, its llm and router nodes)',
     '--reason TEXT   why, kept in the run history (default: agentctl fork from step N)',
     'The run keeps its workflow id and gets a new run id; the previous run is terminated if it was open.',
     'Signals sent after the checkpoint (approvals) are not re-applied: decide again in the new run.',
@@ -75,7 +77,10 @@ export const forkCommand: Command = {
       throw new UserError(
         point.modelCalls
           ? `--from-step ${step} is out of range: run ${workflowId} made ${point.modelCalls} model call${point.modelCalls > 1 ? 's' : ''}, so steps 1 to ${point.modelCalls} can be forked from`
-          : `run ${workflowId} has made no model call yet; there is no step to fork from`,
+          : `run ${workflowId} has made no model call of its own yet; there is no step to fork from` +
+              (description.type === GRAPH_WORKFLOW_TYPE
+                ? ' (the agents of a graph call the model in their own child runs)'
+                : ''),
       );
     }
     const response: temporal.api.workflowservice.v1.IResetWorkflowExecutionResponse =

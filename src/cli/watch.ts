@@ -21,7 +21,8 @@ export interface SpinnerOutput {
   write(text: string): unknown;
 }
 
-class Spinner {
+/** One line redrawn in place on a terminal; on anything else it draws nothing. */
+export class Spinner {
   private frame = 0;
   private shown = false;
 
