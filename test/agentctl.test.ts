@@ -115,6 +115,11 @@ describe('agentctl without a server', () => {
     assertCleanFailure(await agentctl(['list', '--limit', 'many'], downEnv), /--limit/);
     assertCleanFailure(await agentctl(['reject', 'some-run'], downEnv), /--reason/);
     assertCleanFailure(await agentctl(['status'], downEnv), /status needs <id>/);
+    assertCleanFailure(await agentctl(['approve', 'r', '--args', '[1]'], downEnv), /--args: must be a JSON object/);
+    assertCleanFailure(await agentctl(['approve', 'r', '--args', '{x'], downEnv), /--args: is not valid JSON/);
+    assertCleanFailure(await agentctl(['fork', 'r'], downEnv), /--from-step: is required/);
+    assertCleanFailure(await agentctl(['fork', 'r', '--from-step', '0'], downEnv), /--from-step: must be at least 1/);
+    assertCleanFailure(await agentctl(['watch', 'r', '--interval', '5'], downEnv), /--interval: must be at least 100/);
   });
 
   it('prints usage with commands, agents and environment', async () => {
