@@ -15,7 +15,8 @@ import { rejectCommand } from './cli/reject';
 import { resultCommand } from './cli/result';
 import { startCommand } from './cli/start';
 import { statusCommand } from './cli/status';
-import { temporalSettingsFromEnv } from './config';
+import { telemetrySettingsFromEnv, temporalSettingsFromEnv } from './config';
+import { tracingFromSettings } from './telemetry/tracing';
 
 const runCommands: readonly Command[] = [
   startCommand,
@@ -60,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const settings = temporalSettingsFromEnv();
     errorContext = { address: settings.address, namespace: settings.namespace };
-    const client = new LazyClient(settings);
+    const client = new LazyClient(settings, tracingFromSettings(telemetrySettingsFromEnv(), 'agentctl'));
     lazy = client;
     const ctx: CliContext = { settings, client: () => client.get(), print };
     await command.run(ctx, rest);
