@@ -5,7 +5,10 @@
  * interceptors.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -292,6 +295,96 @@ describe('tracing', () => {
     for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
     // Replaying exports no spans of its own: the span sink is not called while replaying.
     assert.equal(runSpans(), 1);
+  });
+});
+
+/** Runs bin/agentctl.js with only the given Temporal and OpenTelemetry variables. */
+function agentctl(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(childEnv)) if (k.startsWith('TEMPORAL_') || k.startsWith('OTEL_')) delete childEnv[k];
+  Object.assign(childEnv, env);
+  const bin = path.resolve(__dirname, '../bin/agentctl.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('agentctl with OTEL_TRACES_EXPORTER', () => {
+  it('starts the trace of a run it starts: its span (on stderr) is the parent of the workflow run', async () => {
+    stack.mock.addScenario('trace-cli', { turns: [{ text: 'Done.', usage: { input: 12, output: 2 } }] });
+    const workflowId = `trace-cli-${process.pid}`;
+    const run = await agentctl(
+      ['start', 'research-assistant', '--input', 'hello', '--model', 'mock:trace-cli', '--id', workflowId, '--wait'],
+      {
+        TEMPORAL_ADDRESS: stack.address,
+        TEMPORAL_NAMESPACE: stack.namespace,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        OTEL_TRACES_EXPORTER: 'console',
+        OTEL_SERVICE_NAME: 'agentctl-test',
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Done\./);
+    assert.doesNotMatch(run.stdout, /traceId/, 'spans stay off stdout');
+    const cliSpans = run.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('{"span"'))
+      .map(
+        (line) =>
+          (JSON.parse(line) as { span: { name: string; traceId: string; spanId: string; service: string } }).span,
+      );
+    const start = cliSpans.find((s) => s.name === 'StartWorkflow:agentWorkflow');
+    assert.ok(start, `a StartWorkflow span on stderr: ${run.stderr}`);
+    assert.equal(start.service, 'agentctl-test');
+
+    const spans = await traceOf(AGENT_WORKFLOW_TYPE, workflowId);
+    const workflowRun = one(spans, 'RunWorkflow:agentWorkflow');
+    assert.equal(workflowRun.spanContext().traceId, start.traceId);
+    assert.equal(workflowRun.parentSpanId, start.spanId);
+  });
+});
+
+describe('the otlp exporter', () => {
+  it('posts spans to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT', async () => {
+    const received: { url?: string; type?: string; bytes: number }[] = [];
+    const collector = http.createServer((req, res) => {
+      let bytes = 0;
+      req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      req.on('end', () => {
+        received.push({ url: req.url, type: req.headers['content-type'], bytes });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const { port } = collector.address() as AddressInfo;
+    const saved = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${port}`;
+    try {
+      const otlp = tracingFromSettings({ tracesExporter: 'otlp', serviceName: 'otlp-test' }, 'worker');
+      assert.ok(otlp);
+      otlp.tracer.startSpan('probe').end();
+      await otlp.shutdown();
+    } finally {
+      if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+      else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = saved;
+      await new Promise<void>((resolve) => collector.close(() => resolve()));
+    }
+    assert.equal(received.length, 1);
+    assert.equal(received[0]?.url, '/v1/traces');
+    assert.ok((received[0]?.bytes ?? 0) > 0);
   });
 });
 

@@ -15,13 +15,13 @@ import { Resource } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
-  ConsoleSpanExporter,
   SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { TelemetrySettings } from '../config';
+import { JsonLinesSpanExporter } from './console-exporter';
 import { AsyncLocalStorageContextManager } from './context-manager';
 
 /** The name of the tracer our own spans (client, activities) are created with. */
@@ -89,7 +89,8 @@ export function createTracing(options: TracingOptions): Tracing {
 }
 
 /**
- * The tracing the environment asks for, or undefined when tracing is off (the default). `otlp` sends spans over
+ * The tracing the environment asks for, or undefined when tracing is off (the default). `console` writes one JSON
+ * line per span to stderr. `otlp` sends spans over
  * OTLP/HTTP; the exporter reads `OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` and
  * `OTEL_EXPORTER_OTLP_HEADERS` itself, as every OpenTelemetry SDK does.
  */
@@ -99,7 +100,7 @@ export function tracingFromSettings(settings: TelemetrySettings, component: stri
       return undefined;
     case 'console':
       return createTracing({
-        exporter: new ConsoleSpanExporter(),
+        exporter: new JsonLinesSpanExporter(process.stderr),
         serviceName: settings.serviceName,
         component,
         processor: 'simple',
