@@ -179,8 +179,13 @@ describe('tracing', () => {
     assert.equal(bad.status.code, SpanStatusCode.ERROR);
     for (const span of toolCalls) assert.equal(span.attributes.temporalWorkflowId, workflowId);
 
-    // The worker's spans say which service they come from.
+    // The worker's spans say which service they come from, and workflow spans keep only valid attribute values.
     assert.equal(run.resource.attributes['service.name'], 'durable-agents');
+    assert.equal(run.attributes.workflowType, AGENT_WORKFLOW_TYPE);
+    assert.equal(run.attributes.searchAttributes, undefined);
+    for (const [key, value] of Object.entries(run.attributes)) {
+      assert.ok(['string', 'number', 'boolean'].includes(typeof value) || Array.isArray(value), key);
+    }
   });
 
   it('carries the trace into child workflows and their activities', async () => {
