@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../src/common/agent-contract';
+import { AGENT_WORKFLOW_TYPE, approveSignal, stateQuery, type AgentResult } from '../src/common/agent-contract';
 import { GRAPH_WORKFLOW_TYPE, type GraphResult } from '../src/common/graph-contract';
 import type { Usage } from '../src/common/messages';
 import { costOf, priceFor } from '../src/common/pricing';
@@ -141,6 +141,58 @@ describe('runtime metrics', () => {
       'temporal_workflow_completed counts the finished run',
     );
     assert.ok(samples.some((s) => s.name.startsWith('temporal_activity_execution_latency')));
+  });
+
+  it('does not count a model call again when another worker replays the run', async () => {
+    const model = 'mock:metrics-resume';
+    stack.mock.addScenario('metrics-resume', {
+      turns: [
+        {
+          toolCalls: [{ name: 'write_file', arguments: { path: 'm.txt', content: 'x' } }],
+          usage: { input: 20, output: 2 },
+        },
+        { text: 'Written.', usage: { input: 30, output: 3 } },
+      ],
+    });
+    // A worker of its own, so stopping it leaves the stack's worker alone.
+    const queue = `${stack.taskQueue}-resume`;
+    const first = await stack.startWorker({ taskQueue: queue });
+    const handle = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+      taskQueue: queue,
+      workflowId: `metrics-resume-${process.pid}`,
+      args: [
+        {
+          agent: 'resumer',
+          instructions: 'Write.',
+          input: 'Write m.txt',
+          model,
+          tools: ['write_file'],
+          approvalRequiredTools: ['write_file'],
+        },
+      ],
+    });
+    const tags = { model, agent: 'resumer' };
+    const deadline = Date.now() + 20_000;
+    while ((await handle.query(stateQuery)).pendingApprovals.length === 0) {
+      assert.ok(Date.now() < deadline, 'the run waits for approval');
+      await sleep(100);
+    }
+    await scrapeUntil('the first call', (s) => sum(s, MetricName.modelCalls, tags) === 1);
+    await first.stop();
+
+    // The new worker has an empty cache: it replays the first model call from history, then makes the second.
+    const second = await stack.startWorker({ taskQueue: queue });
+    try {
+      await handle.signal(approveSignal, {});
+      const result: AgentResult = await handle.result();
+      assert.equal(result.modelCalls, 2);
+    } finally {
+      await second.stop();
+    }
+    const samples = await scrapeUntil('the second call', (s) => sum(s, MetricName.modelCalls, tags) >= 2);
+    assert.equal(sum(samples, MetricName.modelCalls, tags), 2);
+    assert.equal(sum(samples, MetricName.tokens, { ...tags, token_type: 'input' }), 50);
+    assert.equal(sum(samples, MetricName.tokens, { ...tags, token_type: 'output' }), 5);
   });
 
   it("counts a graph's own model calls under the node that made them", async () => {
