@@ -188,6 +188,32 @@ describe('tracing', () => {
     }
   });
 
+  it('marks a failed model attempt with its failure type, and the retry that succeeded with its usage', async () => {
+    stack.mock.addScenario('trace-retry', {
+      turns: [
+        { text: 'After the limit.', usage: { input: 9, output: 3 }, faults: [{ status: 429, retryAfterSeconds: 1 }] },
+      ],
+    });
+    const workflowId = `trace-retry-${process.pid}-${++n}`;
+    const handle = await client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId,
+      args: [{ agent: 'tracer', instructions: 'Answer.', input: 'Hi', model: 'mock:trace-retry' }],
+    });
+    await handle.result();
+    const spans = await traceOf(AGENT_WORKFLOW_TYPE, workflowId);
+    const attempts = spans.filter((s) => s.name === 'RunActivity:callModel').sort(byStart);
+    assert.equal(attempts.length, 2);
+    const [limited, answered] = attempts as [ReadableSpan, ReadableSpan];
+    assert.equal(limited.attributes[GenAiAttr.errorType], 'RateLimited');
+    assert.equal(limited.status.code, SpanStatusCode.ERROR);
+    assert.equal(limited.attributes[GenAiAttr.usageInputTokens], undefined);
+    assert.equal(answered.attributes[GenAiAttr.errorType], undefined);
+    assert.equal(answered.attributes[GenAiAttr.usageInputTokens], 9);
+    // Both attempts hang under the one StartActivity span the workflow opened for the call.
+    assert.equal(limited.parentSpanId, answered.parentSpanId);
+  });
+
   it('carries the trace into child workflows and their activities', async () => {
     stack.mock.addScenario('trace-graph', {
       cases: [
