@@ -9,6 +9,8 @@ import { createAgentWorker } from '../src/agent-worker';
 import { loadConfig, type Config, type ProviderSettings } from '../src/config';
 import { connectionOptions } from '../src/connection';
 import { createLogger, installTemporalLogging } from '../src/logging';
+import { runtimeMetricsOptions } from '../src/telemetry/metrics';
+import { tracingFromSettings } from '../src/telemetry/tracing';
 import { loadToolsModule } from '../src/tools-module';
 import { startMockLlmServer, type MockLlmServer } from '../src/mock-llm/server';
 import { ensureDevServer } from './dev-server';
@@ -29,7 +31,10 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 export async function startLocalStack(options: { taskQueue?: string; logLevel?: string } = {}): Promise<LocalStack> {
   const config = loadConfig();
   if (options.taskQueue) config.temporal.taskQueue = options.taskQueue;
-  installTemporalLogging(createLogger(options.logLevel ?? config.logLevel, 2));
+  installTemporalLogging(createLogger(options.logLevel ?? config.logLevel, 2), {
+    metrics: runtimeMetricsOptions(config.telemetry),
+  });
+  const tracing = tracingFromSettings(config.telemetry, 'worker');
 
   const local = config.temporal.address === 'localhost:7233' || config.temporal.address === '127.0.0.1:7233';
   let stopServer = async (): Promise<void> => undefined;
@@ -75,9 +80,12 @@ export async function startLocalStack(options: { taskQueue?: string; logLevel?: 
     tools: loadToolsModule(config.toolsModule),
     httpFetch: config.httpFetch,
     codeRunner: config.codeRunner,
+    ...(tracing ? { tracing } : {}),
   });
   const workerRun = worker.run();
   say(`Worker polling task queue "${config.temporal.taskQueue}"`);
+  if (tracing) say(`Traces: ${config.telemetry.tracesExporter} (service ${config.telemetry.serviceName})`);
+  if (config.telemetry.prometheusBind) say(`Metrics: http://${config.telemetry.prometheusBind}/metrics`);
 
   return {
     config,
@@ -88,6 +96,7 @@ export async function startLocalStack(options: { taskQueue?: string; logLevel?: 
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun.catch(() => undefined);
+      await tracing?.shutdown().catch(() => undefined);
       await connection.close();
       await mock?.close();
       await stopServer();

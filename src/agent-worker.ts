@@ -11,6 +11,8 @@ import type { DefinedTool } from './activities/tools/define-tool';
 import type { HttpFetchSettings } from './activities/tools/http-fetch';
 import type { ProviderSettings } from './config';
 import { onWorkerStopped } from './worker-shutdown';
+import type { Tracing } from './telemetry/tracing';
+import { tracingWorkerOptions } from './telemetry/worker';
 
 export interface AgentWorkerOptions {
   connection: NativeConnection;
@@ -35,6 +37,12 @@ export interface AgentWorkerOptions {
   httpFetch?: Partial<HttpFetchSettings>;
   /** run_javascript limits and whether it needs approval (config: RUN_JAVASCRIPT_*). */
   codeRunner?: Partial<CodeRunnerSettings>;
+  /**
+   * OpenTelemetry tracing (see src/telemetry): spans for the run, each activity and each child, with GenAI
+   * attributes on model and tool calls. A prebuilt `workflowBundle` must then have been bundled with
+   * `tracingWorkflowInterceptorModules`.
+   */
+  tracing?: Tracing;
 }
 
 /** Path of the workflow entry point; the worker bundles it (TypeScript included) for the workflow sandbox. */
@@ -51,6 +59,11 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     codeRunner: options.codeRunner,
     mcp,
   });
+  const traced = options.tracing ? tracingWorkerOptions(options.tracing) : undefined;
+  if (traced && options.workflowBundle) {
+    // A prebuilt bundle already holds its interceptor modules; naming them again only draws a warning.
+    traced.interceptors = { ...traced.interceptors, workflowModules: [] };
+  }
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -59,6 +72,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     activities,
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
     ...(options.identity ? { identity: options.identity } : {}),
+    ...(traced ?? {}),
   });
   onWorkerStopped(worker, mcp.close, (err) =>
     Runtime.instance().logger.warn('closing MCP connections failed', { error: (err as Error).message }),

@@ -17,7 +17,8 @@ import { resultCommand } from './cli/result';
 import { startCommand } from './cli/start';
 import { statusCommand } from './cli/status';
 import { watchCommand } from './cli/watch';
-import { temporalSettingsFromEnv } from './config';
+import { telemetrySettingsFromEnv, temporalSettingsFromEnv } from './config';
+import { tracingFromSettings } from './telemetry/tracing';
 
 const runCommands: readonly Command[] = [
   startCommand,
@@ -64,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const settings = temporalSettingsFromEnv();
     errorContext = { address: settings.address, namespace: settings.namespace };
-    const client = new LazyClient(settings);
+    const client = new LazyClient(settings, tracingFromSettings(telemetrySettingsFromEnv(), 'agentctl'));
     lazy = client;
     const ctx: CliContext = { settings, client: () => client.get(), print };
     await command.run(ctx, rest);

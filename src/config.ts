@@ -27,6 +27,19 @@ export interface TemporalSettings {
   webUiUrl: string;
 }
 
+/** Traces and metrics; everything is off unless the environment turns it on. */
+export interface TelemetrySettings {
+  /**
+   * Where spans go (`OTEL_TRACES_EXPORTER`): `otlp` (OTLP over HTTP; the exporter reads the standard
+   * `OTEL_EXPORTER_OTLP_*` variables for endpoint, headers and timeout), `console`, or `none`.
+   */
+  tracesExporter: 'otlp' | 'console' | 'none';
+  /** `service.name` of the spans (`OTEL_SERVICE_NAME`). */
+  serviceName: string;
+  /** `host:port` the Temporal runtime serves Prometheus metrics on, under `/metrics` (`TEMPORAL_PROMETHEUS_BIND`). */
+  prometheusBind?: string;
+}
+
 export interface Config {
   temporal: TemporalSettings;
   providers: ProviderSettings;
@@ -39,6 +52,7 @@ export interface Config {
   httpFetch: Partial<HttpFetchSettings>;
   /** run_javascript: limits and approval (RUN_JAVASCRIPT_*); unset fields keep the tool's defaults. */
   codeRunner: Partial<CodeRunnerSettings>;
+  telemetry: TelemetrySettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -132,6 +146,26 @@ export function toolSettingsFromEnv(env: Env = process.env): Pick<Config, 'httpF
   };
 }
 
+const tracesExporterSchema = z.enum(['otlp', 'console', 'none']);
+/** `host:port` with an IPv4 address or a name, or `[ipv6]:port`. */
+const bindSchema = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected host:port');
+
+export function telemetrySettingsFromEnv(env: Env = process.env): TelemetrySettings {
+  const exporter = tracesExporterSchema.safeParse(nonEmpty(env.OTEL_TRACES_EXPORTER)?.toLowerCase() ?? 'none');
+  if (!exporter.success) {
+    throw new UserError(`OTEL_TRACES_EXPORTER must be otlp, console or none, not "${env.OTEL_TRACES_EXPORTER}"`);
+  }
+  const bind = nonEmpty(env.TEMPORAL_PROMETHEUS_BIND);
+  if (bind !== undefined && !bindSchema.safeParse(bind).success) {
+    throw new UserError(`TEMPORAL_PROMETHEUS_BIND must be host:port (e.g. 127.0.0.1:9464), not "${bind}"`);
+  }
+  return {
+    tracesExporter: exporter.data,
+    serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? 'durable-agents',
+    ...(bind !== undefined ? { prometheusBind: bind } : {}),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     temporal: temporalSettingsFromEnv(env),
@@ -145,5 +179,6 @@ export function loadConfig(env: Env = process.env): Config {
       ? { toolsModule: path.resolve(nonEmpty(env.AGENT_TOOLS_MODULE) as string) }
       : {}),
     ...toolSettingsFromEnv(env),
+    telemetry: telemetrySettingsFromEnv(env),
   };
 }

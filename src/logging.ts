@@ -3,7 +3,7 @@
  * through `Runtime.install`, so every line carries the ids Temporal attaches (workflowId, runId,
  * activityType) plus what our code adds (model, tool).
  */
-import { Runtime, type LogLevel, type LogMetadata, type Logger } from '@temporalio/worker';
+import { Runtime, type LogLevel, type LogMetadata, type Logger, type MetricsExporterConfig } from '@temporalio/worker';
 import pino, { type Logger as PinoLogger } from 'pino';
 
 export function createLogger(level: string, destination: pino.DestinationStream | number = 1): PinoLogger {
@@ -59,16 +59,20 @@ const pinoToCore: Record<string, 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'> 
 let installed = false;
 
 /**
- * Installs the Temporal runtime with pino as its logger. The runtime is process-wide and can be installed
- * only once, before any connection is made; later calls are ignored.
+ * Installs the Temporal runtime with pino as its logger and, when given, a metrics exporter (e.g. a Prometheus
+ * endpoint; see src/telemetry/metrics.ts). The runtime is process-wide and can be installed only once, before
+ * any connection is made; later calls are ignored.
  */
-export function installTemporalLogging(logger: PinoLogger): void {
+export function installTemporalLogging(logger: PinoLogger, options: { metrics?: MetricsExporterConfig } = {}): void {
   if (installed) return;
   installed = true;
   // Core (native) logs are forwarded too, so they are structured and obey the same level.
   const coreLevel = pinoToCore[logger.level] ?? 'WARN';
   Runtime.install({
     logger: new PinoTemporalLogger(logger),
-    telemetryOptions: { logging: { filter: { core: coreLevel, other: 'ERROR' }, forward: {} } },
+    telemetryOptions: {
+      logging: { filter: { core: coreLevel, other: 'ERROR' }, forward: {} },
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    },
   });
 }

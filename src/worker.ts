@@ -7,6 +7,8 @@ import { createAgentWorker } from './agent-worker';
 import { loadConfig, type Config } from './config';
 import { connectionOptions } from './connection';
 import { createLogger, installTemporalLogging } from './logging';
+import { runtimeMetricsOptions } from './telemetry/metrics';
+import { tracingFromSettings } from './telemetry/tracing';
 import { loadToolsModule } from './tools-module';
 
 /** Refuses to start a worker that could not call any model: better now than on the first run. */
@@ -21,8 +23,9 @@ function assertSomeProvider(config: Config): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  installTemporalLogging(logger);
+  installTemporalLogging(logger, { metrics: runtimeMetricsOptions(config.telemetry) });
   assertSomeProvider(config);
+  const tracing = tracingFromSettings(config.telemetry, 'worker');
 
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
   try {
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
       tools: loadToolsModule(config.toolsModule),
       httpFetch: config.httpFetch,
       codeRunner: config.codeRunner,
+      ...(tracing ? { tracing } : {}),
     });
     logger.info(
       {
@@ -43,6 +47,8 @@ async function main(): Promise<void> {
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         providers: Object.keys(config.providers),
+        traces: config.telemetry.tracesExporter,
+        ...(config.telemetry.prometheusBind ? { prometheus: `http://${config.telemetry.prometheusBind}/metrics` } : {}),
       },
       'worker started; Ctrl-C stops it after in-flight activities finish',
     );
@@ -50,6 +56,8 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    // Spans still buffered go out before the process ends.
+    await tracing?.shutdown().catch(() => undefined);
     await connection.close();
   }
 }

@@ -5,13 +5,18 @@
 import { Client, Connection } from '@temporalio/client';
 import type { TemporalSettings } from '../config';
 import { connectionOptions } from '../connection';
+import { tracingClientInterceptors } from '../telemetry/client';
+import type { Tracing } from '../telemetry/tracing';
 import { TemporalUnreachableError } from './errors';
 
 /** Long enough for a TLS handshake to Temporal Cloud, short enough that a typo'd address fails fast. */
 export const CONNECT_TIMEOUT = '5s';
 
-/** Connects eagerly, so an unreachable server surfaces here as one clear error. */
-export async function connectClient(settings: TemporalSettings): Promise<Client> {
+/**
+ * Connects eagerly, so an unreachable server surfaces here as one clear error. With tracing, every start, signal
+ * and query opens a span whose context travels to the workflow, so a run's trace begins here.
+ */
+export async function connectClient(settings: TemporalSettings, tracing?: Tracing): Promise<Client> {
   const options = connectionOptions(settings);
   let connection: Connection;
   try {
@@ -19,7 +24,11 @@ export async function connectClient(settings: TemporalSettings): Promise<Client>
   } catch (err) {
     throw new TemporalUnreachableError(settings.address, err);
   }
-  return new Client({ connection, namespace: settings.namespace });
+  return new Client({
+    connection,
+    namespace: settings.namespace,
+    ...(tracing ? { interceptors: tracingClientInterceptors(tracing) } : {}),
+  });
 }
 
 /**
@@ -29,14 +38,19 @@ export async function connectClient(settings: TemporalSettings): Promise<Client>
 export class LazyClient {
   private pending?: Promise<Client>;
 
-  constructor(private readonly settings: TemporalSettings) {}
+  constructor(
+    private readonly settings: TemporalSettings,
+    private readonly tracing?: Tracing,
+  ) {}
 
   get(): Promise<Client> {
-    this.pending ??= connectClient(this.settings);
+    this.pending ??= connectClient(this.settings, this.tracing);
     return this.pending;
   }
 
   async close(): Promise<void> {
+    // The command's spans are exported before the process exits; a collector that is down must not fail it.
+    await this.tracing?.shutdown().catch(() => undefined);
     if (!this.pending) return;
     const client = await this.pending.catch(() => undefined);
     await client?.connection.close().catch(() => undefined);

@@ -11,6 +11,7 @@ import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelconte
 import { ErrorType } from '../../common/errors';
 import type { McpCallInput } from '../../common/tool-catalog';
 import type { ToolCallOutput } from '../../common/tool-specs';
+import { annotateToolCall, annotateToolOutcome } from '../../telemetry/genai';
 import type { McpClientPool } from './client';
 import { modelToolName } from './discovery';
 
@@ -118,6 +119,7 @@ export function createMcpCallTool(pool: McpClientPool): (input: McpCallInput) =>
     const label = modelToolName(server.name, tool);
     const meta = { server: server.name, tool, toolCallId: input.toolCallId };
     const started = Date.now();
+    annotateToolCall({ name: label, callId: input.toolCallId });
     try {
       const args = parseArguments(label, input.arguments);
       if (server.allowTools && !server.allowTools.includes(tool)) {
@@ -152,9 +154,11 @@ export function createMcpCallTool(pool: McpClientPool): (input: McpCallInput) =>
         throw failure(ErrorType.ToolFailed, `${label}: ${content || 'the tool reported an error'}`, true);
       }
       log.info('mcp tool call completed', { ...meta, durationMs: Date.now() - started, outputChars: content.length });
+      annotateToolOutcome({ ok: true });
       return { content };
     } catch (err) {
       const typed = protocolFailure(label, err);
+      annotateToolOutcome({ ok: false, type: typed.type });
       log.warn('mcp tool call failed', {
         ...meta,
         durationMs: Date.now() - started,

@@ -7,6 +7,7 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { ErrorType } from '../../common/errors';
 import type { ModelRequest, ModelResponse } from '../../common/messages';
 import { parseModelId, type Provider } from '../../common/model-id';
+import { annotateModelFailure, annotateModelRequest, annotateModelResponse } from '../../telemetry/genai';
 import { toApplicationFailure } from './errors';
 import type { ModelAdapter } from './types';
 
@@ -60,6 +61,13 @@ export function createModelActivities(deps: ModelActivityDeps) {
           nonRetryable: true,
         });
       }
+      annotateModelRequest({
+        provider: id.provider,
+        model: id.model,
+        modelId: request.model,
+        maxOutputTokens: request.maxOutputTokens,
+        temperature: request.temperature,
+      });
       const started = Date.now();
       const stopHeartbeat = startHeartbeat(ctx);
       log.info('model call started', {
@@ -70,6 +78,7 @@ export function createModelActivities(deps: ModelActivityDeps) {
       });
       try {
         const response = await adapter.complete({ ...request, model: id.model }, ctx.cancellationSignal);
+        annotateModelResponse(response);
         log.info('model call finished', {
           model: request.model,
           provider: id.provider,
@@ -84,6 +93,7 @@ export function createModelActivities(deps: ModelActivityDeps) {
         // A cancelled attempt surfaces as Temporal's own cancellation, not as a provider failure.
         if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
         const failure = toApplicationFailure(err, id.provider, id.model);
+        annotateModelFailure(failure.type);
         log.warn('model call failed', {
           model: request.model,
           provider: id.provider,

@@ -7,6 +7,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import type { z } from 'zod';
 import { DurableAgentsError, ErrorType } from '../../common/errors';
 import type { ToolCallInput, ToolCallOutput, ToolSpec } from '../../common/tool-specs';
+import { annotateToolCall, annotateToolOutcome } from '../../telemetry/genai';
 
 /** A tool activity as the worker registers it. */
 export type ToolActivity = (input: ToolCallInput) => Promise<ToolCallOutput>;
@@ -99,13 +100,16 @@ export function defineToolActivity<S extends z.ZodType>(
   return async (input) => {
     const started = Date.now();
     const meta = { tool: spec.name, toolCallId: input.toolCallId };
+    annotateToolCall({ name: spec.name, callId: input.toolCallId });
     try {
       const args = parseToolArguments(spec, input.arguments);
       const content = await run(args, input);
       log.info('tool call completed', { ...meta, durationMs: Date.now() - started, outputChars: content.length });
+      annotateToolOutcome({ ok: true });
       return { content };
     } catch (err) {
       const failure = toApplicationFailure(spec, err);
+      annotateToolOutcome({ ok: false, type: failure.type });
       log.warn('tool call failed', {
         ...meta,
         durationMs: Date.now() - started,

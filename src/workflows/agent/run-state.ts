@@ -19,6 +19,7 @@ import {
   agentTokensKey,
   awaitingApprovalKey,
 } from '../../common/search-attributes';
+import { countModelCall } from '../metrics';
 
 /** How many messages the `state` query returns, and how long each may be; a query must stay small. */
 const LAST_MESSAGES = 6;
@@ -81,7 +82,9 @@ export class RunState {
   recordModelUsage(model: string, usage: Usage): void {
     this.modelCalls += 1;
     this.usage = addUsage(this.usage, usage);
+    const before = this.cost.totalUsd;
     this.cost = recordUsage(this.cost, { model, agent: this.input.agent, usage });
+    countModelCall({ model, agent: this.input.agent, usage, usd: this.cost.totalUsd - before });
     upsertSearchAttributes([
       { key: agentTokensKey, value: this.usage.inputTokens + this.usage.outputTokens },
       { key: agentCostUsdKey, value: this.cost.totalUsd },

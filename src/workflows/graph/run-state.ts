@@ -6,6 +6,7 @@ import type { GraphSpec } from '../../common/graph-spec';
 import { mergeField, type GraphValues } from '../../common/graph-rules';
 import { addUsage, emptyUsage, type Usage } from '../../common/messages';
 import { emptyLedger, mergeLedgers, recordUsage, type CostLedger } from '../../common/pricing';
+import { countModelCall } from '../metrics';
 import {
   agentCostUsdKey,
   agentNameKey,
@@ -77,7 +78,9 @@ export class GraphRun {
   /** A model call made by the graph itself (llm node, router, chat turn). */
   recordModelUsage(model: string, agent: string, usage: Usage): void {
     this.usage = addUsage(this.usage, usage);
+    const before = this.cost.totalUsd;
     this.cost = recordUsage(this.cost, { model, agent, usage });
+    countModelCall({ model, agent, usage, usd: this.cost.totalUsd - before });
     this.publishCost();
   }
 
