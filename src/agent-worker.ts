@@ -9,7 +9,9 @@ import { createModelAdapters } from './activities/models/clients';
 import type { CodeRunnerSettings } from './activities/tools/code-runner';
 import type { DefinedTool } from './activities/tools/define-tool';
 import type { HttpFetchSettings } from './activities/tools/http-fetch';
-import type { ProviderSettings } from './config';
+import { createConversationStore } from './activities/conversation';
+import type { ConversationStore } from './activities/conversation/store';
+import { defaultConversationStoreDir, type ConversationStoreSettings, type ProviderSettings } from './config';
 import { onWorkerStopped } from './worker-shutdown';
 
 export interface AgentWorkerOptions {
@@ -35,6 +37,8 @@ export interface AgentWorkerOptions {
   httpFetch?: Partial<HttpFetchSettings>;
   /** run_javascript limits and whether it needs approval (config: RUN_JAVASCRIPT_*). */
   codeRunner?: Partial<CodeRunnerSettings>;
+  /** Where conversations passed by reference are kept: settings or a store; files under $TMPDIR by default. */
+  conversationStore?: ConversationStoreSettings | ConversationStore;
 }
 
 /** Path of the workflow entry point; the worker bundles it (TypeScript included) for the workflow sandbox. */
@@ -42,6 +46,11 @@ export const workflowsPath = require.resolve('./workflows');
 
 export async function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> {
   const mcp = createMcpSupport(options.mcpPool ?? new McpClientPool());
+  // A store built here is closed when the worker stops; one passed in belongs to the caller.
+  const ownStore =
+    options.conversationStore && 'sync' in options.conversationStore
+      ? undefined
+      : createConversationStore(options.conversationStore ?? { kind: 'file', dir: defaultConversationStoreDir() });
   const activities = createActivities({
     adapters: createModelAdapters(options.providers),
     workspaceDir: options.workspaceDir,
@@ -50,6 +59,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     httpFetch: options.httpFetch,
     codeRunner: options.codeRunner,
     mcp,
+    conversations: ownStore ?? (options.conversationStore as ConversationStore),
   });
   const worker = await Worker.create({
     connection: options.connection,
@@ -63,5 +73,13 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
   onWorkerStopped(worker, mcp.close, (err) =>
     Runtime.instance().logger.warn('closing MCP connections failed', { error: (err as Error).message }),
   );
+  if (ownStore) {
+    onWorkerStopped(
+      worker,
+      () => ownStore.close(),
+      (err) =>
+        Runtime.instance().logger.warn('closing the conversation store failed', { error: (err as Error).message }),
+    );
+  }
   return worker;
 }

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       tools: loadToolsModule(config.toolsModule),
       httpFetch: config.httpFetch,
       codeRunner: config.codeRunner,
+      conversationStore: config.conversationStore,
     });
     logger.info(
       {
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         providers: Object.keys(config.providers),
+        conversationStore: config.conversationStore.kind,
       },
       'worker started; Ctrl-C stops it after in-flight activities finish',
     );
