@@ -19,6 +19,11 @@ export interface ConversationRef {
   id: string;
   /** The revision the first `offset` messages belong to; absent when `offset` is 0. */
   base?: string;
+  /**
+   * Revisions written after `base` by calls that then failed (a provider refusal, say). They begin with the
+   * same `offset` messages, so the store may hold any of them.
+   */
+  attempted?: string[];
   revision: string;
   offset: number;
 }

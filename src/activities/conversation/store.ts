@@ -35,7 +35,8 @@ export function nextConversation(
 ): { conversation: StoredConversation; changed: boolean } {
   if (stored && stored.revision === ref.revision) return { conversation: stored, changed: false };
   if (ref.offset === 0) return { conversation: { revision: ref.revision, messages }, changed: true };
-  if (!stored || stored.revision !== ref.base || stored.messages.length < ref.offset) {
+  const known = stored && (stored.revision === ref.base || (ref.attempted ?? []).includes(stored.revision));
+  if (!stored || !known || stored.messages.length < ref.offset) {
     throw ApplicationFailure.create({
       type: ErrorType.ConversationMissing,
       message:

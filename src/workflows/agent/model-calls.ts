@@ -34,6 +34,8 @@ function failureType(err: unknown): string | undefined {
 export class ConversationChannel {
   private stored = 0;
   private revision?: string;
+  /** Revisions sent since the last successful call; the store may hold any of them. */
+  private attempted: string[] = [];
   private writes = 0;
 
   constructor(private readonly id: string | undefined) {}
@@ -52,12 +54,21 @@ export class ConversationChannel {
     const offset = this.revision !== undefined && this.stored <= conversation.length ? this.stored : 0;
     const revision = `${workflowInfo().runId}/${++this.writes}`;
     const length = conversation.length;
+    const ref: ConversationRef = {
+      id: this.id,
+      ...(offset ? { base: this.revision } : {}),
+      ...(offset && this.attempted.length ? { attempted: [...this.attempted] } : {}),
+      revision,
+      offset,
+    };
+    this.attempted = [...this.attempted.slice(-4), revision];
     return {
       messages: conversation.slice(offset),
-      conversation: { id: this.id, ...(offset ? { base: this.revision } : {}), revision, offset },
+      conversation: ref,
       commit: () => {
         this.stored = length;
         this.revision = revision;
+        this.attempted = [];
       },
     };
   }
@@ -66,6 +77,7 @@ export class ConversationChannel {
   reset(): void {
     this.stored = 0;
     this.revision = undefined;
+    this.attempted = [];
   }
 }
 
@@ -86,32 +98,25 @@ export class ModelCalls {
     let shrinks = 0;
     await this.fit('estimate');
     for (;;) {
-      const sync = this.channel.next(this.conversation);
-      const request: ModelRequest = {
-        model: this.input.model,
-        system: this.input.instructions,
-        messages: sync.messages,
-        tools: this.tools,
-        ...(sync.conversation ? { conversation: sync.conversation } : {}),
-        ...(this.input.outputSchema ? { outputSchema: this.input.outputSchema } : {}),
-        ...(this.input.maxOutputTokens ? { maxOutputTokens: this.input.maxOutputTokens } : {}),
-        ...(this.input.temperature !== undefined ? { temperature: this.input.temperature } : {}),
-      };
       try {
-        const response = await callModelActivity(request, summary);
-        sync.commit();
-        return { response, payloadBytes: { input: jsonPayloadBytes(request), output: jsonPayloadBytes(response) } };
+        return await this.withConversation(async (sync) => {
+          const request: ModelRequest = {
+            model: this.input.model,
+            system: this.input.instructions,
+            messages: sync.messages,
+            tools: this.tools,
+            ...(sync.conversation ? { conversation: sync.conversation } : {}),
+            ...(this.input.outputSchema ? { outputSchema: this.input.outputSchema } : {}),
+            ...(this.input.maxOutputTokens ? { maxOutputTokens: this.input.maxOutputTokens } : {}),
+            ...(this.input.temperature !== undefined ? { temperature: this.input.temperature } : {}),
+          };
+          const response = await callModelActivity(request, summary);
+          return { response, payloadBytes: { input: jsonPayloadBytes(request), output: jsonPayloadBytes(response) } };
+        });
       } catch (err) {
-        const type = failureType(err);
-        if (type === ErrorType.ConversationMissing && sync.conversation && sync.conversation.offset > 0) {
-          log.warn('conversation store lacks this run’s conversation; sending it whole', {
-            conversation: sync.conversation.id,
-          });
-          this.channel.reset();
-          continue;
-        }
+        // A provider refusal as too long runs the strategy and tries again with the shorter conversation.
         if (
-          type === ErrorType.ContextLengthExceeded &&
+          failureType(err) === ErrorType.ContextLengthExceeded &&
           this.input.context &&
           shrinks < MAX_SHRINKS_PER_TURN &&
           (await this.fit('provider'))
@@ -159,10 +164,30 @@ export class ModelCalls {
     return true;
   }
 
+  /** Runs a by-reference call, sending the conversation whole once if the store lacks what it builds on. */
+  private async withConversation<T>(call: (sync: ReturnType<ConversationChannel['next']>) => Promise<T>): Promise<T> {
+    for (let whole = false; ; whole = true) {
+      const sync = this.channel.next(this.conversation);
+      try {
+        const out = await call(sync);
+        sync.commit();
+        return out;
+      } catch (err) {
+        if (!whole && failureType(err) === ErrorType.ConversationMissing && (sync.conversation?.offset ?? 0) > 0) {
+          log.warn('conversation store lacks this run’s conversation; sending it whole', {
+            conversation: sync.conversation?.id,
+          });
+          this.channel.reset();
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
   /** The summary of messages `from`..`to`, written by the summary model and counted in the ledger. */
   private async summarize(from: number, to: number): Promise<string> {
     const model = this.input.context?.summaryModel ?? this.input.model;
-    const sync = this.channel.next(this.conversation);
     const record = this.state.addStep({
       step: this.state.step,
       kind: 'model',
@@ -171,15 +196,17 @@ export class ModelCalls {
       summary: `summarizing ${to - from} messages`,
     });
     try {
-      const out = await summarizeConversationActivity(
-        {
-          model,
-          messages: sync.messages,
-          ...(sync.conversation ? { conversation: sync.conversation } : {}),
-          from,
-          to,
-        },
-        `summarize ${to - from} messages · ${this.input.agent} · step ${this.state.step}`,
+      const out = await this.withConversation((sync) =>
+        summarizeConversationActivity(
+          {
+            model,
+            messages: sync.messages,
+            ...(sync.conversation ? { conversation: sync.conversation } : {}),
+            from,
+            to,
+          },
+          `summarize ${to - from} messages · ${this.input.agent} · step ${this.state.step}`,
+        ),
       );
       this.state.recordModelUsage(model, out.usage);
       this.state.updateStep(record, {
