@@ -169,6 +169,23 @@ describe('planCompaction', () => {
     assert.deepEqual(plan.tail, [msgs[msgs.length - 1]]);
   });
 
+  it('does not run again when all it could drop is its own earlier note or summary', () => {
+    const s = settings({ strategy: 'window', maxTokens: 100, keepLast: 2 });
+    const msgs = conversation(4);
+    const first = planCompaction(s, { system: '', tools: [], messages: msgs }, 'estimate');
+    assert.ok(first);
+    const once = compactedConversation(first);
+    assert.equal(once.length, 4);
+    assert.equal(planCompaction(s, { system: '', tools: [], messages: once }, 'estimate'), undefined);
+    const summarized = compactedConversation(first, 'earlier sums');
+    assert.equal(planCompaction(s, { system: '', tools: [], messages: summarized }, 'estimate'), undefined);
+    // With new messages after it, the old summary goes along with them (into the next summary).
+    const grown = [...summarized, ...conversation(2).slice(1)];
+    const next = planCompaction(s, { system: '', tools: [], messages: grown }, 'estimate');
+    assert.ok(next);
+    assert.match((next.dropped[0] as { content: string }).content, /^\[Summary of 6 earlier messages/);
+  });
+
   it('returns nothing when only the task and the newest exchange are left', () => {
     const msgs = conversation(1, 10_000);
     assert.equal(

@@ -161,6 +161,8 @@ export function planCompaction(
   if (keepFrom === 0) return undefined;
 
   const dropped = units.slice(0, keepFrom).flatMap((u) => u.messages);
+  // Replacing only an earlier note or summary with a new one gains nothing (and would cost a summary call).
+  if (dropped.every(isStandIn)) return undefined;
   const tail = units.slice(keepFrom).flatMap((u) => u.messages);
   return {
     head,
@@ -173,6 +175,13 @@ export function planCompaction(
 }
 
 const NOTICE_TOKENS = 20;
+
+const standInPattern = /^\[(\d+ earlier messages? (was|were) left out|Summary of \d+ earlier messages?)/;
+
+/** Whether a message is a note or summary that stands in for messages left out earlier. */
+export function isStandIn(message: Message): boolean {
+  return message.role === 'user' && standInPattern.test(message.content);
+}
 
 /** The message that stands in for dropped messages, so the model knows some are missing. */
 export function omissionNotice(count: number): Message {
