@@ -18,6 +18,7 @@ import {
 } from '../src/activities/conversation/store';
 import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../src/common/agent-contract';
 import { ErrorType } from '../src/common/errors';
+import { conversationStoreFromEnv } from '../src/config';
 import type { Message } from '../src/common/messages';
 import type { agentWorkflow } from '../src/workflows';
 import { startPostgres, type PostgresCluster } from './helpers/postgres';
@@ -82,6 +83,28 @@ describe('nextConversation', () => {
     assert.throws(
       () => nextConversation(stored, { id: 'c', base: 'r1', revision: 'r2', offset: 2 }, []),
       /holds revision r1 \(1 messages\)/,
+    );
+  });
+});
+
+describe('conversation store settings', () => {
+  it('default to files, take PostgreSQL with a URL, and name the variable that is wrong', () => {
+    assert.equal(conversationStoreFromEnv({}).kind, 'file');
+    assert.deepEqual(conversationStoreFromEnv({ CONVERSATION_STORE_DIR: '/srv/conv' }), {
+      kind: 'file',
+      dir: '/srv/conv',
+    });
+    assert.deepEqual(
+      conversationStoreFromEnv({ CONVERSATION_STORE: 'postgres', CONVERSATION_STORE_URL: 'postgres://a@h:5/d' }),
+      {
+        kind: 'postgres',
+        url: 'postgres://a@h:5/d',
+      },
+    );
+    assert.throws(() => conversationStoreFromEnv({ CONVERSATION_STORE: 'postgres' }), /CONVERSATION_STORE_URL/);
+    assert.throws(
+      () => conversationStoreFromEnv({ CONVERSATION_STORE: 's3' }),
+      /CONVERSATION_STORE must be file or postgres/,
     );
   });
 });
