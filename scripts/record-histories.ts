@@ -31,6 +31,25 @@ const recordings: Recording[] = [
     input: agentInputFor(researchAssistant, researchAssistant.exampleInput, 'mock:research-assistant'),
   },
   {
+    name: 'research-assistant-by-reference',
+    description:
+      'research-assistant after model calls began to pass the conversation by reference (patch conversation-by-reference)',
+    input: agentInputFor(researchAssistant, researchAssistant.exampleInput, 'mock:research-assistant'),
+  },
+  {
+    name: 'summarize-after-context-length',
+    description:
+      'context strategy summarize: the provider refuses a request as too long, a summary is written, the call is retried',
+    input: {
+      agent: 'adder',
+      instructions: 'You add numbers.',
+      input: 'Add 1 + 1, 2 + 2 and 3 + 3.',
+      model: 'mock:context-length-summarize',
+      tools: ['calculator'],
+      context: { strategy: 'summarize' },
+    },
+  },
+  {
     name: 'research-assistant',
     description: 'the shipped research-assistant agent: two tool turns, one of them with two parallel tool calls',
     input: agentInputFor(researchAssistant, researchAssistant.exampleInput, 'mock:research-assistant'),

@@ -9,7 +9,9 @@ import { createModelAdapters } from './activities/models/clients';
 import type { CodeRunnerSettings } from './activities/tools/code-runner';
 import type { DefinedTool } from './activities/tools/define-tool';
 import type { HttpFetchSettings } from './activities/tools/http-fetch';
-import type { ProviderSettings } from './config';
+import { createConversationStore } from './activities/conversation';
+import type { ConversationStore } from './activities/conversation/store';
+import { defaultConversationStoreDir, type ConversationStoreSettings, type ProviderSettings } from './config';
 import { onWorkerStopped } from './worker-shutdown';
 import type { Tracing } from './telemetry/tracing';
 import { tracingWorkerOptions } from './telemetry/worker';
@@ -43,6 +45,8 @@ export interface AgentWorkerOptions {
    * `tracingWorkflowInterceptorModules`.
    */
   tracing?: Tracing;
+  /** Where conversations passed by reference are kept: settings or a store; files under $TMPDIR by default. */
+  conversationStore?: ConversationStoreSettings | ConversationStore;
 }
 
 /** Path of the workflow entry point; the worker bundles it (TypeScript included) for the workflow sandbox. */
@@ -50,6 +54,11 @@ export const workflowsPath = require.resolve('./workflows');
 
 export async function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> {
   const mcp = createMcpSupport(options.mcpPool ?? new McpClientPool());
+  // A store built here is closed when the worker stops; one passed in belongs to the caller.
+  const ownStore =
+    options.conversationStore && 'sync' in options.conversationStore
+      ? undefined
+      : createConversationStore(options.conversationStore ?? { kind: 'file', dir: defaultConversationStoreDir() });
   const activities = createActivities({
     adapters: createModelAdapters(options.providers),
     workspaceDir: options.workspaceDir,
@@ -58,6 +67,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     httpFetch: options.httpFetch,
     codeRunner: options.codeRunner,
     mcp,
+    conversations: ownStore ?? (options.conversationStore as ConversationStore),
   });
   const traced = options.tracing ? tracingWorkerOptions(options.tracing) : undefined;
   if (traced && options.workflowBundle) {
@@ -77,5 +87,13 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
   onWorkerStopped(worker, mcp.close, (err) =>
     Runtime.instance().logger.warn('closing MCP connections failed', { error: (err as Error).message }),
   );
+  if (ownStore) {
+    onWorkerStopped(
+      worker,
+      () => ownStore.close(),
+      (err) =>
+        Runtime.instance().logger.warn('closing the conversation store failed', { error: (err as Error).message }),
+    );
+  }
   return worker;
 }

@@ -17,6 +17,14 @@ export interface ProviderSettings {
   mock?: { baseURL: string; wire: 'openai' | 'anthropic' };
 }
 
+/**
+ * Where conversations passed by reference are kept: files on this machine (the default), or PostgreSQL when
+ * several worker machines serve the same runs.
+ */
+export type ConversationStoreSettings = { kind: 'file'; dir: string } | { kind: 'postgres'; url: string };
+
+export const defaultConversationStoreDir = (): string => path.join(os.tmpdir(), 'durable-agents-conversations');
+
 export interface TemporalSettings {
   address: string;
   namespace: string;
@@ -53,6 +61,7 @@ export interface Config {
   /** run_javascript: limits and approval (RUN_JAVASCRIPT_*); unset fields keep the tool's defaults. */
   codeRunner: Partial<CodeRunnerSettings>;
   telemetry: TelemetrySettings;
+  conversationStore: ConversationStoreSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -166,6 +175,21 @@ export function telemetrySettingsFromEnv(env: Env = process.env): TelemetrySetti
   };
 }
 
+export function conversationStoreFromEnv(env: Env = process.env): ConversationStoreSettings {
+  const kind = nonEmpty(env.CONVERSATION_STORE) ?? 'file';
+  if (kind === 'file') {
+    return { kind, dir: path.resolve(nonEmpty(env.CONVERSATION_STORE_DIR) ?? defaultConversationStoreDir()) };
+  }
+  if (kind === 'postgres') {
+    const url = nonEmpty(env.CONVERSATION_STORE_URL);
+    if (!url || !/^postgres(ql)?:\/\//.test(url)) {
+      throw new UserError('CONVERSATION_STORE=postgres needs CONVERSATION_STORE_URL=postgres://user@host:port/db');
+    }
+    return { kind, url };
+  }
+  throw new UserError(`CONVERSATION_STORE must be file or postgres, not "${kind}"`);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     temporal: temporalSettingsFromEnv(env),
@@ -175,6 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
       nonEmpty(env.KNOWLEDGE_BASE_DIR) ?? path.join(__dirname, 'agents', 'knowledge-base'),
     ),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    conversationStore: conversationStoreFromEnv(env),
     ...(nonEmpty(env.AGENT_TOOLS_MODULE)
       ? { toolsModule: path.resolve(nonEmpty(env.AGENT_TOOLS_MODULE) as string) }
       : {}),

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       httpFetch: config.httpFetch,
       codeRunner: config.codeRunner,
       ...(tracing ? { tracing } : {}),
+      conversationStore: config.conversationStore,
     });
     logger.info(
       {
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
         providers: Object.keys(config.providers),
         traces: config.telemetry.tracesExporter,
         ...(config.telemetry.prometheusBind ? { prometheus: `http://${config.telemetry.prometheusBind}/metrics` } : {}),
+        conversationStore: config.conversationStore.kind,
       },
       'worker started; Ctrl-C stops it after in-flight activities finish',
     );

@@ -2,6 +2,7 @@
  * All activities the worker registers, built from their clients so tests can hand in their own.
  */
 import type { Provider } from '../common/model-id';
+import type { ConversationStore } from './conversation/store';
 import { createModelActivities } from './models';
 import type { ModelAdapter } from './models/types';
 import type { CodeRunnerSettings } from './tools/code-runner';
@@ -19,6 +20,8 @@ export interface ActivityDeps {
   codeRunner?: Partial<CodeRunnerSettings>;
   /** MCP support: discovery for `describeTools` and the activities that call MCP tools. */
   mcp?: { discover: McpDiscovery; activities: Record<string, (...args: never[]) => Promise<unknown>> };
+  /** Where conversations passed by reference are kept (see src/activities/conversation). */
+  conversations?: ConversationStore;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -32,7 +35,10 @@ export function createActivities(deps: ActivityDeps) {
     deps.tools,
   );
   return {
-    ...createModelActivities({ adapters: deps.adapters }),
+    ...createModelActivities({
+      adapters: deps.adapters,
+      ...(deps.conversations ? { conversations: deps.conversations } : {}),
+    }),
     ...registry.activities(),
     ...createDescribeToolsActivity(registry, deps.mcp?.discover),
     ...(deps.mcp?.activities ?? {}),

@@ -8,6 +8,7 @@ import { messageSchema, type Message, type Usage } from './messages';
 import { modelIdSchema } from './model-id';
 import { mcpServerSpecSchema } from './tool-catalog';
 import type { CostLedger } from './pricing';
+import { contextSettingsSchema, type ContextCompaction } from './context-window';
 
 export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
 export const DEFAULT_TASK_QUEUE = 'durable-agents';
@@ -49,6 +50,13 @@ export const agentInputSchema = z
     history: z.array(messageSchema).default([]),
     maxOutputTokens: z.number().int().positive().optional(),
     temperature: z.number().min(0).max(2).optional(),
+    /** Context window management: what to drop or summarize when the conversation outgrows the model. */
+    context: contextSettingsSchema.optional(),
+    /**
+     * Pass the conversation to model activities by reference (the conversation store) rather than whole, so
+     * history grows linearly with the turns. Off only for workers that cannot share a store.
+     */
+    conversationByReference: z.boolean().default(true),
   })
   .strict();
 
@@ -70,6 +78,8 @@ export interface StepRecord {
   summary: string;
   usage?: Usage;
   toolCallId?: string;
+  /** Model steps: bytes of the activity's input and output payloads as the workflow sent and received them. */
+  payloadBytes?: { input: number; output: number };
 }
 
 export interface PendingApproval {
@@ -100,6 +110,8 @@ export interface AgentState {
   /** The last few messages, each trimmed, so a query stays small however long the run. */
   lastMessages: Message[];
   error?: string;
+  /** Each time context window management shortened the conversation. */
+  contextCompactions?: ContextCompaction[];
 }
 
 export interface AgentResult {

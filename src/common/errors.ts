@@ -25,6 +25,9 @@ export const ErrorType = {
   McpServerUnavailable: 'McpServerUnavailable',
   /** The worker lacks an environment variable an MCP server spec names (envFromEnv, headersFromEnv). */
   McpServerMisconfigured: 'McpServerMisconfigured',
+  /** The conversation store does not hold the revision a by-reference model call builds on; resend it whole. */
+  ConversationMissing: 'ConversationMissing',
+  ConversationStoreFailed: 'ConversationStoreFailed',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -40,6 +43,7 @@ export const nonRetryableErrorTypes: ErrorType[] = [
   ErrorType.InvalidAgentInput,
   ErrorType.InvalidGraphSpec,
   ErrorType.InvalidGraphInput,
+  ErrorType.ConversationMissing,
 ];
 
 /** Base class for errors thrown outside Temporal code (CLI, scripts); `name` follows the subclass. */

@@ -3,6 +3,7 @@
  * workflow never sees a provider's wire format and the same agent runs on any provider.
  */
 import { z } from 'zod';
+import type { ConversationRef } from './conversation';
 
 /** One tool invocation requested by the model. `arguments` is the raw JSON text the model produced. */
 export const toolCallSchema = z.object({
@@ -38,20 +39,27 @@ export interface ToolDefinition {
   parameters: Record<string, unknown>;
 }
 
-/** Token usage as reported by the provider. `cachedInputTokens` is part of `inputTokens`. */
+/**
+ * Token usage as reported by the provider. `cachedInputTokens` (read from the prompt cache) and
+ * `cacheWriteInputTokens` (written to it, Anthropic only) are both part of `inputTokens`.
+ */
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
+  cacheWriteInputTokens?: number;
 }
 
 export const emptyUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 });
 
 export function addUsage(a: Usage, b: Usage): Usage {
+  const cacheWrite = (a.cacheWriteInputTokens ?? 0) + (b.cacheWriteInputTokens ?? 0);
   return {
     inputTokens: a.inputTokens + b.inputTokens,
     outputTokens: a.outputTokens + b.outputTokens,
     cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    // Kept off when zero, so usage without cache writes looks exactly as it always did.
+    ...(cacheWrite ? { cacheWriteInputTokens: cacheWrite } : {}),
   };
 }
 
@@ -66,6 +74,11 @@ export interface ModelRequest {
   outputSchema?: Record<string, unknown>;
   maxOutputTokens?: number;
   temperature?: number;
+  /**
+   * The conversation by reference: when set, `messages` holds only the messages new since the stored
+   * revision, and the activity appends them to the conversation store and sends the whole conversation.
+   */
+  conversation?: ConversationRef;
 }
 
 export type StopReason = 'end_turn' | 'tool_calls' | 'max_tokens' | 'other';

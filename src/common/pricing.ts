@@ -10,6 +10,8 @@ export interface ModelPrice {
   input: number;
   cachedInput: number;
   output: number;
+  /** Input written to the prompt cache (Anthropic's 5-minute cache); the input price when absent. */
+  cacheWrite?: number;
 }
 
 /** List prices of common models (USD per million tokens, late 2026). Unknown models cost 0 and are flagged. */
@@ -20,13 +22,13 @@ export const defaultPrices: Record<string, ModelPrice> = {
   'openai:gpt-4.1-mini': { input: 0.4, cachedInput: 0.1, output: 1.6 },
   'openai:gpt-5': { input: 1.25, cachedInput: 0.125, output: 10 },
   'openai:gpt-5-mini': { input: 0.25, cachedInput: 0.025, output: 2 },
-  'anthropic:claude-sonnet-4-5': { input: 3, cachedInput: 0.3, output: 15 },
-  'anthropic:claude-haiku-4-5': { input: 1, cachedInput: 0.1, output: 5 },
-  'anthropic:claude-opus-4-1': { input: 15, cachedInput: 1.5, output: 75 },
+  'anthropic:claude-sonnet-4-5': { input: 3, cachedInput: 0.3, output: 15, cacheWrite: 3.75 },
+  'anthropic:claude-haiku-4-5': { input: 1, cachedInput: 0.1, output: 5, cacheWrite: 1.25 },
+  'anthropic:claude-opus-4-1': { input: 15, cachedInput: 1.5, output: 75, cacheWrite: 18.75 },
 };
 
 /** Mock models are priced like gpt-4o-mini so offline runs show realistic-looking ledgers. */
-const mockPrice: ModelPrice = { input: 0.15, cachedInput: 0.075, output: 0.6 };
+const mockPrice: ModelPrice = { input: 0.15, cachedInput: 0.075, output: 0.6, cacheWrite: 0.1875 };
 
 export function priceFor(model: string, prices: Record<string, ModelPrice> = defaultPrices): ModelPrice | undefined {
   const exact = prices[model];
@@ -34,11 +36,19 @@ export function priceFor(model: string, prices: Record<string, ModelPrice> = def
   return parseModelId(model).provider === 'mock' ? mockPrice : undefined;
 }
 
-/** Cost in USD of one response's usage. Cached input tokens are part of input tokens, priced at the cached rate. */
+/**
+ * Cost in USD of one response's usage. Cache reads and cache writes are part of input tokens; reads are priced
+ * at the cached rate, writes at the cache-write rate, the rest at the input rate.
+ */
 export function costOf(usage: Usage, price: ModelPrice): number {
-  const uncached = Math.max(0, usage.inputTokens - usage.cachedInputTokens);
+  const written = usage.cacheWriteInputTokens ?? 0;
+  const uncached = Math.max(0, usage.inputTokens - usage.cachedInputTokens - written);
   return (
-    (uncached * price.input + usage.cachedInputTokens * price.cachedInput + usage.outputTokens * price.output) / 1e6
+    (uncached * price.input +
+      usage.cachedInputTokens * price.cachedInput +
+      written * (price.cacheWrite ?? price.input) +
+      usage.outputTokens * price.output) /
+    1e6
   );
 }
 

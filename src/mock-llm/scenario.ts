@@ -85,6 +85,11 @@ const caseSchema = z
 export const scenarioSchema = z
   .object({
     description: z.string().optional(),
+    /**
+     * How the turn to play is picked: by the number of assistant messages in the request (the default), or in
+     * order, one per successful reply (per case), for conversations a client rewrites (context management).
+     */
+    turnOrder: z.enum(['assistant-messages', 'sequence']).optional(),
     turns: z.array(turnSchema).min(1).optional(),
     cases: z.array(caseSchema).min(1).optional(),
   })

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { conversationShape, PromptCache } from './prompt-cache';
 import { loadScenarioDir, parseScenario, type Scenario, type Turn } from './scenario';
 import {
   anthropicMessage,
@@ -42,6 +43,12 @@ export interface MockRequestLogEntry {
   inFlight: number;
   /** Selected request headers; never the authorization or API-key headers. */
   headers: Record<string, string>;
+  /** Where the request carried Anthropic `cache_control` breakpoints: `tools[2]`, `system[0]`, `messages[4]`. */
+  cacheControl: string[];
+  /** One line per message: `system`, `user`, `assistant->id1,id2`, `tool<-id1`. */
+  shape: string[];
+  /** The usage the reply reported (input includes cache reads and writes). */
+  usage?: UsageFigures;
 }
 
 export interface MockLlmServerOptions {
@@ -51,6 +58,8 @@ export interface MockLlmServerOptions {
   /** Folder of scenario files; defaults to the shipped src/mock-llm/scenarios. */
   scenarioDir?: string;
   defaultScenario?: string;
+  /** Shortest prefix the simulated prompt cache stores, in estimated tokens (the providers' minimum: 1024). */
+  promptCacheMinTokens?: number;
 }
 
 export interface MockLlmServer {
@@ -83,7 +92,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.end(text);
 }
 
-interface WireBody {
+interface WireBody extends Record<string, unknown> {
   model?: string;
   system?: unknown;
   messages?: { role: string; content?: unknown }[];
@@ -126,6 +135,9 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
   for (const [name, s] of Object.entries(options.scenarios ?? {})) scenarios.set(name, parseScenario(s, name));
   const log: MockRequestLogEntry[] = [];
   const attempts = new Map<string, number>();
+  /** Next turn of each `turnOrder: sequence` conversation, by scenario and case. */
+  const sequence = new Map<string, number>();
+  const promptCache = new PromptCache(options.promptCacheMinTokens);
   const hanging = new Set<http.ServerResponse>();
   let seq = 0;
   let inFlight = 0;
@@ -150,7 +162,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     const model = String(body.model ?? '');
     const messages = Array.isArray(body.messages) ? body.messages : [];
     const opening = conversationOpening(body);
-    const turnIndex = assistantTurns(messages);
+    let turnIndex = assistantTurns(messages);
     const requestHash = crypto.createHash('sha256').update(JSON.stringify(messages)).digest('hex').slice(0, 16);
     const scenarioName = pickScenario(req, model);
     const entry: MockRequestLogEntry = {
@@ -170,7 +182,11 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
       headers: Object.fromEntries(
         LOGGED_HEADERS.filter((h) => typeof req.headers[h] === 'string').map((h) => [h, req.headers[h] as string]),
       ),
+      cacheControl: [],
+      shape: conversationShape(wire, body),
     };
+    const cache = promptCache.lookup(wire, body);
+    entry.cacheControl = cache.breakpoints;
     log.push(entry);
     res.on('close', () => inFlight--);
 
@@ -203,6 +219,11 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
       return;
     }
     entry.case = scenario.cases?.find((c) => c.turns === script)?.when.contains;
+    const sequenceKey = `${scenarioName}|${entry.case ?? ''}`;
+    if (scenario.turnOrder === 'sequence') {
+      turnIndex = sequence.get(sequenceKey) ?? 0;
+      entry.turn = turnIndex;
+    }
     const turn: Turn | undefined = script[turnIndex];
     if (!turn) {
       // A scripted model that runs out of turns fails loudly rather than inventing a reply.
@@ -216,7 +237,9 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
       return;
     }
 
-    const key = `${scenarioName}|${turnIndex}|${requestHash}`;
+    // In sequence order a rewritten request is still the same turn, so its attempts count together.
+    const key =
+      scenario.turnOrder === 'sequence' ? `${sequenceKey}|${turnIndex}` : `${scenarioName}|${turnIndex}|${requestHash}`;
     const attempt = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, attempt);
     entry.attempt = attempt;
@@ -250,6 +273,14 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     const usage: UsageFigures = turn.usage
       ? { input: turn.usage.input, output: turn.usage.output, cached: turn.usage.cached ?? 0 }
       : { input: estimateTokens(raw.length), output: estimateTokens(replyChars), cached: 0 };
+    // Scripted cache figures win; otherwise the simulated prompt cache decides.
+    if (turn.usage?.cached === undefined) {
+      usage.cached = Math.min(cache.read, usage.input);
+      usage.cacheWrite = Math.min(cache.write, usage.input - usage.cached);
+    }
+    cache.commit();
+    entry.usage = usage;
+    if (scenario.turnOrder === 'sequence') sequence.set(sequenceKey, turnIndex + 1);
     sendJson(
       res,
       200,
@@ -272,6 +303,8 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     if (req.method === 'DELETE' && p === '/__log') {
       log.length = 0;
       attempts.clear();
+      sequence.clear();
+      promptCache.clear();
       return sendJson(res, 200, { ok: true });
     }
     const put = /^\/__scenarios\/([\w.-]+)$/.exec(p);
@@ -304,6 +337,8 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     clearLog: () => {
       log.length = 0;
       attempts.clear();
+      sequence.clear();
+      promptCache.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {

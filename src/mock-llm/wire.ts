@@ -41,9 +41,12 @@ export function lastUserOrToolContent(wire: Wire, messages: WireMessage[]): stri
 }
 
 export interface UsageFigures {
+  /** All input tokens, cache reads and writes included. */
   input: number;
   output: number;
   cached: number;
+  /** Tokens written to the prompt cache (Anthropic). */
+  cacheWrite?: number;
 }
 
 export function toolCallId(wire: Wire, turn: number, index: number, given?: string): string {
@@ -106,11 +109,11 @@ export function anthropicMessage(turn: Turn, turnIndex: number, model: string, u
     stop_reason: turn.toolCalls?.length ? 'tool_use' : 'end_turn',
     stop_sequence: null,
     usage: {
-      // Anthropic counts cache reads apart from input_tokens.
-      input_tokens: usage.input - usage.cached,
+      // Anthropic counts cache reads and writes apart from input_tokens.
+      input_tokens: usage.input - usage.cached - (usage.cacheWrite ?? 0),
       output_tokens: usage.output,
       cache_read_input_tokens: usage.cached,
-      cache_creation_input_tokens: 0,
+      cache_creation_input_tokens: usage.cacheWrite ?? 0,
     },
   };
 }

@@ -19,10 +19,9 @@ import { ErrorType } from '../common/errors';
 import type { AssistantMessage, Message, ModelResponse } from '../common/messages';
 import { checkStructuredOutput } from '../common/structured-output';
 import { toModelToolDefinition } from '../common/tool-catalog';
-import type { ToolDefinition } from '../common/messages';
-import { callModelActivity } from './agent/activities';
 import { ApprovalGates } from './agent/approvals';
 import { validateAgentInput } from './agent/input';
+import { ModelCalls } from './agent/model-calls';
 import { RunState } from './agent/run-state';
 import { ToolCallRunner } from './agent/tool-calls';
 import { announceAndResolveTools } from './agent/tools';
@@ -51,10 +50,11 @@ export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> 
   try {
     const tools = [...toolDescriptors.values()].map(toModelToolDefinition);
     const toolRunner = new ToolCallRunner(input, state, gates, toolDescriptors);
+    const models = new ModelCalls(input, state, conversation, tools);
 
     while (state.step < input.maxSteps) {
       state.step += 1;
-      const response = await modelTurn(input, state, conversation, tools);
+      const response = await modelTurn(input, state, models);
       conversation.push(response.message);
 
       const calls = response.message.toolCalls ?? [];
@@ -89,28 +89,17 @@ export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> 
   }
 }
 
-async function modelTurn(
-  input: ValidAgentInput,
-  state: RunState,
-  conversation: Message[],
-  tools: ToolDefinition[],
-): Promise<ModelResponse> {
+async function modelTurn(input: ValidAgentInput, state: RunState, models: ModelCalls): Promise<ModelResponse> {
   const record = state.addStep({ step: state.step, kind: 'model', name: input.model, status: 'running', summary: '' });
   try {
-    const response = await callModelActivity(
-      {
-        model: input.model,
-        system: input.instructions,
-        messages: conversation,
-        tools,
-        ...(input.outputSchema ? { outputSchema: input.outputSchema } : {}),
-        ...(input.maxOutputTokens ? { maxOutputTokens: input.maxOutputTokens } : {}),
-        ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
-      },
-      `model ${input.model} · ${input.agent} · step ${state.step}`,
-    );
+    const { response, payloadBytes } = await models.call(`model ${input.model} · ${input.agent} · step ${state.step}`);
     state.recordModelUsage(input.model, response.usage);
-    state.updateStep(record, { status: 'ok', summary: describeTurn(response.message), usage: response.usage });
+    state.updateStep(record, {
+      status: 'ok',
+      summary: describeTurn(response.message),
+      usage: response.usage,
+      payloadBytes,
+    });
     log.info('model answered', {
       step: state.step,
       model: input.model,

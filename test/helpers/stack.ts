@@ -31,6 +31,8 @@ export interface TestStack {
   mock: MockLlmServer;
   workspaceDir: string;
   knowledgeBaseDir: string;
+  /** Folder of the default file conversation store. */
+  conversationDir: string;
   /** Starts another worker; `taskQueue` gives it a queue of its own, so stopping it leaves the others alone. */
   startWorker(options?: {
     shutdownGraceTime?: string;
@@ -90,6 +92,8 @@ export interface TestStackOptions {
   tools?: DefinedTool[];
   /** More createAgentWorker options for every worker of the stack. */
   extra?: ExtraWorkerOptions;
+  /** The conversation store of every worker; a file store in a temporary folder by default. */
+  conversationStore?: AgentWorkerOptions['conversationStore'];
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -105,6 +109,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   });
   const mock = await startMockLlmServer({ host: '127.0.0.1', port: 0 });
   const workspaceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'da-workspace-'));
+  const conversationDir = fs.mkdtempSync(path.join(os.tmpdir(), 'da-conversations-'));
+  const conversationStore = options.conversationStore ?? { kind: 'file' as const, dir: conversationDir };
   const knowledgeBaseDir = path.resolve(__dirname, '../../src/agents/knowledge-base');
   const taskQueue = `test-${process.pid}-${++taskQueueCounter}`;
   const workers: RunningWorker[] = [];
@@ -119,6 +125,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       knowledgeBaseDir,
       workflowBundle: await workflowBundle(),
       ...(options.tools ? { tools: options.tools } : {}),
+      conversationStore,
       ...(workerOptions.shutdownGraceTime ? { shutdownGraceTime: workerOptions.shutdownGraceTime } : {}),
       ...(workerOptions.identity ? { identity: workerOptions.identity } : {}),
       ...options.extra,
@@ -147,12 +154,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     mock,
     workspaceDir,
     knowledgeBaseDir,
+    conversationDir,
     startWorker,
     stop: async () => {
       await Promise.all(workers.map((w) => w.stop().catch(() => undefined)));
       await mock.close();
       await env.teardown();
       fs.rmSync(workspaceDir, { recursive: true, force: true });
+      fs.rmSync(conversationDir, { recursive: true, force: true });
     },
   };
 }

@@ -8,6 +8,9 @@ type ContentBlock = Anthropic.ContentBlockParam;
 
 const DEFAULT_MAX_TOKENS = 4096;
 
+/** Anthropic's five-minute prompt cache. */
+const ephemeral: Anthropic.CacheControlEphemeral = { type: 'ephemeral' };
+
 function parseInput(args: string): unknown {
   try {
     return JSON.parse(args || '{}');
@@ -67,21 +70,22 @@ export function createAnthropicAdapter(client: Anthropic, provider = 'anthropic'
       const system = request.outputSchema
         ? `${request.system}\n\nReply with only a JSON value that matches this JSON schema: ${JSON.stringify(request.outputSchema)}`
         : request.system;
+      // The system prompt and the tool definitions are the same on every turn of a run: marking their ends
+      // with cache_control lets Anthropic serve that prefix from its prompt cache (tools come first in
+      // Anthropic's prefix order, then the system prompt, so each breakpoint covers everything before it).
+      const tools = request.tools.map((t, i, all): Anthropic.Tool => ({
+        name: t.name,
+        description: t.description,
+        input_schema: t.parameters as Anthropic.Tool.InputSchema,
+        ...(i === all.length - 1 ? { cache_control: ephemeral } : {}),
+      }));
       const response = await client.messages.create(
         {
           model: request.model,
-          system,
+          ...(system ? { system: [{ type: 'text', text: system, cache_control: ephemeral }] } : {}),
           messages: toAnthropicMessages(request.messages),
           max_tokens: request.maxOutputTokens ?? DEFAULT_MAX_TOKENS,
-          ...(request.tools.length
-            ? {
-                tools: request.tools.map((t) => ({
-                  name: t.name,
-                  description: t.description,
-                  input_schema: t.parameters as Anthropic.Tool.InputSchema,
-                })),
-              }
-            : {}),
+          ...(tools.length ? { tools } : {}),
           ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         },
         { signal },
@@ -105,9 +109,11 @@ export function createAnthropicAdapter(client: Anthropic, provider = 'anthropic'
         message: { role: 'assistant', content: text, ...(toolCalls.length ? { toolCalls } : {}) },
         stopReason: stopReasons[response.stop_reason ?? ''] ?? 'other',
         usage: {
+          // Anthropic counts cache reads and writes apart from input_tokens; ours are part of inputTokens.
           inputTokens: u.input_tokens + cacheRead + cacheWrite,
           outputTokens: u.output_tokens,
           cachedInputTokens: cacheRead,
+          ...(cacheWrite ? { cacheWriteInputTokens: cacheWrite } : {}),
         },
         providerModel: response.model,
       };

@@ -3,23 +3,14 @@
  * while the request is in flight, so a dead worker is noticed within the heartbeat timeout, and aborts the
  * HTTP request when Temporal cancels the attempt.
  */
-import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import { ErrorType } from '../../common/errors';
+import { Context, log } from '@temporalio/activity';
 import type { ModelRequest, ModelResponse } from '../../common/messages';
-import { parseModelId, type Provider } from '../../common/model-id';
 import { annotateModelFailure, annotateModelRequest, annotateModelResponse } from '../../telemetry/genai';
 import { toApplicationFailure } from './errors';
-import type { ModelAdapter } from './types';
+import { conversationOf, resolveAdapter, type ModelActivityDeps } from './resolve';
+import { createSummarizeActivity } from './summarize';
 
-const providerEnv: Record<Provider, string> = {
-  openai: 'OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server)',
-  anthropic: 'ANTHROPIC_API_KEY',
-  mock: 'MOCK_LLM_URL',
-};
-
-export interface ModelActivityDeps {
-  adapters: Partial<Record<Provider, ModelAdapter>>;
-}
+export type { ModelActivityDeps } from './resolve';
 
 /** Beats at half the heartbeat timeout, but not more often than once a second. */
 function startHeartbeat(ctx: Context): () => void {
@@ -43,24 +34,7 @@ export function createModelActivities(deps: ModelActivityDeps) {
   return {
     async callModel(request: ModelRequest): Promise<ModelResponse> {
       const ctx = Context.current();
-      let id;
-      try {
-        id = parseModelId(request.model);
-      } catch (err) {
-        throw ApplicationFailure.create({
-          type: ErrorType.InvalidRequest,
-          message: (err as Error).message,
-          nonRetryable: true,
-        });
-      }
-      const adapter = deps.adapters[id.provider];
-      if (!adapter) {
-        throw ApplicationFailure.create({
-          type: ErrorType.InvalidRequest,
-          message: `model ${request.model}: provider "${id.provider}" is not configured on this worker; set ${providerEnv[id.provider]}`,
-          nonRetryable: true,
-        });
-      }
+      const { id, adapter } = resolveAdapter(deps, request.model);
       annotateModelRequest({
         provider: id.provider,
         model: id.model,
@@ -68,16 +42,19 @@ export function createModelActivities(deps: ModelActivityDeps) {
         maxOutputTokens: request.maxOutputTokens,
         temperature: request.temperature,
       });
+      const { conversation: ref, ...rest } = request;
+      const messages = await conversationOf(deps, request);
       const started = Date.now();
       const stopHeartbeat = startHeartbeat(ctx);
       log.info('model call started', {
         model: request.model,
         provider: id.provider,
         attempt: ctx.info.attempt,
-        messages: request.messages.length,
+        messages: messages.length,
+        ...(ref ? { conversation: ref.id, newMessages: request.messages.length } : {}),
       });
       try {
-        const response = await adapter.complete({ ...request, model: id.model }, ctx.cancellationSignal);
+        const response = await adapter.complete({ ...rest, messages, model: id.model }, ctx.cancellationSignal);
         annotateModelResponse(response);
         log.info('model call finished', {
           model: request.model,
@@ -107,6 +84,7 @@ export function createModelActivities(deps: ModelActivityDeps) {
         stopHeartbeat();
       }
     },
+    ...createSummarizeActivity(deps),
   };
 }
 

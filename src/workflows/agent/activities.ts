@@ -4,6 +4,7 @@
  */
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { ModelRequest, ModelResponse } from '../../common/messages';
+import type { SummarizeInput, SummarizeOutput } from '../../common/context-window';
 import { nonRetryableErrorTypes } from '../../common/errors';
 import type { DescribeToolsInput, McpCallInput, ToolDescriptor } from '../../common/tool-catalog';
 import type { ToolCallInput, ToolCallOutput } from '../../common/tool-specs';
@@ -33,6 +34,20 @@ const { callModel } = proxyActivities<ModelActivities>(modelCallOptions);
 /** Calls the model with a Web UI summary naming the model, agent and step. */
 export function callModelActivity(request: ModelRequest, summary: string): Promise<ModelResponse> {
   return callModel.executeWithOptions({ ...modelCallOptions, summary }, [request]);
+}
+
+const summarizeOptions: ActivityOptions = {
+  // One non-streaming model call; it does not heartbeat, so no heartbeat timeout.
+  startToCloseTimeout: '120s',
+  retry: modelCallOptions.retry,
+};
+const { summarizeConversation } = proxyActivities<{
+  summarizeConversation(input: SummarizeInput): Promise<SummarizeOutput>;
+}>(summarizeOptions);
+
+/** Asks a model to summarize part of the conversation (context strategy `summarize`). */
+export function summarizeConversationActivity(input: SummarizeInput, summary: string): Promise<SummarizeOutput> {
+  return summarizeConversation.executeWithOptions({ ...summarizeOptions, summary }, [input]);
 }
 
 function toolCallOptions(tool: ToolDescriptor): ActivityOptions {

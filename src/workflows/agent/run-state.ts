@@ -12,6 +12,7 @@ import type {
 } from '../../common/agent-contract';
 import { addUsage, emptyUsage, type Message, type Usage } from '../../common/messages';
 import { emptyLedger, recordUsage, type CostLedger } from '../../common/pricing';
+import type { ContextCompaction } from '../../common/context-window';
 import {
   agentCostUsdKey,
   agentNameKey,
@@ -50,6 +51,7 @@ export class RunState {
   modelCalls = 0;
   toolCalls = 0;
   error?: string;
+  readonly contextCompactions: ContextCompaction[] = [];
 
   constructor(
     private readonly input: ValidAgentInput,
@@ -91,6 +93,11 @@ export class RunState {
     ]);
   }
 
+  recordCompaction(compaction: ContextCompaction): void {
+    this.contextCompactions.push(compaction);
+    this.publishDetails();
+  }
+
   setStatus(status: AgentStatus, error?: string): void {
     this.status = status;
     if (error !== undefined) this.error = error;
@@ -119,6 +126,7 @@ export class RunState {
       cost: this.cost,
       lastMessages: this.conversation.slice(-LAST_MESSAGES).map(trimMessage),
       ...(this.error !== undefined ? { error: this.error } : {}),
+      ...(this.contextCompactions.length ? { contextCompactions: this.contextCompactions.map((c) => ({ ...c })) } : {}),
     };
   }
 

@@ -1,0 +1,58 @@
+/** What model activities need: the adapters per provider and the conversation store. */
+import { ApplicationFailure } from '@temporalio/activity';
+import { ErrorType } from '../../common/errors';
+import type { ModelRequest } from '../../common/messages';
+import { parseModelId, type ModelId, type Provider } from '../../common/model-id';
+import type { ConversationStore } from '../conversation/store';
+import type { ModelAdapter } from './types';
+
+export interface ModelActivityDeps {
+  adapters: Partial<Record<Provider, ModelAdapter>>;
+  /** Where conversations passed by reference live; without it such calls fail as invalid requests. */
+  conversations?: ConversationStore;
+}
+
+const providerEnv: Record<Provider, string> = {
+  openai: 'OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server)',
+  anthropic: 'ANTHROPIC_API_KEY',
+  mock: 'MOCK_LLM_URL',
+};
+
+/** The adapter serving a model id, or a non-retryable failure naming what to configure. */
+export function resolveAdapter(deps: ModelActivityDeps, model: string): { id: ModelId; adapter: ModelAdapter } {
+  let id;
+  try {
+    id = parseModelId(model);
+  } catch (err) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidRequest,
+      message: (err as Error).message,
+      nonRetryable: true,
+    });
+  }
+  const adapter = deps.adapters[id.provider];
+  if (!adapter) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidRequest,
+      message: `model ${model}: provider "${id.provider}" is not configured on this worker; set ${providerEnv[id.provider]}`,
+      nonRetryable: true,
+    });
+  }
+  return { id, adapter };
+}
+
+/** The whole conversation of a request: its messages, or for a by-reference request the stored conversation. */
+export async function conversationOf(
+  deps: ModelActivityDeps,
+  request: Pick<ModelRequest, 'messages' | 'conversation'>,
+): Promise<ModelRequest['messages']> {
+  if (!request.conversation) return request.messages;
+  if (!deps.conversations) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidRequest,
+      message: 'this worker has no conversation store, so it cannot serve a conversation passed by reference',
+      nonRetryable: true,
+    });
+  }
+  return deps.conversations.sync(request.conversation, request.messages);
+}
