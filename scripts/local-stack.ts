@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createAgentWorker } from '../src/agent-worker';
+import { createModelWorkers } from '../src/model-workers';
 import { loadConfig, type Config, type ProviderSettings } from '../src/config';
 import { connectionOptions } from '../src/connection';
 import { createLogger, installTemporalLogging } from '../src/logging';
@@ -80,9 +81,21 @@ export async function startLocalStack(options: { taskQueue?: string; logLevel?: 
     tools: loadToolsModule(config.toolsModule),
     httpFetch: config.httpFetch,
     codeRunner: config.codeRunner,
+    conversationStore: config.conversationStore,
+    ...(tracing ? { tracing } : {}),
+    ...(config.prices ? { prices: config.prices } : {}),
+  });
+  const modelWorkers = await createModelWorkers({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    providers,
+    conversationStore: config.conversationStore,
+    rateLimits: config.rateLimits,
+    ...(config.prices ? { prices: config.prices } : {}),
     ...(tracing ? { tracing } : {}),
   });
-  const workerRun = worker.run();
+  const workerRun = Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]).then(() => undefined);
   say(`Worker polling task queue "${config.temporal.taskQueue}"`);
   if (tracing) say(`Traces: ${config.telemetry.tracesExporter} (service ${config.telemetry.serviceName})`);
   if (config.telemetry.prometheusBind) say(`Metrics: http://${config.telemetry.prometheusBind}/metrics`);
@@ -94,7 +107,7 @@ export async function startLocalStack(options: { taskQueue?: string; logLevel?: 
     worker,
     workerRun,
     stop: async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const w of [worker, ...modelWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
       await workerRun.catch(() => undefined);
       await tracing?.shutdown().catch(() => undefined);
       await connection.close();

@@ -15,6 +15,7 @@ import { defaultConversationStoreDir, type ConversationStoreSettings, type Provi
 import { onWorkerStopped } from './worker-shutdown';
 import type { Tracing } from './telemetry/tracing';
 import { tracingWorkerOptions } from './telemetry/worker';
+import type { ModelPrice } from './common/pricing';
 
 export interface AgentWorkerOptions {
   connection: NativeConnection;
@@ -47,6 +48,8 @@ export interface AgentWorkerOptions {
   tracing?: Tracing;
   /** Where conversations passed by reference are kept: settings or a store; files under $TMPDIR by default. */
   conversationStore?: ConversationStoreSettings | ConversationStore;
+  /** Prices overriding the built-in table (AGENT_PRICES_FILE), reported with each model response. */
+  prices?: Record<string, ModelPrice>;
 }
 
 /** Path of the workflow entry point; the worker bundles it (TypeScript included) for the workflow sandbox. */
@@ -68,6 +71,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     codeRunner: options.codeRunner,
     mcp,
     conversations: ownStore ?? (options.conversationStore as ConversationStore),
+    ...(options.prices ? { prices: options.prices } : {}),
   });
   const traced = options.tracing ? tracingWorkerOptions(options.tracing) : undefined;
   if (traced && options.workflowBundle) {

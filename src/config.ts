@@ -8,7 +8,10 @@ import { z } from 'zod';
 import type { CodeRunnerSettings } from './activities/tools/code-runner';
 import type { HttpFetchSettings } from './activities/tools/http-fetch';
 import { DEFAULT_TASK_QUEUE } from './common/agent-contract';
+import fs from 'node:fs';
 import { UserError } from './common/errors';
+import { providers as providerNames, type Provider } from './common/model-id';
+import { parsePriceTable, type ModelPrice } from './common/pricing';
 
 export interface ProviderSettings {
   openai?: { apiKey: string; baseURL?: string };
@@ -62,6 +65,42 @@ export interface Config {
   codeRunner: Partial<CodeRunnerSettings>;
   telemetry: TelemetrySettings;
   conversationStore: ConversationStoreSettings;
+  /** Prices from AGENT_PRICES_FILE, overriding or extending the built-in table. */
+  prices?: Record<string, ModelPrice>;
+  /** Model calls per second per provider, across all workers (AGENT_RATE_LIMIT_<PROVIDER>). */
+  rateLimits: Partial<Record<Provider, number>>;
+}
+
+/** Reads AGENT_PRICES_FILE: JSON `{ "provider:model": { input, cachedInput?, output } }`, USD per million tokens. */
+export function pricesFromEnv(env: Env = process.env): Record<string, ModelPrice> | undefined {
+  const file = nonEmpty(env.AGENT_PRICES_FILE);
+  if (!file) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`AGENT_PRICES_FILE ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return parsePriceTable(raw, `AGENT_PRICES_FILE ${file}`);
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+}
+
+/** Reads AGENT_RATE_LIMIT_OPENAI, AGENT_RATE_LIMIT_ANTHROPIC, AGENT_RATE_LIMIT_MOCK: model calls per second. */
+export function rateLimitsFromEnv(env: Env = process.env): Partial<Record<Provider, number>> {
+  const limits: Partial<Record<Provider, number>> = {};
+  for (const provider of providerNames) {
+    const name = `AGENT_RATE_LIMIT_${provider.toUpperCase()}`;
+    const value = nonEmpty(env[name]);
+    if (value === undefined) continue;
+    const rate = Number(value);
+    if (!Number.isFinite(rate) || rate <= 0)
+      throw new UserError(`${name} must be a positive number of model calls per second, not "${value}"`);
+    limits[provider] = rate;
+  }
+  return limits;
 }
 
 type Env = Record<string, string | undefined>;
@@ -191,6 +230,7 @@ export function conversationStoreFromEnv(env: Env = process.env): ConversationSt
 }
 
 export function loadConfig(env: Env = process.env): Config {
+  const prices = pricesFromEnv(env);
   return {
     temporal: temporalSettingsFromEnv(env),
     providers: providerSettingsFromEnv(env),
@@ -200,6 +240,8 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     conversationStore: conversationStoreFromEnv(env),
+    ...(prices ? { prices } : {}),
+    rateLimits: rateLimitsFromEnv(env),
     ...(nonEmpty(env.AGENT_TOOLS_MODULE)
       ? { toolsModule: path.resolve(nonEmpty(env.AGENT_TOOLS_MODULE) as string) }
       : {}),

@@ -10,6 +10,7 @@ import { createLogger, installTemporalLogging } from './logging';
 import { runtimeMetricsOptions } from './telemetry/metrics';
 import { tracingFromSettings } from './telemetry/tracing';
 import { loadToolsModule } from './tools-module';
+import { createModelWorkers } from './model-workers';
 
 /** Refuses to start a worker that could not call any model: better now than on the first run. */
 function assertSomeProvider(config: Config): void {
@@ -41,6 +42,18 @@ async function main(): Promise<void> {
       codeRunner: config.codeRunner,
       ...(tracing ? { tracing } : {}),
       conversationStore: config.conversationStore,
+      ...(config.prices ? { prices: config.prices } : {}),
+    });
+    // Model calls go to one task queue per provider, rate-limited there across every worker.
+    const modelWorkers = await createModelWorkers({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      providers: config.providers,
+      conversationStore: config.conversationStore,
+      rateLimits: config.rateLimits,
+      ...(config.prices ? { prices: config.prices } : {}),
+      ...(tracing ? { tracing } : {}),
     });
     logger.info(
       {
@@ -51,11 +64,13 @@ async function main(): Promise<void> {
         traces: config.telemetry.tracesExporter,
         ...(config.telemetry.prometheusBind ? { prometheus: `http://${config.telemetry.prometheusBind}/metrics` } : {}),
         conversationStore: config.conversationStore.kind,
+        modelTaskQueues: modelWorkers.map((w) => w.options.taskQueue),
+        rateLimits: config.rateLimits,
       },
       'worker started; Ctrl-C stops it after in-flight activities finish',
     );
     // The runtime turns SIGINT/SIGTERM into a graceful worker shutdown; run() resolves once it is done.
-    await worker.run();
+    await Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]);
     logger.info('worker stopped');
   } finally {
     // Spans still buffered go out before the process ends.

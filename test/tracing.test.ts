@@ -18,6 +18,7 @@ import type { Client } from '@temporalio/client';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createAgentWorker, workflowsPath } from '../src/agent-worker';
+import { createModelWorkers } from '../src/model-workers';
 import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../src/common/agent-contract';
 import { GRAPH_WORKFLOW_TYPE, type GraphResult } from '../src/common/graph-contract';
 import { connectClient } from '../src/cli/connection';
@@ -58,11 +59,20 @@ before(async () => {
     workflowBundle: bundle,
     tracing,
   });
-  const running = w.run();
+  // Model calls run on the provider's task queue, on model workers traced the same way.
+  const modelWorkers = await createModelWorkers({
+    connection: stack.env.nativeConnection,
+    namespace: stack.namespace,
+    taskQueue,
+    providers: { mock: { baseURL: stack.mock.url, wire: 'openai' } },
+    tracing,
+  });
+  const running = Promise.all([w.run(), ...modelWorkers.map((m) => m.run())]);
   worker = {
     worker: w,
+    modelWorkers,
     stop: async () => {
-      if (w.getState() === 'RUNNING') w.shutdown();
+      for (const x of [w, ...modelWorkers]) if (x.getState() === 'RUNNING') x.shutdown();
       await running;
     },
   };

@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { chromium, type Browser } from 'playwright-core';
 import { createAgentWorker } from '../src/agent-worker';
+import { createModelWorkers } from '../src/model-workers';
 import { AGENT_WORKFLOW_TYPE } from '../src/common/agent-contract';
 import { createLogger, installTemporalLogging } from '../src/logging';
 import { startMockLlmServer, type MockLlmServer } from '../src/mock-llm/server';
@@ -31,7 +32,8 @@ describe(
     let nativeConnection: NativeConnection;
     let connection: Connection;
     let worker: Worker;
-    let running: Promise<void>;
+    let modelWorkers: Worker[] = [];
+    let running: Promise<unknown>;
     let browser: Browser;
     const workspaceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'da-webui-'));
 
@@ -49,7 +51,13 @@ describe(
         workspaceDir,
         knowledgeBaseDir: path.resolve(__dirname, '../src/agents/knowledge-base'),
       });
-      running = worker.run();
+      modelWorkers = await createModelWorkers({
+        connection: nativeConnection,
+        namespace: 'default',
+        taskQueue: 'web-ui-test',
+        providers: { mock: { baseURL: mock.url, wire: 'openai' } },
+      });
+      running = Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]);
       connection = await Connection.connect({ address: server.address });
       browser = await chromium.launch({
         executablePath: chromiumPath,
@@ -68,7 +76,7 @@ describe(
 
     after(async () => {
       await browser?.close();
-      if (worker?.getState() === 'RUNNING') worker.shutdown();
+      for (const w of [worker, ...modelWorkers]) if (w?.getState() === 'RUNNING') w.shutdown();
       await running;
       await connection?.close();
       await nativeConnection?.close();

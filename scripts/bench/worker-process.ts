@@ -10,6 +10,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createModelAdapters } from '../../src/activities/models/clients';
 import { createLogger, installTemporalLogging } from '../../src/logging';
+import { createModelWorkers } from '../../src/model-workers';
 import type { WorkerTuning } from './options';
 import { cpuSeconds } from './stats';
 
@@ -71,9 +72,17 @@ async function main(): Promise<void> {
     shutdownGraceTime: '5s',
     ...config.tuning,
   });
+  // agentWorkflow sends its model calls to the provider's task queue; these workers poll it.
+  const modelWorkers = await createModelWorkers({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    providers: { mock: { baseURL: config.mockUrl, wire: 'openai' } },
+    shutdownGraceTime: '5s',
+  });
 
   const stop = (): void => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const w of [worker, ...modelWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
     // A worker that does not stop within its grace time (plus margin) is not worth waiting for.
     setTimeout(() => process.exit(1), 15_000).unref();
   };
@@ -104,7 +113,7 @@ async function main(): Promise<void> {
   process.on('disconnect', stop);
   setTimeout(stop, config.maxLifetimeMs).unref();
 
-  const running = worker.run();
+  const running = Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]);
   send({ type: 'ready' });
   try {
     await running;

@@ -3,6 +3,7 @@
  */
 import type { Provider } from '../common/model-id';
 import type { ConversationStore } from './conversation/store';
+import type { ModelPrice } from '../common/pricing';
 import { createModelActivities } from './models';
 import type { ModelAdapter } from './models/types';
 import type { CodeRunnerSettings } from './tools/code-runner';
@@ -14,6 +15,8 @@ export interface ActivityDeps {
   adapters: Partial<Record<Provider, ModelAdapter>>;
   workspaceDir: string;
   knowledgeBaseDir: string;
+  /** Prices overriding the built-in table (AGENT_PRICES_FILE). */
+  prices?: Record<string, ModelPrice>;
   /** The user's own tools, made with `defineTool`. */
   tools?: DefinedTool[];
   httpFetch?: Partial<HttpFetchSettings>;
@@ -38,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createModelActivities({
       adapters: deps.adapters,
       ...(deps.conversations ? { conversations: deps.conversations } : {}),
+      ...(deps.prices ? { prices: deps.prices } : {}),
     }),
     ...registry.activities(),
     ...createDescribeToolsActivity(registry, deps.mcp?.discover),

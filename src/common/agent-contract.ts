@@ -9,6 +9,8 @@ import { modelIdSchema } from './model-id';
 import { mcpServerSpecSchema } from './tool-catalog';
 import type { CostLedger } from './pricing';
 import { contextSettingsSchema, type ContextCompaction } from './context-window';
+import { budgetSchema, type BudgetStatus } from './budget';
+import { circuitBreakerSchema, type ModelRoutingState } from './model-routing';
 
 export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
 export const DEFAULT_TASK_QUEUE = 'durable-agents';
@@ -57,6 +59,12 @@ export const agentInputSchema = z
      * history grows linearly with the turns. Off only for workers that cannot share a store.
      */
     conversationByReference: z.boolean().default(true),
+    /** Hard limits over this run and every run it starts; checked before each model call. */
+    budget: budgetSchema.optional(),
+    /** Models to switch to, in order, when the current model's provider circuit opens. */
+    fallbackModels: z.array(modelIdSchema).max(5).default([]),
+    /** When a provider's circuit opens (only used with fallbackModels). */
+    circuitBreaker: circuitBreakerSchema.default({ failureThreshold: 3 }),
   })
   .strict();
 
@@ -64,7 +72,7 @@ export const agentInputSchema = z
 export type AgentInput = z.input<typeof agentInputSchema>;
 export type ValidAgentInput = z.output<typeof agentInputSchema>;
 
-export type AgentStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled';
+export type AgentStatus = 'running' | 'awaiting_approval' | 'completed' | 'failed' | 'cancelled' | 'budget_exceeded';
 
 /** One row of the run's step log, as the `state` query and `agentctl status` show it. */
 export interface StepRecord {
@@ -112,6 +120,10 @@ export interface AgentState {
   error?: string;
   /** Each time context window management shortened the conversation. */
   contextCompactions?: ContextCompaction[];
+  /** Limits, spend and what is left, when the run has a budget. */
+  budget?: BudgetStatus;
+  /** Fallback chain, provider circuits and model switches, when the agent has fallback models. */
+  routing?: ModelRoutingState;
 }
 
 export interface AgentResult {
@@ -125,6 +137,8 @@ export interface AgentResult {
   toolCalls: number;
   usage: Usage;
   cost: CostLedger;
+  budget?: BudgetStatus;
+  routing?: ModelRoutingState;
 }
 
 export const approvalDecisionSchema = z

@@ -8,6 +8,7 @@ import type { GraphSpecInput } from './graph-spec';
 import type { GraphValues } from './graph-rules';
 import type { Usage } from './messages';
 import type { CostLedger } from './pricing';
+import type { BudgetInput, BudgetStatus } from './budget';
 
 export const GRAPH_WORKFLOW_TYPE = 'graphWorkflow';
 
@@ -15,17 +16,26 @@ export interface GraphInput {
   spec: GraphSpecInput;
   /** Initial values of declared state fields. */
   input?: GraphValues;
+  /** Hard limits over the whole run tree (every agent, branch and model call); overrides the spec's `budget`. */
+  budget?: BudgetInput;
 }
 
 export type GraphStatus =
-  'running' | 'awaiting_approval' | 'completed' | 'failed' | 'rejected' | 'limit_reached' | 'cancelled';
+  | 'running'
+  | 'awaiting_approval'
+  | 'completed'
+  | 'failed'
+  | 'rejected'
+  | 'limit_reached'
+  | 'cancelled'
+  | 'budget_exceeded';
 
 /** One routing decision and why it was made. */
 export interface RoutingDecision {
   step: number;
   from: string;
   to: string;
-  by: 'static' | 'rule' | 'default' | 'router' | 'fallback' | 'approval';
+  by: 'static' | 'rule' | 'default' | 'router' | 'fallback' | 'approval' | 'budget';
   reason: string;
 }
 
@@ -54,11 +64,13 @@ export interface GraphRunState {
   usage: Usage;
   cost: CostLedger;
   error?: string;
+  budget?: BudgetStatus;
 }
 
 export interface GraphResult {
   graph: string;
-  status: 'completed' | 'rejected' | 'limit_reached';
+  /** `budget_exceeded`: the budget ran out and the graph's `onBudgetExceeded` edge led to an end node. */
+  status: 'completed' | 'rejected' | 'limit_reached' | 'budget_exceeded';
   /** The end node's output field, or the whole state when it names none. */
   output: unknown;
   values: GraphValues;
@@ -68,6 +80,7 @@ export interface GraphResult {
   cost: CostLedger;
   /** Why the run stopped early, when it did. */
   reason?: string;
+  budget?: BudgetStatus;
 }
 
 export const graphStateQuery = defineQuery<GraphRunState>('state');

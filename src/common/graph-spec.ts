@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { modelIdSchema } from './model-id';
 import { approvalTimeoutSchema } from './agent-contract';
 import { mcpServerSpecSchema } from './tool-catalog';
+import { budgetSchema } from './budget';
 
 const nodeId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'letters, digits, _ and -, starting with a letter');
 const fieldName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/, 'a state field name');
@@ -25,6 +26,8 @@ export const graphAgentSchema = z
     approvalRequiredTools: z.array(z.string().min(1)).default([]),
     outputSchema: jsonSchema.optional(),
     maxSteps: z.number().int().min(1).max(100).default(8),
+    /** Models the agent switches to when its provider's circuit opens. */
+    fallbackModels: z.array(modelIdSchema).max(5).optional(),
   })
   .strict()
   .refine((a) => a.instructions !== undefined || a.role !== undefined, { message: 'give instructions, or a role' });
@@ -215,6 +218,10 @@ export const graphSpecSchema = z
       })
       .strict()
       .default({ maxNodeVisits: 10, maxSteps: 100 }),
+    /** Hard limits over the whole run tree; a `budget` in the run's input overrides it. */
+    budget: budgetSchema.optional(),
+    /** Where the run goes when the budget runs out (once), instead of failing with BudgetExceeded. */
+    onBudgetExceeded: nodeId.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -262,6 +269,7 @@ export const graphSpecSchema = z
       mustBeNode(edge.router.fallback, [...path, 'router', 'fallback']);
     };
     mustBeNode(spec.entry, ['entry']);
+    if (spec.onBudgetExceeded) mustBeNode(spec.onBudgetExceeded, ['onBudgetExceeded']);
     spec.approvals.forEach((a, i) => {
       mustBeNode(a.before, ['approvals', i, 'before']);
       if (a.onReject) mustBeNode(a.onReject, ['approvals', i, 'onReject']);

@@ -90,4 +90,6 @@ export interface ModelResponse {
   usage: Usage;
   /** The model name the provider reports having used. */
   providerModel: string;
+  /** The price the worker's table gives this model (USD per million tokens), so the ledger uses the worker's prices. */
+  price?: { input: number; cachedInput: number; output: number };
 }

@@ -2,7 +2,8 @@
  * Token prices and the run's cost ledger. Pure functions, so the workflow can keep the ledger itself
  * and the figures replay exactly.
  */
-import { parseModelId } from './model-id';
+import { z } from 'zod';
+import { modelIdSchema, parseModelId } from './model-id';
 import type { Usage } from './messages';
 
 /** US dollars per million tokens. */
@@ -77,24 +78,25 @@ export const emptyLedger = (): CostLedger => ({
   unpricedModels: [],
 });
 
-function addLine(line: LedgerLine | undefined, usage: Usage, usd: number): LedgerLine {
+function addLine(line: LedgerLine | undefined, usage: Usage, usd: number, calls = 1): LedgerLine {
   const l = line ?? { inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, usd: 0, calls: 0 };
   return {
     inputTokens: l.inputTokens + usage.inputTokens,
     cachedInputTokens: l.cachedInputTokens + usage.cachedInputTokens,
     outputTokens: l.outputTokens + usage.outputTokens,
     usd: l.usd + usd,
-    calls: l.calls + 1,
+    calls: l.calls + calls,
   };
 }
 
 /** Returns a new ledger with one model call added. */
 export function recordUsage(
   ledger: CostLedger,
-  entry: { model: string; agent: string; usage: Usage },
+  entry: { model: string; agent: string; usage: Usage; price?: ModelPrice; calls?: number },
   prices?: Record<string, ModelPrice>,
 ): CostLedger {
-  const price = priceFor(entry.model, prices);
+  // A price the worker reported with the response (its configured table) wins over the built-in one.
+  const price = entry.price ?? priceFor(entry.model, prices);
   const usd = price ? costOf(entry.usage, price) : 0;
   const unpriced =
     price || ledger.unpricedModels.includes(entry.model)
@@ -103,8 +105,14 @@ export function recordUsage(
   return {
     totalUsd: ledger.totalUsd + usd,
     totalTokens: ledger.totalTokens + entry.usage.inputTokens + entry.usage.outputTokens,
-    byModel: { ...ledger.byModel, [entry.model]: addLine(ledger.byModel[entry.model], entry.usage, usd) },
-    byAgent: { ...ledger.byAgent, [entry.agent]: addLine(ledger.byAgent[entry.agent], entry.usage, usd) },
+    byModel: {
+      ...ledger.byModel,
+      [entry.model]: addLine(ledger.byModel[entry.model], entry.usage, usd, entry.calls),
+    },
+    byAgent: {
+      ...ledger.byAgent,
+      [entry.agent]: addLine(ledger.byAgent[entry.agent], entry.usage, usd, entry.calls),
+    },
     unpricedModels: unpriced,
   };
 }
@@ -133,4 +141,31 @@ export function mergeLedgers(parent: CostLedger, child: CostLedger): CostLedger 
     byAgent,
     unpricedModels: [...new Set([...parent.unpricedModels, ...child.unpricedModels])],
   };
+}
+
+/** Model calls (responses) a ledger holds, over every model. */
+export function ledgerCalls(ledger: CostLedger): number {
+  return Object.values(ledger.byModel).reduce((sum, line) => sum + line.calls, 0);
+}
+
+const priceValue = z.number().nonnegative();
+/** A price table as a config file gives it: `{ "openai:gpt-4o-mini": { "input": 0.15, "cachedInput": 0.075, "output": 0.6 } }`. */
+export const priceTableSchema = z.record(
+  modelIdSchema,
+  z.object({ input: priceValue, cachedInput: priceValue.optional(), output: priceValue }).strict(),
+);
+
+/** Validates a price table; cached input defaults to the input price. Throws an Error naming the bad field. */
+export function parsePriceTable(raw: unknown, source: string): Record<string, ModelPrice> {
+  const parsed = priceTableSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(table)'}: ${i.message}`);
+    throw new Error(`invalid price table ${source}: ${problems.join('; ')}`);
+  }
+  return Object.fromEntries(
+    Object.entries(parsed.data).map(([model, p]) => [
+      model,
+      { input: p.input, cachedInput: p.cachedInput ?? p.input, output: p.output },
+    ]),
+  );
 }

@@ -85,6 +85,14 @@ function estimateTokens(chars: number): number {
   return Math.max(1, Math.ceil(chars / 4));
 }
 
+/** Rate-limit headers like the providers send, so the adapters' header logging has something to read. */
+function rateLimitReplyHeaders(wire: Wire, seq: number): Record<string, string> {
+  const left = String(Math.max(0, 10_000 - seq));
+  return wire === 'openai'
+    ? { 'x-ratelimit-limit-requests': '10000', 'x-ratelimit-remaining-requests': left }
+    : { 'anthropic-ratelimit-requests-limit': '10000', 'anthropic-ratelimit-requests-remaining': left };
+}
+
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.destroyed || res.headersSent) return;
   const text = JSON.stringify(body);
@@ -287,6 +295,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
       wire === 'openai'
         ? openaiCompletion(turn, turnIndex, model, usage)
         : anthropicMessage(turn, turnIndex, model, usage),
+      rateLimitReplyHeaders(wire, seq),
     );
   }
 

@@ -20,6 +20,7 @@ import type { AssistantMessage, Message, ModelResponse } from '../common/message
 import { checkStructuredOutput } from '../common/structured-output';
 import { toModelToolDefinition } from '../common/tool-catalog';
 import { ApprovalGates } from './agent/approvals';
+import { budgetExceededFailure } from './budget';
 import { validateAgentInput } from './agent/input';
 import { ModelCalls } from './agent/model-calls';
 import { RunState } from './agent/run-state';
@@ -53,6 +54,7 @@ export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> 
     const models = new ModelCalls(input, state, conversation, tools);
 
     while (state.step < input.maxSteps) {
+      enforceBudget(input, state, conversation);
       state.step += 1;
       const response = await modelTurn(input, state, models);
       conversation.push(response.message);
@@ -62,19 +64,11 @@ export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> 
         const finished = finishOrAskAgain(input, state, conversation, response);
         if (finished) {
           state.setStatus('completed');
-          return {
-            agent: input.agent,
-            text: response.message.content,
-            ...(finished.output !== undefined ? { output: finished.output } : {}),
-            steps: state.steps,
-            modelCalls: state.modelCalls,
-            toolCalls: state.toolCalls,
-            usage: state.usage,
-            cost: state.cost,
-          };
+          return state.result(response.message.content, finished.output);
         }
         continue;
       }
+      enforceBudget(input, state, conversation, calls.length);
       conversation.push(...(await toolRunner.runAll(calls, state.step)));
     }
     throw ApplicationFailure.create({
@@ -84,17 +78,43 @@ export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> 
       details: [state.snapshot()],
     });
   } catch (err) {
-    state.setStatus(isCancellation(err) ? 'cancelled' : 'failed', (err as Error).message);
+    if (state.status !== 'budget_exceeded')
+      state.setStatus(isCancellation(err) ? 'cancelled' : 'failed', (err as Error).message);
     throw err;
   }
 }
 
+/** The text of the last answer so far: the partial result a budget breach keeps. */
+function lastAnswer(conversation: Message[]): string {
+  for (let i = conversation.length - 1; i >= 0; i--) {
+    const m = conversation[i] as Message;
+    if (m.role === 'assistant' && m.content) return m.content;
+  }
+  return '';
+}
+
+/**
+ * Checked before each model call and before a turn's tools run: a breach ends the run with a typed
+ * BudgetExceeded failure whose details hold the partial result (answer so far, steps, ledger, budget).
+ */
+function enforceBudget(input: ValidAgentInput, state: RunState, conversation: Message[], extraToolCalls = 0): void {
+  const breach = state.budget.check(state.spend(), extraToolCalls);
+  if (!breach) return;
+  state.setStatus('budget_exceeded', `budget exceeded: ${breach.message}`);
+  throw budgetExceededFailure(`agent ${input.agent}`, breach, state.result(lastAnswer(conversation)));
+}
+
 async function modelTurn(input: ValidAgentInput, state: RunState, models: ModelCalls): Promise<ModelResponse> {
-  const record = state.addStep({ step: state.step, kind: 'model', name: input.model, status: 'running', summary: '' });
+  const planned = state.routing?.current ?? input.model;
+  const record = state.addStep({ step: state.step, kind: 'model', name: planned, status: 'running', summary: '' });
   try {
-    const { response, payloadBytes } = await models.call(`model ${input.model} · ${input.agent} · step ${state.step}`);
-    state.recordModelUsage(input.model, response.usage);
+    const { response, payloadBytes, model } = await models.call(
+      (m) => `model ${m} · ${input.agent} · step ${state.step}`,
+    );
+    // Every answer is counted, including one that later fails the output schema: it cost money all the same.
+    state.recordModelUsage(model, response.usage, response.price);
     state.updateStep(record, {
+      ...(model !== planned ? { name: model } : {}),
       status: 'ok',
       summary: describeTurn(response.message),
       usage: response.usage,
@@ -102,7 +122,7 @@ async function modelTurn(input: ValidAgentInput, state: RunState, models: ModelC
     });
     log.info('model answered', {
       step: state.step,
-      model: input.model,
+      model,
       toolCalls: response.message.toolCalls?.length ?? 0,
       inputTokens: response.usage.inputTokens,
       outputTokens: response.usage.outputTokens,
@@ -133,6 +153,8 @@ function finishOrAskAgain(
       type: ErrorType.ModelOutputInvalid,
       message: `agent ${input.agent}: final answer invalid after ${state.step} steps: ${check.problem}`,
       nonRetryable: true,
+      // The ledger travels with the failure, so a parent still counts what the invalid answers cost.
+      details: [state.result(response.message.content)],
     });
   }
   conversation.push({

@@ -35,6 +35,10 @@ export interface ModelCallResult {
   output?: unknown;
   usage: Usage;
   model: string;
+  /** Model responses this result cost (2 when the first answer failed the output schema). */
+  calls?: number;
+  /** The worker's price for the model, as the last response reported it. */
+  price?: ModelResponse['price'];
 }
 
 /**
@@ -67,14 +71,17 @@ export async function callModelOnce(request: {
       cachedInputTokens: usage.cachedInputTokens + response.usage.cachedInputTokens,
     };
     const text = response.message.content;
-    if (!request.outputSchema) return { text, usage, model: request.model };
+    const spent = { usage, model: request.model, calls: attempt, ...(response.price ? { price: response.price } : {}) };
+    if (!request.outputSchema) return { text, ...spent };
     const check = checkStructuredOutput(text, request.outputSchema);
-    if (check.ok) return { text, output: check.value, usage, model: request.model };
+    if (check.ok) return { text, output: check.value, ...spent };
     if (attempt >= 2) {
       throw ApplicationFailure.create({
         type: ErrorType.ModelOutputInvalid,
         message: `${request.summary}: ${check.problem}`,
         nonRetryable: true,
+        // Invalid answers cost money too: the usage travels with the failure so the caller's ledger counts it.
+        details: [spent],
       });
     }
     messages.push(response.message, {
@@ -177,7 +184,14 @@ export async function routeByModel(router: {
   options: string[];
   fallback: string;
   summary: string;
-}): Promise<{ to: string; reason: string; byModel: boolean; usage: Usage }> {
+}): Promise<{
+  to: string;
+  reason: string;
+  byModel: boolean;
+  usage: Usage;
+  calls?: number;
+  price?: ModelResponse['price'];
+}> {
   const answer = await callModelOnce({
     model: router.model,
     system: router.instructions,
@@ -186,7 +200,14 @@ export async function routeByModel(router: {
   });
   const { choice, reason } = parseRouterAnswer(answer.text);
   if (router.options.includes(choice)) {
-    return { to: choice, reason: reason ?? `router chose ${choice}`, byModel: true, usage: answer.usage };
+    return {
+      to: choice,
+      reason: reason ?? `router chose ${choice}`,
+      byModel: true,
+      usage: answer.usage,
+      ...(answer.calls ? { calls: answer.calls } : {}),
+      ...(answer.price ? { price: answer.price } : {}),
+    };
   }
   log.warn('router answered outside its options; taking the fallback', {
     answer: answer.text.slice(0, 200),
@@ -197,5 +218,7 @@ export async function routeByModel(router: {
     reason: `router answered "${answer.text.slice(0, 80)}", not one of ${router.options.join(', ')}; fallback`,
     byModel: false,
     usage: answer.usage,
+    ...(answer.calls ? { calls: answer.calls } : {}),
+    ...(answer.price ? { price: answer.price } : {}),
   };
 }

@@ -13,6 +13,8 @@ import { ApprovalGates } from './agent/approvals';
 import { executeNode } from './graph/nodes';
 import { nextNode } from './graph/routing';
 import { GraphRun } from './graph/run-state';
+import { BudgetBreachError, budgetExceededFailure } from './budget';
+import { budgetSchema } from '../common/budget';
 
 function validSpec(input: GraphInput): GraphSpec {
   const parsed = parseGraphSpec(input?.spec);
@@ -31,12 +33,22 @@ function validSpec(input: GraphInput): GraphSpec {
       nonRetryable: true,
     });
   }
+  if (input.budget !== undefined) {
+    const budget = budgetSchema.safeParse(input.budget);
+    if (!budget.success) {
+      throw ApplicationFailure.create({
+        type: ErrorType.InvalidGraphInput,
+        message: `invalid graph input: ${budget.error.issues.map((i) => `budget.${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        nonRetryable: true,
+      });
+    }
+  }
   return parsed.spec;
 }
 
 export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
   const spec = validSpec(input);
-  const run = new GraphRun(spec, initialState(spec.state, input.input ?? {}));
+  const run = new GraphRun(spec, initialState(spec.state, input.input ?? {}), input.budget);
   const gates = new ApprovalGates(run);
   setHandler(graphStateQuery, () => run.snapshot());
   setHandler(approveSignal, (d) => gates.onApprove(d));
@@ -45,8 +57,8 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
   setHandler(childApprovalsSignal, (report) => gates.onChildApprovals(report));
   run.announce();
 
-  const finish = (status: GraphResult['status'], output: unknown, reason?: string): GraphResult => {
-    run.setStatus(status, reason);
+  const resultOf = (status: GraphResult['status'], output: unknown, reason?: string): GraphResult => {
+    const budget = run.budget.status(run.spend());
     return {
       graph: spec.name,
       status,
@@ -57,7 +69,32 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
       usage: run.usage,
       cost: run.cost,
       ...(reason ? { reason } : {}),
+      ...(budget ? { budget } : {}),
     };
+  };
+  const finish = (status: GraphResult['status'], output: unknown, reason?: string): GraphResult => {
+    run.setStatus(status, reason);
+    return resultOf(status, output, reason);
+  };
+  /**
+   * A budget breach follows the graph's over-budget edge once, when it declares one; otherwise (or on a
+   * second breach) the run ends with a BudgetExceeded failure that keeps the partial result.
+   */
+  const overBudget = (err: BudgetBreachError, at: string): string => {
+    run.budget.markExceeded(err.breach);
+    if (spec.onBudgetExceeded && !run.overBudgetEdgeTaken) {
+      run.overBudgetEdgeTaken = true;
+      run.decide({ step: run.step, from: at, to: spec.onBudgetExceeded, by: 'budget', reason: err.breach.message });
+      log.warn('graph over budget; taking its over-budget edge', {
+        at,
+        to: spec.onBudgetExceeded,
+        limit: err.breach.limit,
+      });
+      return spec.onBudgetExceeded;
+    }
+    const reason = `budget exceeded at ${at}: ${err.breach.message}`;
+    run.setStatus('budget_exceeded', reason);
+    throw budgetExceededFailure(`graph ${spec.name}`, err.breach, resultOf('budget_exceeded', undefined, reason));
   };
 
   let current = spec.entry;
@@ -80,7 +117,9 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
       run.step += 1;
       if (node.kind === 'end') {
         run.addStep({ step: run.step, node: current, kind: 'end', status: 'ok', summary: 'end' });
-        return finish('completed', node.output ? run.values[node.output] : run.values);
+        const output = node.output ? run.values[node.output] : run.values;
+        if (run.overBudgetEdgeTaken) return finish('budget_exceeded', output, run.budget.exceeded?.message);
+        return finish('completed', output);
       }
 
       const gate = spec.approvals.find((a) => a.before === current);
@@ -124,7 +163,9 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
         outcome = await executeNode(run, gates, current, node);
       } catch (err) {
         run.finishStep(record, { status: 'error', summary: (err as Error).message });
-        throw err;
+        if (!(err instanceof BudgetBreachError)) throw err;
+        current = overBudget(err, current);
+        continue;
       }
       run.update(outcome.updates);
       run.finishStep(record, {
@@ -140,7 +181,14 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
         current = onReject;
         continue;
       }
-      const decision = await nextNode(run, current, node.next);
+      let decision;
+      try {
+        decision = await nextNode(run, current, node.next);
+      } catch (err) {
+        if (!(err instanceof BudgetBreachError)) throw err;
+        current = overBudget(err, current);
+        continue;
+      }
       run.decide(decision);
       log.info('graph routed', {
         graph: spec.name,
@@ -152,7 +200,8 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
       current = decision.to;
     }
   } catch (err) {
-    run.setStatus(isCancellation(err) ? 'cancelled' : 'failed', (err as Error).message);
+    if (run.status !== 'budget_exceeded')
+      run.setStatus(isCancellation(err) ? 'cancelled' : 'failed', (err as Error).message);
     throw err;
   }
 }

@@ -10,6 +10,10 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createAgentWorker, workflowsPath, type AgentWorkerOptions } from '../../src/agent-worker';
+import { createModelWorkers } from '../../src/model-workers';
+import type { ProviderSettings } from '../../src/config';
+import type { Provider } from '../../src/common/model-id';
+import type { ModelPrice } from '../../src/common/pricing';
 import type { DefinedTool } from '../../src/activities/tools/define-tool';
 import { agentSearchAttributeKeys } from '../../src/common/search-attributes';
 import { createLogger, installTemporalLogging } from '../../src/logging';
@@ -18,6 +22,8 @@ import { resolveTemporalCli } from '../../scripts/temporal-cli';
 
 export interface RunningWorker {
   worker: Worker;
+  /** The workers of the per-provider model task queues started beside it. */
+  modelWorkers: Worker[];
   /** Resolves when the worker has fully stopped. */
   stop(): Promise<void>;
 }
@@ -41,6 +47,10 @@ export interface TestStack {
     mockWire?: 'openai' | 'anthropic';
     /** More createAgentWorker options for this worker (an MCP pool, tool settings). */
     extra?: ExtraWorkerOptions;
+    /** Providers instead of the mock one (e.g. openai and anthropic both pointed at the mock server). */
+    providers?: ProviderSettings;
+    rateLimits?: Partial<Record<Provider, number>>;
+    prices?: Record<string, ModelPrice>;
   }): Promise<RunningWorker>;
   stop(): Promise<void>;
 }
@@ -116,11 +126,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const workers: RunningWorker[] = [];
 
   const startWorker: TestStack['startWorker'] = async (workerOptions = {}) => {
+    const providers: ProviderSettings = workerOptions.providers ?? {
+      mock: { baseURL: mock.url, wire: workerOptions.mockWire ?? options.mockWire ?? 'openai' },
+    };
     const worker = await createAgentWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue: workerOptions.taskQueue ?? taskQueue,
-      providers: { mock: { baseURL: mock.url, wire: workerOptions.mockWire ?? options.mockWire ?? 'openai' } },
+      providers,
       workspaceDir,
       knowledgeBaseDir,
       workflowBundle: await workflowBundle(),
@@ -130,12 +143,26 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ...(workerOptions.identity ? { identity: workerOptions.identity } : {}),
       ...options.extra,
       ...workerOptions.extra,
+      ...(workerOptions.prices ? { prices: workerOptions.prices } : {}),
     });
-    const running = worker.run();
+    // Model calls go to `<taskQueue>-model-<provider>`, polled by these workers (as `npm run worker` runs them).
+    const modelWorkers = await createModelWorkers({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: workerOptions.taskQueue ?? taskQueue,
+      providers,
+      conversationStore,
+      ...(workerOptions.rateLimits ? { rateLimits: workerOptions.rateLimits } : {}),
+      ...(workerOptions.prices ? { prices: workerOptions.prices } : {}),
+      ...(workerOptions.shutdownGraceTime ? { shutdownGraceTime: workerOptions.shutdownGraceTime } : {}),
+      ...(workerOptions.identity ? { identity: workerOptions.identity } : {}),
+    });
+    const running = Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]);
     const handle: RunningWorker = {
       worker,
+      modelWorkers,
       stop: async () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
+        for (const w of [worker, ...modelWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
         await running;
       },
     };

@@ -65,7 +65,11 @@ const stopReasons: Record<string, StopReason> = {
 export function createAnthropicAdapter(client: Anthropic, provider = 'anthropic'): ModelAdapter {
   return {
     provider,
-    async complete(request: AdapterRequest, signal: AbortSignal): Promise<ModelResponse> {
+    async complete(
+      request: AdapterRequest,
+      signal: AbortSignal,
+      onHeaders?: (headers: Headers) => void,
+    ): Promise<ModelResponse> {
       // Messages has no JSON mode here; the schema is stated once, at the end of the system prompt.
       const system = request.outputSchema
         ? `${request.system}\n\nReply with only a JSON value that matches this JSON schema: ${JSON.stringify(request.outputSchema)}`
@@ -79,17 +83,20 @@ export function createAnthropicAdapter(client: Anthropic, provider = 'anthropic'
         input_schema: t.parameters as Anthropic.Tool.InputSchema,
         ...(i === all.length - 1 ? { cache_control: ephemeral } : {}),
       }));
-      const response = await client.messages.create(
-        {
-          model: request.model,
-          ...(system ? { system: [{ type: 'text', text: system, cache_control: ephemeral }] } : {}),
-          messages: toAnthropicMessages(request.messages),
-          max_tokens: request.maxOutputTokens ?? DEFAULT_MAX_TOKENS,
-          ...(tools.length ? { tools } : {}),
-          ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-        },
-        { signal },
-      );
+      const { data: response, response: http } = await client.messages
+        .create(
+          {
+            model: request.model,
+            ...(system ? { system: [{ type: 'text', text: system, cache_control: ephemeral }] } : {}),
+            messages: toAnthropicMessages(request.messages),
+            max_tokens: request.maxOutputTokens ?? DEFAULT_MAX_TOKENS,
+            ...(tools.length ? { tools } : {}),
+            ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+          },
+          { signal },
+        )
+        .withResponse();
+      onHeaders?.(http.headers);
       const text = response.content
         .filter((b): b is Anthropic.TextBlock => b.type === 'text')
         .map((b) => b.text)

@@ -6,11 +6,17 @@
 import { Context, log } from '@temporalio/activity';
 import type { ModelRequest, ModelResponse } from '../../common/messages';
 import { annotateModelFailure, annotateModelRequest, annotateModelResponse } from '../../telemetry/genai';
+import { priceFor, defaultPrices, type ModelPrice } from '../../common/pricing';
 import { toApplicationFailure } from './errors';
 import { conversationOf, resolveAdapter, type ModelActivityDeps } from './resolve';
 import { createSummarizeActivity } from './summarize';
 
 export type { ModelActivityDeps } from './resolve';
+import { rateLimitHeaders } from './rate-limit-headers';
+
+function logRateLimit(model: string, provider: string, headers: Record<string, string>): void {
+  if (Object.keys(headers).length) log.info('provider rate limit', { model, provider, ...headers });
+}
 
 /** Beats at half the heartbeat timeout, but not more often than once a second. */
 function startHeartbeat(ctx: Context): () => void {
@@ -31,6 +37,7 @@ function startHeartbeat(ctx: Context): () => void {
 }
 
 export function createModelActivities(deps: ModelActivityDeps) {
+  const prices = { ...defaultPrices, ...deps.prices };
   return {
     async callModel(request: ModelRequest): Promise<ModelResponse> {
       const ctx = Context.current();
@@ -54,7 +61,13 @@ export function createModelActivities(deps: ModelActivityDeps) {
         ...(ref ? { conversation: ref.id, newMessages: request.messages.length } : {}),
       });
       try {
-        const response = await adapter.complete({ ...rest, messages, model: id.model }, ctx.cancellationSignal);
+        const answer = await adapter.complete(
+          { ...rest, messages, model: id.model },
+          ctx.cancellationSignal,
+          (headers) => logRateLimit(request.model, id.provider, rateLimitHeaders(headers)),
+        );
+        const price = priceFor(request.model, prices);
+        const response = price ? { ...answer, price } : answer;
         annotateModelResponse(response);
         log.info('model call finished', {
           model: request.model,
@@ -69,6 +82,7 @@ export function createModelActivities(deps: ModelActivityDeps) {
       } catch (err) {
         // A cancelled attempt surfaces as Temporal's own cancellation, not as a provider failure.
         if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
+        logRateLimit(request.model, id.provider, rateLimitHeaders((err as { headers?: Headers } | undefined)?.headers));
         const failure = toApplicationFailure(err, id.provider, id.model);
         annotateModelFailure(failure.type);
         log.warn('model call failed', {

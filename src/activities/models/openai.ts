@@ -36,7 +36,11 @@ const stopReasons: Record<string, StopReason> = { stop: 'end_turn', tool_calls: 
 export function createOpenAIAdapter(client: OpenAI, provider = 'openai'): ModelAdapter {
   return {
     provider,
-    async complete(request: AdapterRequest, signal: AbortSignal): Promise<ModelResponse> {
+    async complete(
+      request: AdapterRequest,
+      signal: AbortSignal,
+      onHeaders?: (headers: Headers) => void,
+    ): Promise<ModelResponse> {
       const tools: ChatCompletionTool[] = request.tools.map((t) => ({
         type: 'function',
         function: { name: t.name, description: t.description, parameters: t.parameters },
@@ -56,7 +60,8 @@ export function createOpenAIAdapter(client: OpenAI, provider = 'openai'): ModelA
             }
           : {}),
       };
-      const completion = await client.chat.completions.create(params, { signal });
+      const { data: completion, response } = await client.chat.completions.create(params, { signal }).withResponse();
+      onHeaders?.(response.headers);
       const choice = completion.choices[0];
       const toolCalls: ToolCall[] = (choice?.message.tool_calls ?? [])
         .filter((c) => c.type === 'function')

@@ -5,11 +5,14 @@ import type { ModelRequest } from '../../common/messages';
 import { parseModelId, type ModelId, type Provider } from '../../common/model-id';
 import type { ConversationStore } from '../conversation/store';
 import type { ModelAdapter } from './types';
+import type { ModelPrice } from '../../common/pricing';
 
 export interface ModelActivityDeps {
   adapters: Partial<Record<Provider, ModelAdapter>>;
   /** Where conversations passed by reference live; without it such calls fail as invalid requests. */
   conversations?: ConversationStore;
+  /** Prices that override or extend the built-in table (AGENT_PRICES_FILE); reported with each response. */
+  prices?: Record<string, ModelPrice>;
 }
 
 const providerEnv: Record<Provider, string> = {

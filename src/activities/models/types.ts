@@ -6,5 +6,10 @@ export type AdapterRequest = ModelRequest;
 /** One provider's wire format behind the provider-neutral request and response. */
 export interface ModelAdapter {
   readonly provider: string;
-  complete(request: AdapterRequest, signal: AbortSignal): Promise<ModelResponse>;
+  /** `onHeaders` receives the HTTP response headers (the activity logs their rate-limit figures). */
+  complete(
+    request: AdapterRequest,
+    signal: AbortSignal,
+    onHeaders?: (headers: Headers) => void,
+  ): Promise<ModelResponse>;
 }

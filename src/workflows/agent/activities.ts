@@ -2,7 +2,8 @@
  * Activity proxies with the retry policies of DESIGN.md. Timeouts and retries are decided here, once,
  * so every model call and every tool call of every agent behaves the same way.
  */
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { MODEL_PROVIDER_QUEUE_PATCH, modelTaskQueueFor } from '../../common/model-queues';
 import type { ModelRequest, ModelResponse } from '../../common/messages';
 import type { SummarizeInput, SummarizeOutput } from '../../common/context-window';
 import { nonRetryableErrorTypes } from '../../common/errors';
@@ -31,9 +32,30 @@ export const modelCallOptions: ActivityOptions = {
 
 const { callModel } = proxyActivities<ModelActivities>(modelCallOptions);
 
-/** Calls the model with a Web UI summary naming the model, agent and step. */
-export function callModelActivity(request: ModelRequest, summary: string): Promise<ModelResponse> {
-  return callModel.executeWithOptions({ ...modelCallOptions, summary }, [request]);
+/**
+ * Calls the model with a Web UI summary naming the model, agent and step. New runs send the call to the
+ * provider's own task queue (rate-limited there across workers); runs started before that replay as they ran.
+ * `maximumAttempts` bounds the retries when a fallback model is waiting to take over.
+ */
+export function callModelActivity(
+  request: ModelRequest,
+  summary: string,
+  options: { maximumAttempts?: number } = {},
+): Promise<ModelResponse> {
+  const taskQueue = patched(MODEL_PROVIDER_QUEUE_PATCH)
+    ? modelTaskQueueFor(workflowInfo().taskQueue, request.model)
+    : undefined;
+  return callModel.executeWithOptions(
+    {
+      ...modelCallOptions,
+      ...(taskQueue ? { taskQueue } : {}),
+      ...(options.maximumAttempts
+        ? { retry: { ...modelCallOptions.retry, maximumAttempts: options.maximumAttempts } }
+        : {}),
+      summary,
+    },
+    [request],
+  );
 }
 
 const summarizeOptions: ActivityOptions = {

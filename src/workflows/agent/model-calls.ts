@@ -15,7 +15,8 @@ import {
 import { CONVERSATION_BY_REFERENCE_PATCH, jsonPayloadBytes, type ConversationRef } from '../../common/conversation';
 import { ErrorType } from '../../common/errors';
 import type { Message, ModelRequest, ModelResponse, ToolDefinition } from '../../common/messages';
-import { callModelActivity, summarizeConversationActivity } from './activities';
+import { summarizeConversationActivity } from './activities';
+import { ModelRouter } from './model-router';
 import type { RunState } from './run-state';
 
 /** How often one turn may shrink its conversation after a provider refusal before the run fails. */
@@ -83,6 +84,8 @@ export class ConversationChannel {
 
 export class ModelCalls {
   private readonly channel: ConversationChannel;
+  /** Sends each call down the agent's fallback chain (a plain call when it has no fallback models). */
+  private readonly router: ModelRouter;
 
   constructor(
     private readonly input: ValidAgentInput,
@@ -91,17 +94,20 @@ export class ModelCalls {
     private readonly tools: ToolDefinition[],
   ) {
     this.channel = ConversationChannel.open(input);
+    this.router = new ModelRouter(input);
+    if (this.router.state) state.routing = this.router.state;
   }
 
   /** One model turn: fits the conversation, calls the model, and records the payload sizes on the step. */
-  async call(summary: string): Promise<{ response: ModelResponse; payloadBytes: { input: number; output: number } }> {
+  async call(
+    summary: (model: string) => string,
+  ): Promise<{ response: ModelResponse; model: string; payloadBytes: { input: number; output: number } }> {
     let shrinks = 0;
     await this.fit('estimate');
     for (;;) {
       try {
         return await this.withConversation(async (sync) => {
-          const request: ModelRequest = {
-            model: this.input.model,
+          const base: Omit<ModelRequest, 'model'> = {
             system: this.input.instructions,
             messages: sync.messages,
             tools: this.tools,
@@ -110,8 +116,13 @@ export class ModelCalls {
             ...(this.input.maxOutputTokens ? { maxOutputTokens: this.input.maxOutputTokens } : {}),
             ...(this.input.temperature !== undefined ? { temperature: this.input.temperature } : {}),
           };
-          const response = await callModelActivity(request, summary);
-          return { response, payloadBytes: { input: jsonPayloadBytes(request), output: jsonPayloadBytes(response) } };
+          const { response, model } = await this.router.call(base, this.state.step, summary);
+          const request: ModelRequest = { ...base, model };
+          return {
+            response,
+            model,
+            payloadBytes: { input: jsonPayloadBytes(request), output: jsonPayloadBytes(response) },
+          };
         });
       } catch (err) {
         // A provider refusal as too long runs the strategy and tries again with the shorter conversation.

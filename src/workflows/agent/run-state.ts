@@ -4,6 +4,7 @@
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type {
+  AgentResult,
   AgentState,
   AgentStatus,
   PendingApproval,
@@ -11,8 +12,11 @@ import type {
   ValidAgentInput,
 } from '../../common/agent-contract';
 import { addUsage, emptyUsage, type Message, type Usage } from '../../common/messages';
-import { emptyLedger, recordUsage, type CostLedger } from '../../common/pricing';
 import type { ContextCompaction } from '../../common/context-window';
+import { emptyLedger, recordUsage, type CostLedger, type ModelPrice } from '../../common/pricing';
+import type { BudgetSpend } from '../../common/budget';
+import type { ModelRoutingState } from '../../common/model-routing';
+import { BudgetTracker } from '../budget';
 import {
   agentCostUsdKey,
   agentNameKey,
@@ -52,11 +56,43 @@ export class RunState {
   toolCalls = 0;
   error?: string;
   readonly contextCompactions: ContextCompaction[] = [];
+  readonly budget: BudgetTracker;
+  /** The fallback chain and circuits, when the agent has fallback models; the model router installs it. */
+  routing?: ModelRoutingState;
 
   constructor(
     private readonly input: ValidAgentInput,
     private readonly conversation: readonly Message[],
-  ) {}
+  ) {
+    this.budget = new BudgetTracker(input.budget, `agent ${input.agent}`);
+  }
+
+  /** What this run has spent, in the terms budgets count. */
+  spend(): BudgetSpend {
+    return {
+      tokens: this.cost.totalTokens,
+      costUsd: this.cost.totalUsd,
+      steps: this.modelCalls,
+      toolCalls: this.toolCalls,
+    };
+  }
+
+  /** The run's result: the final answer on success, or what there is so far when a budget stops it. */
+  result(text: string, output?: unknown): AgentResult {
+    const budget = this.budget.status(this.spend());
+    return {
+      agent: this.input.agent,
+      text,
+      ...(output !== undefined ? { output } : {}),
+      steps: this.steps,
+      modelCalls: this.modelCalls,
+      toolCalls: this.toolCalls,
+      usage: this.usage,
+      cost: this.cost,
+      ...(budget ? { budget } : {}),
+      ...(this.routing ? { routing: this.routing } : {}),
+    };
+  }
 
   /** Publishes the run's identity; called once when the run starts. */
   announce(): void {
@@ -81,11 +117,11 @@ export class RunState {
     this.publishDetails();
   }
 
-  recordModelUsage(model: string, usage: Usage): void {
+  recordModelUsage(model: string, usage: Usage, price?: ModelPrice): void {
     this.modelCalls += 1;
     this.usage = addUsage(this.usage, usage);
     const before = this.cost.totalUsd;
-    this.cost = recordUsage(this.cost, { model, agent: this.input.agent, usage });
+    this.cost = recordUsage(this.cost, { model, agent: this.input.agent, usage, ...(price ? { price } : {}) });
     countModelCall({ model, agent: this.input.agent, usage, usd: this.cost.totalUsd - before });
     upsertSearchAttributes([
       { key: agentTokensKey, value: this.usage.inputTokens + this.usage.outputTokens },
@@ -113,6 +149,7 @@ export class RunState {
   }
 
   snapshot(): AgentState {
+    const budget = this.budget.status(this.spend());
     return {
       workflowType: 'agentWorkflow',
       agent: this.input.agent,
@@ -127,6 +164,8 @@ export class RunState {
       lastMessages: this.conversation.slice(-LAST_MESSAGES).map(trimMessage),
       ...(this.error !== undefined ? { error: this.error } : {}),
       ...(this.contextCompactions.length ? { contextCompactions: this.contextCompactions.map((c) => ({ ...c })) } : {}),
+      ...(budget ? { budget } : {}),
+      ...(this.routing ? { routing: this.routing } : {}),
     };
   }
 
@@ -134,7 +173,7 @@ export class RunState {
   private publishDetails(): void {
     const last = this.steps[this.steps.length - 1];
     const lines = [
-      `**${this.input.agent}** · ${this.input.model} · ${this.status}`,
+      `**${this.input.agent}** · ${this.routing?.current ?? this.input.model} · ${this.status}`,
       `step ${this.step}/${this.input.maxSteps} · ${this.usage.inputTokens + this.usage.outputTokens} tokens · $${this.cost.totalUsd.toFixed(6)}`,
     ];
     if (last) lines.push(`last: ${last.kind} ${last.name} (${last.status}) ${trim(last.summary, 120)}`);

@@ -2,8 +2,12 @@
  * What each node kind does. A node returns the state updates it produced and, for approvals, which way the
  * person decided; where to go next is decided separately by the node's edge (see routing.ts).
  */
-import { log, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, ChildWorkflowFailure, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { AgentInput, AgentResult } from '../../common/agent-contract';
+import type { BudgetBreach, BudgetInput } from '../../common/budget';
+import { ErrorType } from '../../common/errors';
+import type { ModelCallResult } from '../blocks';
+import { BudgetBreachError } from '../budget';
 import { agentPrompt, type GraphAgent, type GraphNode, type GraphSpec } from '../../common/graph-spec';
 import { renderArgs, renderTemplate, type GraphValues } from '../../common/graph-rules';
 import type { ApprovalGates } from '../agent/approvals';
@@ -18,7 +22,10 @@ function agentOf(spec: GraphSpec, name: string): GraphAgent {
   return spec.agents[name] as GraphAgent;
 }
 
-function agentInput(name: string, agent: GraphAgent, input: string): AgentInput {
+/** Patch id of the change that counts what failed children and invalid llm answers spent. */
+export const LEDGER_FAILED_ATTEMPTS_PATCH = 'ledger-failed-attempts';
+
+function agentInput(name: string, agent: GraphAgent, input: string, budget?: BudgetInput): AgentInput {
   return {
     agent: name,
     instructions: agentPrompt(agent),
@@ -29,23 +36,83 @@ function agentInput(name: string, agent: GraphAgent, input: string): AgentInput 
     approvalRequiredTools: agent.approvalRequiredTools,
     maxSteps: agent.maxSteps,
     ...(agent.outputSchema ? { outputSchema: agent.outputSchema } : {}),
+    ...(agent.fallbackModels?.length ? { fallbackModels: agent.fallbackModels } : {}),
+    ...(budget ? { budget } : {}),
   };
 }
 
-/** A child agent run; its usage and cost flow back into the graph's ledger. */
+/** The partial result a failed child carries in its failure's details (budget, invalid output, step limit). */
+function childFailureDetails(err: unknown): { type?: string; partial?: AgentResult } {
+  if (!(err instanceof ChildWorkflowFailure) || !(err.cause instanceof ApplicationFailure)) return {};
+  const detail = err.cause.details?.[0] as Partial<AgentResult> | undefined;
+  const partial = detail && detail.usage && detail.cost ? (detail as AgentResult) : undefined;
+  return { type: err.cause.type ?? undefined, ...(partial ? { partial } : {}) };
+}
+
+/**
+ * A child agent run; its usage and cost flow back into the graph's ledger, also when it fails. The child
+ * gets what the graph's budget has left, or one of `shares` equal parts of it for parallel branches. A child
+ * stopped by its budget gives back its partial answer when `partialOnBudget` (a fan-out branch); otherwise
+ * the graph itself is over budget.
+ */
 async function runChildAgent(
   run: GraphRun,
   name: string,
   input: string,
   childId: string,
-): Promise<{ result: AgentResult; id: string }> {
+  options: { shares?: number; partialOnBudget?: boolean } = {},
+): Promise<{ result: AgentResult; id: string; overBudget?: BudgetBreach }> {
   const id = `${workflowInfo().workflowId}/${childId}`;
-  const result = await runAgent(agentInput(name, agentOf(run.spec, name), input), {
-    workflowId: id,
-    summary: `agent ${name} · graph ${run.spec.name}`,
-  });
-  run.recordChild(result.usage, result.cost);
+  const budget = run.budget.forChild(run.spend(), options.shares ?? 1);
+  let result: AgentResult;
+  try {
+    result = await runAgent(agentInput(name, agentOf(run.spec, name), input, budget), {
+      workflowId: id,
+      summary: `agent ${name} · graph ${run.spec.name}`,
+    });
+  } catch (err) {
+    const { type, partial } = childFailureDetails(err);
+    if (partial && patched(LEDGER_FAILED_ATTEMPTS_PATCH)) run.recordChild(partial);
+    if (type !== ErrorType.BudgetExceeded || !partial) throw err;
+    const breach = partial.budget?.exceeded ?? {
+      limit: 'maxSteps',
+      max: 0,
+      spent: 0,
+      message: 'child agent over budget',
+    };
+    log.warn('child agent stopped by its budget', { child: id, limit: breach.limit });
+    if (!options.partialOnBudget) throw new BudgetBreachError(breach);
+    return { result: partial, id, overBudget: breach };
+  }
+  run.recordChild(result);
   return { result, id };
+}
+
+/** Records a graph-made model call, and on an invalid structured answer what it cost before failing. */
+async function graphModelCall(
+  run: GraphRun,
+  agent: string,
+  call: () => Promise<ModelCallResult>,
+): Promise<ModelCallResult> {
+  run.enforceBudget();
+  let answer: ModelCallResult;
+  try {
+    answer = await call();
+  } catch (err) {
+    const spent = err instanceof ApplicationFailure ? (err.details?.[0] as ModelCallResult | undefined) : undefined;
+    if (spent?.usage && spent.model && patched(LEDGER_FAILED_ATTEMPTS_PATCH)) {
+      run.recordModelUsage(spent.model, agent, spent.usage, {
+        ...(spent.calls ? { calls: spent.calls } : {}),
+        ...(spent.price ? { price: spent.price } : {}),
+      });
+    }
+    throw err;
+  }
+  run.recordModelUsage(answer.model, agent, answer.usage, {
+    ...(answer.calls ? { calls: answer.calls } : {}),
+    ...(answer.price ? { price: answer.price } : {}),
+  });
+  return answer;
 }
 
 const answerOf = (result: AgentResult): unknown => (result.output !== undefined ? result.output : result.text);
@@ -59,6 +126,7 @@ export async function executeNode(
   const values = run.values;
   switch (node.kind) {
     case 'agent': {
+      run.enforceBudget();
       const { result, id: childId } = await runChildAgent(
         run,
         node.agent,
@@ -72,20 +140,23 @@ export async function executeNode(
       };
     }
     case 'llm': {
-      const answer = await callModelOnce({
-        model: node.model,
-        system: node.instructions,
-        input: renderTemplate(node.input, values),
-        outputSchema: node.outputSchema,
-        summary: `llm ${node.model} · ${id} · step ${run.step}`,
-      });
-      run.recordModelUsage(node.model, id, answer.usage);
+      const answer = await graphModelCall(run, id, () =>
+        callModelOnce({
+          model: node.model,
+          system: node.instructions,
+          input: renderTemplate(node.input, values),
+          outputSchema: node.outputSchema,
+          summary: `llm ${node.model} · ${id} · step ${run.step}`,
+        }),
+      );
       // Only declared state fields are merged: a model that adds keys of its own cannot grow the state.
       const output = (answer.output ?? {}) as GraphValues;
       const updates = Object.fromEntries(Object.entries(output).filter(([key]) => key in run.spec.state));
       return { updates, summary: short(JSON.stringify(updates)) };
     }
     case 'tool': {
+      run.enforceToolBudget();
+      run.toolCalls += 1;
       const text = await runTool(node.tool, renderArgs(node.args, values), {
         callId: `${id}-step-${run.step}`,
         summary: `tool ${node.tool} · ${id} · step ${run.step}`,
@@ -111,21 +182,28 @@ export async function executeNode(
       const items = values[node.over];
       const list = Array.isArray(items) ? items : [];
       const children: string[] = [];
+      let overBudget = 0;
+      if (list.length) run.enforceBudget();
+      // Each branch gets an equal share of what is left when the fan-out starts, so N branches together
+      // cannot spend more than the graph's budget (plus at most the one call each is in when its share ends).
       const answers = await boundedFanOut(list, node.concurrency, async (item, index) => {
         const input = renderTemplate(node.input, values, { item, index });
-        const { result, id: childId } = await runChildAgent(
-          run,
-          node.agent,
-          input,
-          `${node.agent}-${run.step}-${index + 1}`,
-        );
+        const {
+          result,
+          id: childId,
+          overBudget: breach,
+        } = await runChildAgent(run, node.agent, input, `${node.agent}-${run.step}-${index + 1}`, {
+          shares: list.length,
+          partialOnBudget: true,
+        });
+        if (breach) overBudget += 1;
         children[index] = childId; // in branch order, like the answers, not in completion order
         return answerOf(result);
       });
       return {
         updates: { [node.output]: answers },
         children,
-        summary: `${answers.length} branches, at most ${node.concurrency} at once`,
+        summary: `${answers.length} branches, at most ${node.concurrency} at once${overBudget ? `; ${overBudget} stopped by their budget share` : ''}`,
       };
     }
     case 'groupChat':
@@ -152,25 +230,27 @@ async function groupChat(run: GraphRun, gates: ApprovalGates, id: string, node: 
     let speaker = node.agents[turn % node.agents.length] as string;
     if (node.speaker !== 'round-robin') {
       const selector = node.speaker.selector;
-      const pick = await callModelOnce({
-        model: selector.model,
-        system: selector.instructions,
-        input: `${render()}\n\nCandidates: ${node.agents.join(', ')}`,
-        summary: `selector · ${id} · turn ${turn + 1}`,
-      });
-      run.recordModelUsage(selector.model, `${id}.selector`, pick.usage);
+      const pick = await graphModelCall(run, `${id}.selector`, () =>
+        callModelOnce({
+          model: selector.model,
+          system: selector.instructions,
+          input: `${render()}\n\nCandidates: ${node.agents.join(', ')}`,
+          summary: `selector · ${id} · turn ${turn + 1}`,
+        }),
+      );
       const chosen = pick.text.trim().replace(/^["'`*\s]+|["'`*.\s]+$/g, '');
       if (node.agents.includes(chosen)) speaker = chosen;
       else log.warn('selector named no candidate; next in line speaks', { answer: pick.text.slice(0, 100), speaker });
     }
     const agent = agentOf(run.spec, speaker);
-    const reply = await callModelOnce({
-      model: agent.model,
-      system: agentPrompt(agent),
-      input: render(),
-      summary: `chat ${speaker} · ${id} · turn ${turn + 1}`,
-    });
-    run.recordModelUsage(agent.model, speaker, reply.usage);
+    const reply = await graphModelCall(run, speaker, () =>
+      callModelOnce({
+        model: agent.model,
+        system: agentPrompt(agent),
+        input: render(),
+        summary: `chat ${speaker} · ${id} · turn ${turn + 1}`,
+      }),
+    );
     transcript.push({ speaker, text: reply.text });
     if (node.terminateOn && reply.text.includes(node.terminateOn)) {
       reason = `${speaker} said "${node.terminateOn}"`;

@@ -13,6 +13,7 @@ export async function nextNode(run: GraphRun, from: string, edge: Edge): Promise
     return { step, from, to: routed.to, by: routed.matched ? 'rule' : 'default', reason: routed.reason };
   }
   const { router } = edge;
+  run.enforceBudget();
   const routed = await routeByModel({
     model: router.model,
     instructions: router.instructions,
@@ -21,6 +22,9 @@ export async function nextNode(run: GraphRun, from: string, edge: Edge): Promise
     fallback: router.fallback,
     summary: `router ${router.model} · after ${from} · step ${step}`,
   });
-  run.recordModelUsage(router.model, `${from}.router`, routed.usage);
+  run.recordModelUsage(router.model, `${from}.router`, routed.usage, {
+    ...(routed.calls ? { calls: routed.calls } : {}),
+    ...(routed.price ? { price: routed.price } : {}),
+  });
   return { step, from, to: routed.to, by: routed.byModel ? 'router' : 'fallback', reason: routed.reason };
 }

@@ -5,7 +5,10 @@ import type { GraphRunState, GraphStatus, GraphStepRecord, RoutingDecision } fro
 import type { GraphSpec } from '../../common/graph-spec';
 import { mergeField, type GraphValues } from '../../common/graph-rules';
 import { addUsage, emptyUsage, type Usage } from '../../common/messages';
-import { emptyLedger, mergeLedgers, recordUsage, type CostLedger } from '../../common/pricing';
+import { emptyLedger, mergeLedgers, recordUsage, type CostLedger, type ModelPrice } from '../../common/pricing';
+import type { BudgetInput, BudgetSpend } from '../../common/budget';
+import { budgetSchema } from '../../common/budget';
+import { BudgetBreachError, BudgetTracker } from '../budget';
 import { countModelCall } from '../metrics';
 import {
   agentCostUsdKey,
@@ -36,11 +39,51 @@ export class GraphRun {
   usage: Usage = emptyUsage();
   cost: CostLedger = emptyLedger();
   error?: string;
+  /** Model calls (responses) and tool calls over the run tree, for budgets. */
+  modelCalls = 0;
+  toolCalls = 0;
+  readonly budget: BudgetTracker;
+  /** Set once the over-budget edge has been taken; a second breach ends the run. */
+  overBudgetEdgeTaken = false;
 
   constructor(
     readonly spec: GraphSpec,
     readonly values: GraphValues,
-  ) {}
+    budget?: BudgetInput,
+  ) {
+    // The input's budget was checked by the caller; parse fills in the soft threshold's default.
+    const limits = budget ? budgetSchema.parse(budget) : spec.budget;
+    this.budget = new BudgetTracker(limits, `graph ${spec.name}`);
+  }
+
+  spend(): BudgetSpend {
+    return {
+      tokens: this.cost.totalTokens,
+      costUsd: this.cost.totalUsd,
+      steps: this.modelCalls,
+      toolCalls: this.toolCalls,
+    };
+  }
+
+  /** Before a tool node: only the tool-call limit applies to a step that calls no model. */
+  enforceToolBudget(): void {
+    const max = this.budget.limits?.maxToolCalls;
+    if (max === undefined || this.toolCalls + 1 <= max) return;
+    const breach = {
+      limit: 'maxToolCalls' as const,
+      max,
+      spent: this.toolCalls + 1,
+      message: `maxToolCalls ${max} reached (${this.toolCalls + 1} spent)`,
+    };
+    this.budget.markExceeded(breach);
+    throw new BudgetBreachError(breach);
+  }
+
+  /** Checked before every model call and agent the graph starts; throws BudgetBreachError. */
+  enforceBudget(extraToolCalls = 0): void {
+    const breach = this.budget.check(this.spend(), extraToolCalls);
+    if (breach) throw new BudgetBreachError(breach);
+  }
 
   announce(): void {
     upsertSearchAttributes([
@@ -76,18 +119,33 @@ export class GraphRun {
   }
 
   /** A model call made by the graph itself (llm node, router, chat turn). */
-  recordModelUsage(model: string, agent: string, usage: Usage): void {
+  recordModelUsage(
+    model: string,
+    agent: string,
+    usage: Usage,
+    options: { calls?: number; price?: ModelPrice } = {},
+  ): void {
+    const calls = options.calls ?? 1;
+    this.modelCalls += calls;
     this.usage = addUsage(this.usage, usage);
     const before = this.cost.totalUsd;
-    this.cost = recordUsage(this.cost, { model, agent, usage });
+    this.cost = recordUsage(this.cost, {
+      model,
+      agent,
+      usage,
+      calls,
+      ...(options.price ? { price: options.price } : {}),
+    });
     countModelCall({ model, agent, usage, usd: this.cost.totalUsd - before });
     this.publishCost();
   }
 
-  /** A child agent's totals, reported back in its result. */
-  recordChild(usage: Usage, cost: CostLedger): void {
-    this.usage = addUsage(this.usage, usage);
-    this.cost = mergeLedgers(this.cost, cost);
+  /** A child agent's totals, reported back in its result (or in the details of its failure). */
+  recordChild(child: { usage: Usage; cost: CostLedger; modelCalls?: number; toolCalls?: number }): void {
+    this.usage = addUsage(this.usage, child.usage);
+    this.cost = mergeLedgers(this.cost, child.cost);
+    this.modelCalls += child.modelCalls ?? Object.values(child.cost.byModel).reduce((n, l) => n + l.calls, 0);
+    this.toolCalls += child.toolCalls ?? 0;
     this.publishCost();
   }
 
@@ -106,6 +164,7 @@ export class GraphRun {
   }
 
   snapshot(): GraphRunState {
+    const budget = this.budget.status(this.spend());
     return {
       workflowType: 'graphWorkflow',
       graph: this.spec.name,
@@ -120,6 +179,7 @@ export class GraphRun {
       usage: { ...this.usage },
       cost: this.cost,
       ...(this.error !== undefined ? { error: this.error } : {}),
+      ...(budget ? { budget } : {}),
     };
   }
 

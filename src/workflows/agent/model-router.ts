@@ -1,0 +1,84 @@
+/**
+ * Sends an agent's model calls down its fallback chain. Without fallback models a call is one activity with
+ * the usual retry policy. With them, a call may use only the attempts left before its provider's circuit
+ * opens; when they all fail with retryable errors the circuit opens, the decision is logged and kept in
+ * state, and this and later calls go to the next model whose provider is still healthy.
+ */
+import { ActivityFailure, ApplicationFailure, log, TimeoutFailure } from '@temporalio/workflow';
+import type { ValidAgentInput } from '../../common/agent-contract';
+import { ErrorType } from '../../common/errors';
+import type { ModelRequest, ModelResponse } from '../../common/messages';
+import {
+  attemptsBeforeOpen,
+  hasFallbackAfter,
+  initialRouting,
+  pickModel,
+  providerOf,
+  recordFailures,
+  recordSuccess,
+  type ModelRoutingState,
+} from '../../common/model-routing';
+import { callModelActivity } from './activities';
+
+/** A provider that is down or throttling us, as opposed to a request no provider would accept. */
+function isProviderFailure(err: unknown): boolean {
+  if (!(err instanceof ActivityFailure)) return false;
+  const cause = err.cause;
+  if (cause instanceof TimeoutFailure) return true;
+  return (
+    cause instanceof ApplicationFailure &&
+    (cause.type === ErrorType.RateLimited || cause.type === ErrorType.ProviderUnavailable)
+  );
+}
+
+export class ModelRouter {
+  /** Present when the agent has fallback models; the `state` query shows it. */
+  readonly state?: ModelRoutingState;
+
+  constructor(private readonly input: ValidAgentInput) {
+    if (input.fallbackModels.length) this.state = initialRouting(input.model, input.fallbackModels);
+  }
+
+  async call(
+    request: Omit<ModelRequest, 'model'>,
+    step: number,
+    summary: (model: string) => string,
+  ): Promise<{ response: ModelResponse; model: string }> {
+    const routing = this.state;
+    if (!routing) {
+      const model = this.input.model;
+      return { response: await callModelActivity({ ...request, model }, summary(model)), model };
+    }
+    for (;;) {
+      const model = pickModel(routing);
+      if (model !== routing.current) {
+        const reason = `circuit of ${providerOf(routing.current)} is open`;
+        routing.decisions.push({ step, from: routing.current, to: model, reason, at: new Date().toISOString() });
+        log.warn('model fallback', { step, from: routing.current, to: model, reason });
+        routing.current = model;
+      }
+      const fallback = hasFallbackAfter(routing, model);
+      const attempts = fallback ? attemptsBeforeOpen(routing, model, this.input.circuitBreaker) : undefined;
+      try {
+        const response = await callModelActivity(
+          { ...request, model },
+          summary(model),
+          attempts ? { maximumAttempts: attempts } : {},
+        );
+        recordSuccess(routing, model);
+        return { response, model };
+      } catch (err) {
+        if (!attempts || !isProviderFailure(err)) throw err;
+        const opened = recordFailures(routing, model, attempts, this.input.circuitBreaker, new Date().toISOString());
+        if (opened) {
+          log.warn('provider circuit opened', {
+            provider: providerOf(model),
+            failures: routing.circuits[providerOf(model)]?.consecutiveFailures,
+            threshold: this.input.circuitBreaker.failureThreshold,
+            error: (err as ActivityFailure).cause?.message,
+          });
+        }
+      }
+    }
+  }
+}
