@@ -2,6 +2,7 @@
 import type { PendingApproval } from '../common/agent-contract';
 import type { GraphResult, GraphRunState, GraphStepRecord, RoutingDecision } from '../common/graph-contract';
 import { fields, json, table, tokens, usd } from './output';
+import { renderBudget, renderLedger } from './cost-output';
 
 function decisionsTable(decisions: RoutingDecision[]): string {
   if (!decisions.length) return 'routing decisions: none yet';
@@ -46,7 +47,8 @@ export function renderGraphState(workflowId: string, state: GraphRunState): stri
         { header: 'PROPOSED', value: (p) => p.proposed, flex: true },
       ])
     : 'pending approvals: none';
-  return [fields(overview), steps, decisionsTable(state.decisions), approvals].join('\n\n');
+  const money = [renderBudget(state.budget), ...renderLedger(state.cost)].filter((b): b is string => Boolean(b));
+  return [fields(overview), ...money, steps, decisionsTable(state.decisions), approvals].join('\n\n');
 }
 
 export function renderGraphResult(workflowId: string, result: GraphResult): string {

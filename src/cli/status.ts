@@ -11,6 +11,7 @@ import { parseCommandArgs, type Command } from './command';
 import { isGraphState, renderGraphState } from './graph-output';
 import { queryState } from './live-state';
 import { fields, json, statusName, table, timestamp, tokens, usd } from './output';
+import { renderBudget, renderLedger, renderRouting } from './cost-output';
 
 /** The `state` query for people: overview, step table and pending approvals. */
 export function renderState(workflowId: string, state: AgentState | GraphRunState): string {
@@ -28,6 +29,8 @@ export function renderState(workflowId: string, state: AgentState | GraphRunStat
   if (state.error) overview.push(['error', state.error]);
 
   const blocks = [fields(overview)];
+  for (const block of [renderBudget(state.budget), renderRouting(state.routing), ...renderLedger(state.cost)])
+    if (block) blocks.push(block);
   blocks.push(
     state.steps.length
       ? table<StepRecord>(state.steps, [

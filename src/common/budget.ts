@@ -83,8 +83,9 @@ function breach(limit: BudgetLimit, max: number, spent: number): BudgetBreach {
 }
 
 /**
- * Whether another model call may start: every declared limit must still have room. `extraToolCalls` asks
- * whether that many more tool calls would fit (checked before a turn's tools run).
+ * Whether another model call may start: every declared limit must still have room. With `extraToolCalls`,
+ * asks instead whether that many more tool calls fit (checked before a turn's tools run; running tools is
+ * not a model call, so only the tool-call limit applies then).
  */
 export function checkBudget(
   budget: Budget,
@@ -95,6 +96,7 @@ export function checkBudget(
   for (const limit of allLimits) {
     const max = budget[limit];
     if (max === undefined) continue;
+    if (extraToolCalls > 0 && limit !== 'maxToolCalls') continue;
     const spent = spentOn(limit, spend, wallClockMs);
     if (limit === 'maxToolCalls') {
       if (extraToolCalls > 0 && spent + extraToolCalls > max) return breach(limit, max, spent + extraToolCalls);

@@ -6,7 +6,7 @@
 import { Context, log } from '@temporalio/activity';
 import type { ModelRequest, ModelResponse } from '../../common/messages';
 import { annotateModelFailure, annotateModelRequest, annotateModelResponse } from '../../telemetry/genai';
-import { priceFor, defaultPrices, type ModelPrice } from '../../common/pricing';
+import { priceFor, defaultPrices } from '../../common/pricing';
 import { toApplicationFailure } from './errors';
 import { conversationOf, resolveAdapter, type ModelActivityDeps } from './resolve';
 import { createSummarizeActivity } from './summarize';

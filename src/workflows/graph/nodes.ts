@@ -51,7 +51,7 @@ function childFailureDetails(err: unknown): { type?: string; partial?: AgentResu
 
 /**
  * A child agent run; its usage and cost flow back into the graph's ledger, also when it fails. The child
- * gets what the graph's budget has left, or one of `shares` equal parts of it for parallel branches. A child
+ * gets what the graph's budget has left, or the share it is given (parallel branches). A child
  * stopped by its budget gives back its partial answer when `partialOnBudget` (a fan-out branch); otherwise
  * the graph itself is over budget.
  */
@@ -60,10 +60,10 @@ async function runChildAgent(
   name: string,
   input: string,
   childId: string,
-  options: { shares?: number; partialOnBudget?: boolean } = {},
+  options: { budget?: BudgetInput; partialOnBudget?: boolean } = {},
 ): Promise<{ result: AgentResult; id: string; overBudget?: BudgetBreach }> {
   const id = `${workflowInfo().workflowId}/${childId}`;
-  const budget = run.budget.forChild(run.spend(), options.shares ?? 1);
+  const budget = options.budget ?? run.budget.forChild(run.spend());
   let result: AgentResult;
   try {
     result = await runAgent(agentInput(name, agentOf(run.spec, name), input, budget), {
@@ -186,6 +186,7 @@ export async function executeNode(
       if (list.length) run.enforceBudget();
       // Each branch gets an equal share of what is left when the fan-out starts, so N branches together
       // cannot spend more than the graph's budget (plus at most the one call each is in when its share ends).
+      const share = run.budget.forChild(run.spend(), list.length);
       const answers = await boundedFanOut(list, node.concurrency, async (item, index) => {
         const input = renderTemplate(node.input, values, { item, index });
         const {
@@ -193,7 +194,7 @@ export async function executeNode(
           id: childId,
           overBudget: breach,
         } = await runChildAgent(run, node.agent, input, `${node.agent}-${run.step}-${index + 1}`, {
-          shares: list.length,
+          ...(share ? { budget: share } : {}),
           partialOnBudget: true,
         });
         if (breach) overBudget += 1;
