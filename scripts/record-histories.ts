@@ -84,6 +84,16 @@ const recordings: Recording[] = [
       tools: ['calculator'],
     },
   },
+  {
+    name: 'research-assistant-budget-fallback',
+    description:
+      'research-assistant with a budget and a fallback model, after model calls moved to provider task queues (patch model-provider-task-queue)',
+    input: {
+      ...agentInputFor(researchAssistant, researchAssistant.exampleInput, 'mock:research-assistant'),
+      budget: { maxTokens: 100_000, maxSteps: 10, maxToolCalls: 10, softThreshold: 0.01 },
+      fallbackModels: ['openai:gpt-4o-mini'],
+    },
+  },
 ];
 
 async function main(): Promise<void> {
