@@ -151,17 +151,23 @@ export function ledgerCalls(ledger: CostLedger): number {
 const priceValue = z.number().nonnegative();
 /** A price table as a config file gives it: `{ "openai:gpt-4o-mini": { "input": 0.15, "cachedInput": 0.075, "output": 0.6 } }`. */
 export const priceTableSchema = z.record(
-  modelIdSchema,
+  z.string(),
   z.object({ input: priceValue, cachedInput: priceValue.optional(), output: priceValue }).strict(),
 );
 
 /** Validates a price table; cached input defaults to the input price. Throws an Error naming the bad field. */
 export function parsePriceTable(raw: unknown, source: string): Record<string, ModelPrice> {
   const parsed = priceTableSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(table)'}: ${i.message}`);
-    throw new Error(`invalid price table ${source}: ${problems.join('; ')}`);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join('.') || '(table)'}: ${i.message}`);
+  if (parsed.success) {
+    for (const model of Object.keys(parsed.data)) {
+      const id = modelIdSchema.safeParse(model);
+      if (!id.success) problems.push(`${model}: ${id.error.issues[0]?.message}`);
+    }
   }
+  if (!parsed.success || problems.length) throw new Error(`invalid price table ${source}: ${problems.join('; ')}`);
   return Object.fromEntries(
     Object.entries(parsed.data).map(([model, p]) => [
       model,
