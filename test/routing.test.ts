@@ -122,6 +122,34 @@ describe('model fallback', () => {
   });
 });
 
+describe('model fallback under a 429 storm', () => {
+  it('opens the throttled provider circuit and the other provider answers', async () => {
+    stack.mock.addScenario('storm', {
+      turns: [{ text: 'never', faults: [{ status: 429, retryAfterMs: 50 }], alwaysFail: true }],
+    });
+    stack.mock.addScenario('calm', { turns: [{ text: 'Answered by the fallback.' }] });
+    stack.mock.clearLog();
+    const handle = await start(
+      {
+        agent: 'throttled',
+        instructions: 'Answer.',
+        input: 'Hello?',
+        model: 'anthropic:storm',
+        fallbackModels: ['openai:calm'],
+        circuitBreaker: { failureThreshold: 3 },
+      },
+      queue,
+    );
+    const result = await handle.result();
+    assert.equal(result.text, 'Answered by the fallback.');
+    const storm = stack.mock.requests.filter((r) => r.scenario === 'storm');
+    assert.equal(storm.length, 3);
+    assert.ok(storm.every((r) => r.outcome === 'fault:429' && r.wire === 'anthropic'));
+    assert.equal(result.routing?.circuits.anthropic?.open, true);
+    assert.equal(result.routing?.decisions[0]?.to, 'openai:calm');
+  });
+});
+
 describe('provider task queues', () => {
   it('send model calls to <taskQueue>-model-<provider>, polled by rate-limited model workers', async () => {
     const handle = await start(
