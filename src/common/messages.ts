@@ -91,5 +91,5 @@ export interface ModelResponse {
   /** The model name the provider reports having used. */
   providerModel: string;
   /** The price the worker's table gives this model (USD per million tokens), so the ledger uses the worker's prices. */
-  price?: { input: number; cachedInput: number; output: number };
+  price?: { input: number; cachedInput: number; output: number; cacheWrite?: number };
 }

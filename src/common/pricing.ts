@@ -152,7 +152,14 @@ const priceValue = z.number().nonnegative();
 /** A price table as a config file gives it: `{ "openai:gpt-4o-mini": { "input": 0.15, "cachedInput": 0.075, "output": 0.6 } }`. */
 export const priceTableSchema = z.record(
   z.string(),
-  z.object({ input: priceValue, cachedInput: priceValue.optional(), output: priceValue }).strict(),
+  z
+    .object({
+      input: priceValue,
+      cachedInput: priceValue.optional(),
+      output: priceValue,
+      cacheWrite: priceValue.optional(),
+    })
+    .strict(),
 );
 
 /** Validates a price table; cached input defaults to the input price. Throws an Error naming the bad field. */
@@ -171,7 +178,12 @@ export function parsePriceTable(raw: unknown, source: string): Record<string, Mo
   return Object.fromEntries(
     Object.entries(parsed.data).map(([model, p]) => [
       model,
-      { input: p.input, cachedInput: p.cachedInput ?? p.input, output: p.output },
+      {
+        input: p.input,
+        cachedInput: p.cachedInput ?? p.input,
+        output: p.output,
+        ...(p.cacheWrite !== undefined ? { cacheWrite: p.cacheWrite } : {}),
+      },
     ]),
   );
 }
