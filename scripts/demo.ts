@@ -8,6 +8,7 @@ import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../src/common/agent-contr
 import { agentInputFor, researchAssistant } from '../src/agents';
 import { agentNameKey } from '../src/common/search-attributes';
 import { connectionOptions } from '../src/connection';
+import { encryptedDataConverter } from '../src/security/data-converter';
 import { startLocalStack } from './local-stack';
 
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
@@ -17,7 +18,12 @@ async function main(): Promise<void> {
   try {
     const { temporal } = stack.config;
     const connection = await Connection.connect(connectionOptions(temporal));
-    const client = new Client({ connection, namespace: temporal.namespace });
+    const dataConverter = encryptedDataConverter(temporal.payloadKeys);
+    const client = new Client({
+      connection,
+      namespace: temporal.namespace,
+      ...(dataConverter ? { dataConverter } : {}),
+    });
     const spec = researchAssistant;
     const model = stack.offline
       ? `mock:${spec.mockScenario}`

@@ -12,6 +12,7 @@ import { connectionOptions } from '../src/connection';
 import { createLogger, installTemporalLogging } from '../src/logging';
 import { runtimeMetricsOptions } from '../src/telemetry/metrics';
 import { tracingFromSettings } from '../src/telemetry/tracing';
+import { encryptedDataConverter } from '../src/security/data-converter';
 import { loadToolsModule } from '../src/tools-module';
 import { startMockLlmServer, type MockLlmServer } from '../src/mock-llm/server';
 import { ensureDevServer } from './dev-server';
@@ -84,6 +85,8 @@ export async function startLocalStack(options: { taskQueue?: string; logLevel?: 
     conversationStore: config.conversationStore,
     ...(tracing ? { tracing } : {}),
     ...(config.prices ? { prices: config.prices } : {}),
+    dataConverter: encryptedDataConverter(config.temporal.payloadKeys),
+    approvalSecret: config.approvalSecret,
   });
   const modelWorkers = await createModelWorkers({
     connection,
@@ -94,6 +97,7 @@ export async function startLocalStack(options: { taskQueue?: string; logLevel?: 
     rateLimits: config.rateLimits,
     ...(config.prices ? { prices: config.prices } : {}),
     ...(tracing ? { tracing } : {}),
+    dataConverter: encryptedDataConverter(config.temporal.payloadKeys),
   });
   const workerRun = Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]).then(() => undefined);
   say(`Worker polling task queue "${config.temporal.taskQueue}"`);

@@ -16,6 +16,7 @@ import { onWorkerStopped } from './worker-shutdown';
 import type { Tracing } from './telemetry/tracing';
 import { tracingWorkerOptions } from './telemetry/worker';
 import type { ModelPrice } from './common/pricing';
+import { registerSecrets } from './security/redaction';
 
 export interface AgentWorkerOptions {
   connection: NativeConnection;
@@ -50,6 +51,13 @@ export interface AgentWorkerOptions {
   conversationStore?: ConversationStoreSettings | ConversationStore;
   /** Prices overriding the built-in table (AGENT_PRICES_FILE), reported with each model response. */
   prices?: Record<string, ModelPrice>;
+  /**
+   * Payload codecs and failure converter, e.g. `encryptedDataConverter(keys)`. With a prebuilt bundle, bundle
+   * it with the same `failureConverterPath`.
+   */
+  dataConverter?: WorkerOptions['dataConverter'];
+  /** AGENT_APPROVAL_SECRET: approval decisions must be signed with it (checked in an activity). */
+  approvalSecret?: string;
 }
 
 /** Path of the workflow entry point; the worker bundles it (TypeScript included) for the workflow sandbox. */
@@ -62,6 +70,8 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     options.conversationStore && 'sync' in options.conversationStore
       ? undefined
       : createConversationStore(options.conversationStore ?? { kind: 'file', dir: defaultConversationStoreDir() });
+  // Censored wherever they might surface: logs and provider error messages.
+  registerSecrets([options.providers.openai?.apiKey, options.providers.anthropic?.apiKey, options.approvalSecret]);
   const activities = createActivities({
     adapters: createModelAdapters(options.providers),
     workspaceDir: options.workspaceDir,
@@ -72,6 +82,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     mcp,
     conversations: ownStore ?? (options.conversationStore as ConversationStore),
     ...(options.prices ? { prices: options.prices } : {}),
+    ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
   });
   const traced = options.tracing ? tracingWorkerOptions(options.tracing) : undefined;
   if (traced && options.workflowBundle) {
@@ -87,6 +98,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
     ...(options.identity ? { identity: options.identity } : {}),
     ...(traced ?? {}),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
   onWorkerStopped(worker, mcp.close, (err) =>
     Runtime.instance().logger.warn('closing MCP connections failed', { error: (err as Error).message }),

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import { UserError } from './common/errors';
 import { providers as providerNames, type Provider } from './common/model-id';
 import { parsePriceTable, type ModelPrice } from './common/pricing';
+import { parsePayloadKeys, PAYLOAD_KEYS_VARIABLE, type PayloadKeyring } from './security/payload-codec';
 
 export interface ProviderSettings {
   openai?: { apiKey: string; baseURL?: string };
@@ -36,6 +37,8 @@ export interface TemporalSettings {
   tls?: { clientCertPath?: string; clientKeyPath?: string; serverRootCaCertPath?: string; serverName?: string };
   apiKey?: string;
   webUiUrl: string;
+  /** AES-256-GCM keys for payloads (AGENT_PAYLOAD_KEYS); when set, clients and workers encrypt every payload. */
+  payloadKeys?: PayloadKeyring;
 }
 
 /** Traces and metrics; everything is off unless the environment turns it on. */
@@ -69,6 +72,8 @@ export interface Config {
   prices?: Record<string, ModelPrice>;
   /** Model calls per second per provider, across all workers (AGENT_RATE_LIMIT_<PROVIDER>). */
   rateLimits: Partial<Record<Provider, number>>;
+  /** The HMAC secret approval decisions are signed with (AGENT_APPROVAL_SECRET); only the worker checks it. */
+  approvalSecret?: string;
 }
 
 /** Reads AGENT_PRICES_FILE: JSON `{ "provider:model": { input, cachedInput?, output } }`, USD per million tokens. */
@@ -119,6 +124,10 @@ export function temporalSettingsFromEnv(env: Env = process.env): TemporalSetting
       'TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH must be set together (mTLS needs both)',
     );
   }
+  if (env.TEMPORAL_TLS !== undefined && !['', 'true', 'false'].includes(env.TEMPORAL_TLS.trim())) {
+    throw new UserError(`TEMPORAL_TLS must be true or false, not "${env.TEMPORAL_TLS}"`);
+  }
+  const payloadKeys = nonEmpty(env[PAYLOAD_KEYS_VARIABLE]);
   const wantsTls = env.TEMPORAL_TLS === 'true' || Boolean(clientCertPath || serverRootCaCertPath || apiKey);
   return {
     address,
@@ -130,6 +139,7 @@ export function temporalSettingsFromEnv(env: Env = process.env): TemporalSetting
         : undefined,
     apiKey,
     webUiUrl: (nonEmpty(env.TEMPORAL_UI_URL) ?? 'http://localhost:8233').replace(/\/$/, ''),
+    ...(payloadKeys ? { payloadKeys: parsePayloadKeys(payloadKeys) } : {}),
   };
 }
 
@@ -247,5 +257,57 @@ export function loadConfig(env: Env = process.env): Config {
       : {}),
     ...toolSettingsFromEnv(env),
     telemetry: telemetrySettingsFromEnv(env),
+    ...(approvalSecretFromEnv(env) ? { approvalSecret: approvalSecretFromEnv(env) } : {}),
+  };
+}
+
+/** A secret shorter than this is too easy to guess for an HMAC key. */
+const MIN_APPROVAL_SECRET = 16;
+
+/** AGENT_APPROVAL_SECRET: the worker verifies decisions with it, agentctl signs them with it. */
+export function approvalSecretFromEnv(env: Env = process.env): string | undefined {
+  const secret = nonEmpty(env.AGENT_APPROVAL_SECRET);
+  if (secret !== undefined && secret.length < MIN_APPROVAL_SECRET) {
+    throw new UserError(`AGENT_APPROVAL_SECRET must be at least ${MIN_APPROVAL_SECRET} characters`);
+  }
+  return secret;
+}
+
+export interface CodecServerSettings {
+  host: string;
+  port: number;
+  /** The Web UI origin allowed by CORS; browsers on any other origin are refused. */
+  allowedOrigin: string;
+  /** Bearer token every request must carry. */
+  token: string;
+  keys: PayloadKeyring;
+}
+
+/** Settings of `npm run codec-server`; it refuses to start without keys or a token. */
+export function codecServerSettingsFromEnv(env: Env = process.env): CodecServerSettings {
+  const keys = nonEmpty(env[PAYLOAD_KEYS_VARIABLE]);
+  if (!keys) throw new UserError(`${PAYLOAD_KEYS_VARIABLE} is not set; the codec server needs the payload keys`);
+  const token = nonEmpty(env.AGENT_CODEC_TOKEN);
+  if (!token || token.length < 16) {
+    throw new UserError('AGENT_CODEC_TOKEN must be set to a bearer token of at least 16 characters');
+  }
+  const portText = nonEmpty(env.AGENT_CODEC_PORT) ?? '8888';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UserError(`AGENT_CODEC_PORT must be a port number, not "${portText}"`);
+  }
+  const origin = nonEmpty(env.AGENT_CODEC_ORIGIN) ?? 'http://localhost:8233';
+  let allowedOrigin: string;
+  try {
+    allowedOrigin = new URL(origin).origin;
+  } catch {
+    throw new UserError(`AGENT_CODEC_ORIGIN must be an origin such as http://localhost:8233, not "${origin}"`);
+  }
+  return {
+    host: nonEmpty(env.AGENT_CODEC_HOST) ?? '127.0.0.1',
+    port,
+    allowedOrigin,
+    token,
+    keys: parsePayloadKeys(keys),
   };
 }

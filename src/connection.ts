@@ -7,13 +7,21 @@ import type { TLSConfig } from '@temporalio/client';
 import { UserError } from './common/errors';
 import type { TemporalSettings } from './config';
 
-function readPem(path: string, what: string): Buffer {
+/** Reads a PEM file named by an environment variable; the error names the variable and what is wrong. */
+function readPem(path: string, variable: string): Buffer {
   try {
     return fs.readFileSync(path);
   } catch (err) {
-    throw new UserError(
-      `cannot read ${what} at ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
+    const code = (err as NodeJS.ErrnoException).code;
+    const problem =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory, not a file'
+            : (code ?? (err as Error).message);
+    throw new UserError(`${variable}=${path}: cannot read the file (${problem})`);
   }
 }
 

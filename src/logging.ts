@@ -5,10 +5,40 @@
  */
 import { Runtime, type LogLevel, type LogMetadata, type Logger, type MetricsExporterConfig } from '@temporalio/worker';
 import pino, { type Logger as PinoLogger } from 'pino';
+import { REDACTED, redactText, redactValue } from './security/redaction';
+
+/** Common credential fields, censored by pino itself; `redactValue` catches deeper ones and secret-looking values. */
+const redactPaths = [
+  'apiKey',
+  '*.apiKey',
+  'api_key',
+  '*.api_key',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+];
 
 export function createLogger(level: string, destination: pino.DestinationStream | number = 1): PinoLogger {
   return pino(
-    { level, base: { service: 'durable-agents' } },
+    {
+      level,
+      base: { service: 'durable-agents' },
+      redact: { paths: redactPaths, censor: REDACTED },
+      formatters: { log: (object) => redactValue(object) as Record<string, unknown> },
+      hooks: {
+        // The message text is not part of the object `formatters.log` sees; censor it here.
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
+        },
+      },
+    },
     typeof destination === 'number' ? pino.destination(destination) : destination,
   );
 }

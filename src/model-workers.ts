@@ -16,6 +16,7 @@ import type { ModelPrice } from './common/pricing';
 import { defaultConversationStoreDir, type ConversationStoreSettings, type ProviderSettings } from './config';
 import type { Tracing } from './telemetry/tracing';
 import { tracingWorkerOptions } from './telemetry/worker';
+import { registerSecrets } from './security/redaction';
 
 export interface ModelWorkersOptions {
   connection: NativeConnection;
@@ -35,10 +36,14 @@ export interface ModelWorkersOptions {
   conversationStore?: ConversationStoreSettings | ConversationStore;
   /** OpenTelemetry tracing: a span per model-call attempt, annotated with GenAI attributes, as on agent workers. */
   tracing?: Tracing;
+  /** The agent workers' payload codecs (`encryptedDataConverter(keys)`): model calls carry encrypted payloads. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 /** One activity-only worker per configured provider, each on that provider's model task queue. */
 export async function createModelWorkers(options: ModelWorkersOptions): Promise<Worker[]> {
+  // Censored wherever they might surface: logs and provider error messages.
+  registerSecrets([options.providers.openai?.apiKey, options.providers.anthropic?.apiKey]);
   const adapters = createModelAdapters(options.providers);
   const providers = Object.keys(adapters) as Provider[];
   if (providers.length === 0) return [];
@@ -68,6 +73,7 @@ export async function createModelWorkers(options: ModelWorkersOptions): Promise<
         ...(activityInterceptors ? { interceptors: { activity: activityInterceptors } } : {}),
         shutdownGraceTime: options.shutdownGraceTime ?? '10s',
         ...(options.identity ? { identity: `${options.identity}-model-${provider}` } : {}),
+        ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
       });
     }),
   );

@@ -9,6 +9,8 @@ import { connectionOptions } from './connection';
 import { createLogger, installTemporalLogging } from './logging';
 import { runtimeMetricsOptions } from './telemetry/metrics';
 import { tracingFromSettings } from './telemetry/tracing';
+import { encryptedDataConverter } from './security/data-converter';
+import { registerSecrets } from './security/redaction';
 import { loadToolsModule } from './tools-module';
 import { createModelWorkers } from './model-workers';
 
@@ -23,12 +25,15 @@ function assertSomeProvider(config: Config): void {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  registerSecrets([config.temporal.apiKey]);
   const logger = createLogger(config.logLevel);
   installTemporalLogging(logger, { metrics: runtimeMetricsOptions(config.telemetry) });
   assertSomeProvider(config);
   const tracing = tracingFromSettings(config.telemetry, 'worker');
 
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  // Agent and model workers alike encrypt and decrypt payloads when AGENT_PAYLOAD_KEYS is set.
+  const dataConverter = encryptedDataConverter(config.temporal.payloadKeys);
   try {
     const worker = await createAgentWorker({
       connection,
@@ -43,6 +48,8 @@ async function main(): Promise<void> {
       ...(tracing ? { tracing } : {}),
       conversationStore: config.conversationStore,
       ...(config.prices ? { prices: config.prices } : {}),
+      dataConverter,
+      approvalSecret: config.approvalSecret,
     });
     // Model calls go to one task queue per provider, rate-limited there across every worker.
     const modelWorkers = await createModelWorkers({
@@ -54,6 +61,7 @@ async function main(): Promise<void> {
       rateLimits: config.rateLimits,
       ...(config.prices ? { prices: config.prices } : {}),
       ...(tracing ? { tracing } : {}),
+      dataConverter,
     });
     logger.info(
       {

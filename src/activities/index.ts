@@ -4,6 +4,7 @@
 import type { Provider } from '../common/model-id';
 import type { ConversationStore } from './conversation/store';
 import type { ModelPrice } from '../common/pricing';
+import { createApprovalActivities } from './approvals';
 import { createModelActivities } from './models';
 import type { ModelAdapter } from './models/types';
 import type { CodeRunnerSettings } from './tools/code-runner';
@@ -25,6 +26,8 @@ export interface ActivityDeps {
   mcp?: { discover: McpDiscovery; activities: Record<string, (...args: never[]) => Promise<unknown>> };
   /** Where conversations passed by reference are kept (see src/activities/conversation). */
   conversations?: ConversationStore;
+  /** AGENT_APPROVAL_SECRET: approval decisions must carry a signature made with it. */
+  approvalSecret?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -46,6 +49,7 @@ export function createActivities(deps: ActivityDeps) {
     ...registry.activities(),
     ...createDescribeToolsActivity(registry, deps.mcp?.discover),
     ...(deps.mcp?.activities ?? {}),
+    ...createApprovalActivities({ approvalSecret: deps.approvalSecret }),
   };
 }
 

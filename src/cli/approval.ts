@@ -8,6 +8,7 @@ import os from 'node:os';
 import { isGrpcDeadlineError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { decideUpdate, type DecideInput, type DecideResult, type PendingApproval } from '../common/agent-contract';
 import { UserError } from '../common/errors';
+import { signDecision } from './approval-signing';
 import type { CliContext } from './command';
 import { hasWorkflowPollers, queryState } from './live-state';
 import { oneLine, truncate } from './output';
@@ -106,7 +107,10 @@ export async function sendDecision(
     destination = target.childWorkflowId;
     approvalId = await localIdInChild(client, target, taskQueue);
   }
-  const input: DecideInput = { ...decision, ...(approvalId ? { approvalId } : {}) };
+  // With AGENT_APPROVAL_SECRET set, the decision is signed for the run and approval id it is sent to.
+  const input: DecideInput = approvalId
+    ? signDecision(decision, { workflowId: destination, approvalId, decision: verb })
+    : { ...decision };
 
   let result: DecideResult;
   try {

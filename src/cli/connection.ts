@@ -7,6 +7,7 @@ import type { TemporalSettings } from '../config';
 import { connectionOptions } from '../connection';
 import { tracingClientInterceptors } from '../telemetry/client';
 import type { Tracing } from '../telemetry/tracing';
+import { encryptedDataConverter } from '../security/data-converter';
 import { TemporalUnreachableError } from './errors';
 
 /** Long enough for a TLS handshake to Temporal Cloud, short enough that a typo'd address fails fast. */
@@ -24,10 +25,13 @@ export async function connectClient(settings: TemporalSettings, tracing?: Tracin
   } catch (err) {
     throw new TemporalUnreachableError(settings.address, err);
   }
+  // With payload keys set, what agentctl sends is encrypted and what it reads (state, results) is decrypted.
+  const dataConverter = encryptedDataConverter(settings.payloadKeys);
   return new Client({
     connection,
     namespace: settings.namespace,
     ...(tracing ? { interceptors: tracingClientInterceptors(tracing) } : {}),
+    ...(dataConverter ? { dataConverter } : {}),
   });
 }
 

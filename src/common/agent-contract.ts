@@ -24,6 +24,26 @@ export const approvalTimeoutSchema = z
   .strict();
 export type ApprovalTimeout = z.infer<typeof approvalTimeoutSchema>;
 
+/** Names of the people allowed to decide a gate; a decision from anyone else is refused. */
+export const approversSchema = z.array(z.string().min(1).max(200)).min(1).max(100);
+
+/**
+ * An HMAC-SHA256 signature of a decision (hex), made by agentctl when AGENT_APPROVAL_SECRET is set and checked
+ * by the worker in an activity, so the secret never enters history.
+ */
+const signatureSchema = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'an HMAC-SHA256 signature in hex')
+  .optional();
+/**
+ * Set when a decision is passed down to a child run: the run and approval id the signature was made for
+ * (the ancestor's), so the child can check it.
+ */
+const signedAsSchema = z
+  .object({ workflowId: z.string().min(1), approvalId: z.string().min(1) })
+  .strict()
+  .optional();
+
 export const agentInputSchema = z
   .object({
     /** Name of the agent; shown in the Web UI and kept in the AgentName search attribute. */
@@ -48,6 +68,8 @@ export const agentInputSchema = z
     approvalRequiredTools: z.array(z.string().min(1)).default([]),
     /** How long tool approvals wait and what happens then; without it they wait indefinitely. */
     approvalTimeout: approvalTimeoutSchema.optional(),
+    /** Who may decide this agent's approvals (`by` of the decision); anyone when absent. */
+    approvers: approversSchema.optional(),
     /** Earlier conversation to continue from (for example after continue-as-new). */
     history: z.array(messageSchema).default([]),
     maxOutputTokens: z.number().int().positive().optional(),
@@ -102,6 +124,16 @@ export interface PendingApproval {
   childWorkflowId?: string;
   /** When the gate gives up and what it does then. */
   timeout?: ApprovalTimeout;
+  /** Who may decide; anyone when absent. */
+  approvers?: string[];
+}
+
+/** A decision the run refused (unsigned, wrongly signed, or from someone not among the approvers). */
+export interface RefusedDecision {
+  approvalId: string;
+  decision: 'approve' | 'reject';
+  by?: string;
+  problem: string;
 }
 
 export interface AgentState {
@@ -124,6 +156,8 @@ export interface AgentState {
   budget?: BudgetStatus;
   /** Fallback chain, provider circuits and model switches, when the agent has fallback models. */
   routing?: ModelRoutingState;
+  /** Decisions refused by approval verification; present once one was refused. */
+  refusedDecisions?: RefusedDecision[];
 }
 
 export interface AgentResult {
@@ -148,6 +182,8 @@ export const approvalDecisionSchema = z
     comment: z.string().max(5000).optional(),
     /** Edited tool arguments (an object or its JSON text), validated against the tool's schema. */
     arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+    signature: signatureSchema,
+    signedAs: signedAsSchema,
   })
   .strict();
 export const rejectionSchema = z
@@ -155,6 +191,8 @@ export const rejectionSchema = z
     approvalId: z.string().min(1).optional(),
     by: z.string().max(200).optional(),
     reason: z.string().max(5000).optional(),
+    signature: signatureSchema,
+    signedAs: signedAsSchema,
   })
   .strict();
 export type ApproveInput = z.infer<typeof approvalDecisionSchema>;
@@ -168,6 +206,8 @@ export const decisionSchema = z
     comment: z.string().max(5000).optional(),
     reason: z.string().max(5000).optional(),
     arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+    signature: signatureSchema,
+    signedAs: signedAsSchema,
   })
   .strict();
 export type DecideInput = z.infer<typeof decisionSchema>;

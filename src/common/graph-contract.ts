@@ -3,7 +3,7 @@
  * `approve` / `reject` as agent runs, so every tool that decides on approvals works on graphs too.
  */
 import { defineQuery } from '@temporalio/workflow';
-import type { PendingApproval } from './agent-contract';
+import type { PendingApproval, RefusedDecision } from './agent-contract';
 import type { GraphSpecInput } from './graph-spec';
 import type { GraphValues } from './graph-rules';
 import type { Usage } from './messages';
@@ -65,6 +65,8 @@ export interface GraphRunState {
   cost: CostLedger;
   error?: string;
   budget?: BudgetStatus;
+  /** Decisions refused by approval verification; present once one was refused. */
+  refusedDecisions?: RefusedDecision[];
 }
 
 export interface GraphResult {

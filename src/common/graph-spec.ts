@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { modelIdSchema } from './model-id';
-import { approvalTimeoutSchema } from './agent-contract';
+import { approvalTimeoutSchema, approversSchema } from './agent-contract';
 import { mcpServerSpecSchema } from './tool-catalog';
 import { budgetSchema } from './budget';
 
@@ -123,6 +123,8 @@ const approvalNode = z
     /** The node to go to when rejected; without it a rejection ends the run as rejected. */
     onReject: nodeId.optional(),
     timeout: approvalTimeoutSchema.optional(),
+    /** Who may decide; anyone when absent. */
+    approvers: approversSchema.optional(),
     next: edgeSchema,
   })
   .strict();
@@ -205,6 +207,8 @@ export const graphSpecSchema = z
             what: z.string().optional(),
             onReject: nodeId.optional(),
             timeout: approvalTimeoutSchema.optional(),
+            /** Who may decide; anyone when absent. */
+            approvers: approversSchema.optional(),
           })
           .strict(),
       )

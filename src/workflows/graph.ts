@@ -138,6 +138,7 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
           proposed: JSON.stringify(run.values).slice(0, 4000),
           requestedAt: new Date().toISOString(),
           ...(gate.timeout ? { timeout: gate.timeout } : {}),
+          ...(gate.approvers ? { approvers: gate.approvers } : {}),
         });
         const approved = decision.decision === 'approved';
         run.finishStep(gateRecord, {

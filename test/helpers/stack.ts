@@ -19,6 +19,8 @@ import { agentSearchAttributeKeys } from '../../src/common/search-attributes';
 import { createLogger, installTemporalLogging } from '../../src/logging';
 import { startMockLlmServer, type MockLlmServer } from '../../src/mock-llm/server';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
+import { encryptedDataConverter, encryptedFailureConverterPath } from '../../src/security/data-converter';
+import type { PayloadKeyring } from '../../src/security/payload-codec';
 
 export interface RunningWorker {
   worker: Worker;
@@ -61,9 +63,21 @@ export type ExtraWorkerOptions = Partial<
 >;
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let encryptedBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** Bundling takes seconds; one bundle serves every worker a test file starts (and replay tests). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+/**
+ * Bundling takes seconds; one bundle serves every worker a test file starts (and replay tests). Encrypted stacks get one built
+ * with the failure converter that moves messages and stack traces into encrypted attributes.
+ */
+export function workflowBundle(encrypted = false): Promise<WorkflowBundleWithSourceMap> {
+  if (encrypted) {
+    encryptedBundle ??= bundleWorkflowCode({
+      workflowsPath,
+      failureConverterPath: encryptedFailureConverterPath,
+      logger: quietBundlerLogger,
+    });
+    return encryptedBundle;
+  }
   bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
   return bundle;
 }
@@ -104,18 +118,29 @@ export interface TestStackOptions {
   extra?: ExtraWorkerOptions;
   /** The conversation store of every worker; a file store in a temporary folder by default. */
   conversationStore?: AgentWorkerOptions['conversationStore'];
+  /** Keep the dev server's state in this SQLite file (default: in memory). */
+  dbFilename?: string;
+  /** Encrypt every payload (client and workers) with these keys, as AGENT_PAYLOAD_KEYS does. */
+  payloadKeys?: PayloadKeyring;
+  /** AGENT_APPROVAL_SECRET for the workers: approval decisions must be signed. */
+  approvalSecret?: string;
+  /** Model providers of the workers (default: only the stack's mock LLM server). */
+  providers?: (mockUrl: string) => ProviderSettings;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   installTemporalLogging(createLogger('info', logSink));
   const cli = await resolveTemporalCli({ allowInstall: true, log: (line) => process.stderr.write(`${line}\n`) });
+  const dataConverter = encryptedDataConverter(options.payloadKeys);
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       ...(cli.source === 'sdk-download' ? {} : { executable: { type: 'existing-path', path: cli.path } }),
       ip: '127.0.0.1',
       searchAttributes: agentSearchAttributeKeys,
       extraArgs: ['--log-level', 'error'],
+      ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
     },
+    ...(dataConverter ? { client: { dataConverter } } : {}),
   });
   const mock = await startMockLlmServer({ host: '127.0.0.1', port: 0 });
   const workspaceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'da-workspace-'));
@@ -126,9 +151,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const workers: RunningWorker[] = [];
 
   const startWorker: TestStack['startWorker'] = async (workerOptions = {}) => {
-    const providers: ProviderSettings = workerOptions.providers ?? {
-      mock: { baseURL: mock.url, wire: workerOptions.mockWire ?? options.mockWire ?? 'openai' },
-    };
+    const providers: ProviderSettings = workerOptions.providers ??
+      options.providers?.(mock.url) ?? {
+        mock: { baseURL: mock.url, wire: workerOptions.mockWire ?? options.mockWire ?? 'openai' },
+      };
     const worker = await createAgentWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
@@ -136,7 +162,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       providers,
       workspaceDir,
       knowledgeBaseDir,
-      workflowBundle: await workflowBundle(),
+      workflowBundle: await workflowBundle(Boolean(dataConverter)),
+      ...(dataConverter ? { dataConverter } : {}),
+      ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
       ...(options.tools ? { tools: options.tools } : {}),
       conversationStore,
       ...(workerOptions.shutdownGraceTime ? { shutdownGraceTime: workerOptions.shutdownGraceTime } : {}),
@@ -156,6 +184,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ...(workerOptions.prices ? { prices: workerOptions.prices } : {}),
       ...(workerOptions.shutdownGraceTime ? { shutdownGraceTime: workerOptions.shutdownGraceTime } : {}),
       ...(workerOptions.identity ? { identity: workerOptions.identity } : {}),
+      ...(dataConverter ? { dataConverter } : {}),
     });
     const running = Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]);
     const handle: RunningWorker = {

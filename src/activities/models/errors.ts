@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { ErrorType } from '../../common/errors';
+import { redactedError, redactText } from '../../security/redaction';
 
 interface HttpLikeError {
   status?: number;
@@ -46,9 +47,10 @@ function bodyMessage(err: HttpLikeError): string {
 export function toApplicationFailure(err: unknown, provider: string, model: string): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   const e = (err ?? {}) as HttpLikeError;
-  const cause = err instanceof Error ? err : undefined;
+  // Providers echo the key in some auth errors; message and cause go to history, so both are censored.
+  const cause = err instanceof Error ? redactedError(err) : undefined;
   const status = typeof e.status === 'number' ? e.status : undefined;
-  const detail = bodyMessage(e);
+  const detail = redactText(bodyMessage(e));
   const code = `${e.code ?? ''} ${e.type ?? ''} ${(e.error as { error?: { type?: string } } | undefined)?.error?.type ?? ''}`;
   const fail = (type: ErrorType, nonRetryable: boolean, nextRetryDelay?: number): ApplicationFailure =>
     ApplicationFailure.create({

@@ -17,7 +17,9 @@ import {
   type DecideInput,
   type DecideResult,
   type PendingApproval,
+  type RefusedDecision,
 } from '../../common/agent-contract';
+import { verificationEnabled, verifyDecision } from './approval-verification';
 
 /** What a gate needs of the run it belongs to: the list shown as pending and a status to set. */
 export interface ApprovalHost {
@@ -25,6 +27,8 @@ export interface ApprovalHost {
   setStatus(status: 'awaiting_approval' | 'running'): void;
   /** Set by the gates: everything pending here and below, for the state query and AwaitingApproval. */
   surfacedApprovals?: () => PendingApproval[];
+  /** Decisions approval verification refused, shown in the state query. */
+  readonly refusedDecisions?: RefusedDecision[];
 }
 
 export type Decision =
@@ -94,8 +98,13 @@ export class ApprovalGates {
     return { type: 'ApprovalAlreadyDecided', message: `approval ${id} was already decided (passed on to ${child})` };
   }
 
-  /** Handler of the `decide` update (already validated). */
+  /** Handler of the `decide` update (already validated); a refused or overtaken decision fails the update. */
   async onDecide(input: DecideInput): Promise<DecideResult> {
+    if (!verificationEnabled()) return this.apply(input);
+    const refused = await this.verify(input);
+    if (refused) throw ApplicationFailure.create({ type: 'ApprovalRefused', message: refused, nonRetryable: true });
+    const late = this.problemWith(input);
+    if (late) throw ApplicationFailure.create({ type: late.type, message: late.message, nonRetryable: true });
     return this.apply(input);
   }
 
@@ -209,7 +218,33 @@ export class ApprovalGates {
       log.warn('decision ignored', { approvalId: input.approvalId ?? '(oldest)', problem: problem.message });
       return;
     }
+    if (verificationEnabled()) {
+      if (await this.verify(input)) return;
+      // Another decision may have been applied while this one was being checked: the first one counts.
+      const late = this.problemWith(input);
+      if (late) {
+        log.warn('decision ignored', { approvalId: input.approvalId ?? '(oldest)', problem: late.message });
+        return;
+      }
+    }
     await this.apply(input);
+  }
+
+  /** Checks a decision with the worker; a refusal is recorded in the run's state and returned, never applied. */
+  private async verify(input: DecideInput): Promise<string | undefined> {
+    const target = this.target(input.approvalId) as PendingApproval;
+    const problem = await verifyDecision(input, target);
+    if (problem) {
+      const refusal: RefusedDecision = {
+        approvalId: target.approvalId,
+        decision: input.decision,
+        ...(input.by !== undefined ? { by: input.by } : {}),
+        problem,
+      };
+      this.host.refusedDecisions?.push(refusal);
+      log.warn('decision refused', { ...refusal });
+    }
+    return problem;
   }
 
   private async apply(input: DecideInput): Promise<DecideResult> {
@@ -235,18 +270,27 @@ export class ApprovalGates {
     const childId = target.childWorkflowId;
     const localId = target.approvalId.slice(target.approvalId.indexOf('/') + 1);
     const handle = getExternalWorkflowHandle(this.directChild(target));
+    // The child checks the signature again, against the run and approval id it was made for (here or above).
+    const signed = input.signature
+      ? {
+          signature: input.signature,
+          signedAs: input.signedAs ?? { workflowId: workflowInfo().workflowId, approvalId: target.approvalId },
+        }
+      : {};
     if (input.decision === 'approve') {
       await handle.signal(approveSignal, {
         approvalId: localId,
         ...(input.by ? { by: input.by } : {}),
         ...(input.comment ? { comment: input.comment } : {}),
         ...(input.arguments !== undefined ? { arguments: input.arguments } : {}),
+        ...signed,
       });
     } else {
       await handle.signal(rejectSignal, {
         approvalId: localId,
         ...(input.by ? { by: input.by } : {}),
         ...(input.reason ? { reason: input.reason } : {}),
+        ...signed,
       });
     }
     this.forwarded.set(target.approvalId, childId);

@@ -8,6 +8,7 @@ import type {
   AgentState,
   AgentStatus,
   PendingApproval,
+  RefusedDecision,
   StepRecord,
   ValidAgentInput,
 } from '../../common/agent-contract';
@@ -48,6 +49,7 @@ export class RunState {
   step = 0;
   readonly steps: StepRecord[] = [];
   readonly pendingApprovals: PendingApproval[] = [];
+  readonly refusedDecisions: RefusedDecision[] = [];
   /** Pending approvals here and in child runs; the approval gates install it. */
   surfacedApprovals?: () => PendingApproval[];
   usage: Usage = emptyUsage();
@@ -166,6 +168,7 @@ export class RunState {
       ...(this.contextCompactions.length ? { contextCompactions: this.contextCompactions.map((c) => ({ ...c })) } : {}),
       ...(budget ? { budget } : {}),
       ...(this.routing ? { routing: this.routing } : {}),
+      ...(this.refusedDecisions.length ? { refusedDecisions: this.refusedDecisions.map((r) => ({ ...r })) } : {}),
     };
   }
 

@@ -84,6 +84,7 @@ export class ToolCallRunner {
           proposed: call.arguments,
           requestedAt: new Date().toISOString(),
           ...(this.input.approvalTimeout ? { timeout: this.input.approvalTimeout } : {}),
+          ...(this.input.approvers ? { approvers: this.input.approvers } : {}),
         },
         argumentsCheck(tool),
       );

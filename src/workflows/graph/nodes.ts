@@ -172,6 +172,7 @@ export async function executeNode(
         proposed: JSON.stringify(values).slice(0, 4000),
         requestedAt: new Date().toISOString(),
         ...(node.timeout ? { timeout: node.timeout } : {}),
+        ...(node.approvers ? { approvers: node.approvers } : {}),
       });
       const approved = decision.decision === 'approved';
       const by = decision.by ? ` by ${decision.by}` : '';

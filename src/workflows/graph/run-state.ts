@@ -1,6 +1,6 @@
 /** The live record of one graph run, read by the `state` query, the search attributes and the Web UI. */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { PendingApproval } from '../../common/agent-contract';
+import type { PendingApproval, RefusedDecision } from '../../common/agent-contract';
 import type { GraphRunState, GraphStatus, GraphStepRecord, RoutingDecision } from '../../common/graph-contract';
 import type { GraphSpec } from '../../common/graph-spec';
 import { mergeField, type GraphValues } from '../../common/graph-rules';
@@ -34,6 +34,7 @@ export class GraphRun {
   readonly steps: GraphStepRecord[] = [];
   readonly decisions: RoutingDecision[] = [];
   readonly pendingApprovals: PendingApproval[] = [];
+  readonly refusedDecisions: RefusedDecision[] = [];
   /** Pending approvals here and in child runs; the approval gates install it. */
   surfacedApprovals?: () => PendingApproval[];
   usage: Usage = emptyUsage();
@@ -180,6 +181,7 @@ export class GraphRun {
       cost: this.cost,
       ...(this.error !== undefined ? { error: this.error } : {}),
       ...(budget ? { budget } : {}),
+      ...(this.refusedDecisions.length ? { refusedDecisions: this.refusedDecisions.map((r) => ({ ...r })) } : {}),
     };
   }
 

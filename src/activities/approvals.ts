@@ -1,0 +1,52 @@
+/**
+ * `verifyApprovalDecision`: the worker's check of a human decision before the workflow applies it. It runs as
+ * an activity because it needs the approval secret, which must never enter workflow code or history; its
+ * answer (accepted, or refused with the reason) is what history records.
+ */
+import { log } from '@temporalio/activity';
+import type { VerifyDecisionInput, VerifyDecisionResult } from '../common/approval-verification';
+import { approvalSignatureMatches, argumentsText } from '../security/approval-signature';
+
+export interface ApprovalActivityDeps {
+  /** AGENT_APPROVAL_SECRET; without it only the approvers list is enforced. */
+  approvalSecret?: string;
+}
+
+export function createApprovalActivities(deps: ApprovalActivityDeps) {
+  return {
+    async verifyApprovalDecision(input: VerifyDecisionInput): Promise<VerifyDecisionResult> {
+      const refuse = (problem: string): VerifyDecisionResult => {
+        log.warn('approval decision refused', { approvalId: input.approvalId, by: input.by, problem });
+        return { accepted: false, problem };
+      };
+      if (input.approvers?.length && !(input.by && input.approvers.includes(input.by))) {
+        return refuse(
+          `${input.by ? `"${input.by}" is` : 'an anonymous decider is'} not among the approvers (${input.approvers.join(', ')})`,
+        );
+      }
+      if (!deps.approvalSecret) return { accepted: true };
+      if (!input.signature) {
+        return refuse('unsigned decision: this worker requires decisions signed with AGENT_APPROVAL_SECRET');
+      }
+      // A decision passed down from an ancestor run was signed for the ancestor's run and approval id.
+      const signedFor = input.signedAs ?? { workflowId: input.workflowId, approvalId: input.approvalId };
+      if (input.signedAs && !input.ancestors.includes(input.signedAs.workflowId)) {
+        return refuse(`decision was signed for run ${input.signedAs.workflowId}, which is not an ancestor of this run`);
+      }
+      if (input.signedAs && !input.signedAs.approvalId.endsWith(`/${input.approvalId}`)) {
+        return refuse(`decision was signed for approval ${input.signedAs.approvalId}, not ${input.approvalId}`);
+      }
+      const matches = approvalSignatureMatches(
+        deps.approvalSecret,
+        {
+          ...signedFor,
+          decision: input.decision,
+          ...(input.by !== undefined ? { by: input.by } : {}),
+          ...(input.arguments !== undefined ? { arguments: argumentsText(input.arguments) } : {}),
+        },
+        input.signature,
+      );
+      return matches ? { accepted: true } : refuse('the signature does not match this decision');
+    },
+  };
+}
