@@ -26,12 +26,15 @@ function assertSomeProvider(config: Config): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   registerSecrets([config.temporal.apiKey]);
+  assertSomeProvider(config);
+  // Certificates are read before the Temporal runtime starts: once it runs it keeps the process alive, so a
+  // missing file found later would print its error and hang instead of exiting.
+  const options = connectionOptions(config.temporal);
   const logger = createLogger(config.logLevel);
   installTemporalLogging(logger, { metrics: runtimeMetricsOptions(config.telemetry) });
-  assertSomeProvider(config);
   const tracing = tracingFromSettings(config.telemetry, 'worker');
 
-  const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  const connection = await NativeConnection.connect(options);
   // Agent and model workers alike encrypt and decrypt payloads when AGENT_PAYLOAD_KEYS is set.
   const dataConverter = encryptedDataConverter(config.temporal.payloadKeys);
   try {
