@@ -15,7 +15,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  Client,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type QueryDefinition,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { z } from 'zod';
 import { defineTool } from '../src/activities/tools/define-tool';
 import { signDecision } from '../src/cli/approval-signing';
@@ -29,10 +35,11 @@ import {
   type AgentState,
   type PendingApproval,
 } from '../src/common/agent-contract';
+import { GRAPH_WORKFLOW_TYPE, graphStateQuery } from '../src/common/graph-contract';
 import { providerSettingsFromEnv } from '../src/config';
 import { signApprovalDecision } from '../src/security/approval-signature';
 import { parsePayloadKeys } from '../src/security/payload-codec';
-import type { agentWorkflow } from '../src/workflows';
+import type { agentWorkflow, graphWorkflow } from '../src/workflows';
 import { resolveTemporalCli } from '../scripts/temporal-cli';
 import { capturedLogs, startTestStack, type TestStack } from './helpers/stack';
 
@@ -165,16 +172,23 @@ function databaseBytes(): Buffer {
   return Buffer.concat(files.map((f) => fs.readFileSync(f)));
 }
 
-async function pendingOf(handle: WorkflowHandle): Promise<PendingApproval[]> {
+async function pendingOf(
+  handle: WorkflowHandle,
+  query: QueryDefinition<{ pendingApprovals: PendingApproval[] }> = stateQuery,
+): Promise<PendingApproval[]> {
   for (let i = 0; i < 300; i++) {
-    const pending = (await handle.query(stateQuery)).pendingApprovals;
+    const pending = (await handle.query(query)).pendingApprovals;
     if (pending.length) return pending;
     await sleep(100);
   }
   return assert.fail('nothing became pending');
 }
 
-async function stateUntil(handle: WorkflowHandle, done: (s: AgentState) => boolean): Promise<AgentState> {
+/** Polls the `state` query (agent or graph runs answer it alike) until `done` holds. */
+async function stateUntil(
+  handle: WorkflowHandle,
+  done: (s: Pick<AgentState, 'refusedDecisions' | 'pendingApprovals'>) => boolean,
+): Promise<AgentState> {
   for (let i = 0; i < 300; i++) {
     const state = await handle.query(stateQuery);
     if (done(state)) return state;
@@ -403,6 +417,84 @@ describe('signed approvals', () => {
     assert.equal(payments.filter((k) => k.startsWith(handle.workflowId)).length, 1);
     const step = result.steps.find((s) => s.kind === 'tool');
     assert.equal(step?.status, 'ok', 'the late reject did not undo the approval');
+  });
+});
+
+describe('signed approvals in graphs', () => {
+  it('a signed decision at the root reaches a child agent, which checks it again', async () => {
+    stack.mock.addScenario('sec-child', {
+      turns: [{ toolCalls: [{ name: 'pay_invoice', arguments: { invoice: 'INV-3' } }] }, { text: 'filed' }],
+    });
+    const handle = await stack.client.workflow.start<typeof graphWorkflow>(GRAPH_WORKFLOW_TYPE, {
+      taskQueue: stack.taskQueue,
+      workflowId: id('graph-child'),
+      args: [
+        {
+          spec: {
+            name: 'signed-child',
+            agents: { clerk: { instructions: 'pay it', model: 'mock:sec-child', tools: ['pay_invoice'] } },
+            state: { report: { type: 'string' } },
+            entry: 'pay',
+            nodes: {
+              pay: { kind: 'agent', agent: 'clerk', input: 'pay', output: 'report', next: 'done' },
+              done: { kind: 'end', output: 'report' },
+            },
+          },
+        },
+      ],
+    });
+    const [surfaced] = await pendingOf(handle, graphStateQuery);
+    assert.equal(surfaced?.approvalId, 'clerk-1/step-1-call-1');
+    // Sent straight to the child, a signature made for the root's approval does not pass for the child's.
+    const child = stack.client.workflow.getHandle(surfaced!.childWorkflowId!);
+    await child.signal(approveSignal, {
+      approvalId: 'step-1-call-1',
+      by: 'ann',
+      signature: signApprovalDecision(APPROVAL_SECRET, {
+        workflowId: handle.workflowId,
+        approvalId: surfaced!.approvalId,
+        decision: 'approve',
+        by: 'ann',
+      }),
+    });
+    const refused = await stateUntil(child, (s) => (s.refusedDecisions?.length ?? 0) >= 1);
+    assert.match(refused.refusedDecisions?.[0]?.problem ?? '', /signature does not match/);
+
+    const approve = await agentctl(['approve', handle.workflowId, '--by', 'ann']);
+    assert.equal(approve.code, 0, approve.stderr);
+    const result = await handle.result();
+    assert.equal(result.output, 'filed');
+    assert.equal(payments.filter((k) => k.startsWith(surfaced!.childWorkflowId!)).length, 1);
+  });
+
+  it('a graph gate names its approvers; a signed decision by someone else is refused', async () => {
+    const handle = await stack.client.workflow.start<typeof graphWorkflow>(GRAPH_WORKFLOW_TYPE, {
+      taskQueue: stack.taskQueue,
+      workflowId: id('graph-gate'),
+      args: [
+        {
+          spec: {
+            name: 'gated',
+            state: {},
+            entry: 'ship',
+            nodes: {
+              ship: { kind: 'approval', what: 'ship it', approvers: ['ops-lead'], next: 'done' },
+              done: { kind: 'end' },
+            },
+          },
+        },
+      ],
+    });
+    const [pending] = await pendingOf(handle, graphStateQuery);
+    assert.deepEqual(pending?.approvers, ['ops-lead']);
+    const intern = await agentctl(['approve', handle.workflowId, '--by', 'intern']);
+    assert.equal(intern.code, 0, intern.stderr);
+    const state = await stateUntil(handle, (s) => (s.refusedDecisions?.length ?? 0) >= 1);
+    assert.match(state.refusedDecisions?.[0]?.problem ?? '', /"intern" is not among the approvers \(ops-lead\)/);
+    assert.equal((await handle.query(graphStateQuery)).pendingApprovals.length, 1);
+    const lead = await agentctl(['approve', handle.workflowId, '--by', 'ops-lead']);
+    assert.equal(lead.code, 0, lead.stderr);
+    assert.equal((await handle.result()).status, 'completed');
   });
 });
 

@@ -48,6 +48,8 @@ export class ApprovalGates {
   private readonly childPending = new Map<string, PendingApproval[]>();
   /** Child approvals this run has passed a decision on to, by surfaced id, with the child that got it. */
   private readonly forwarded = new Map<string, string>();
+  /** The decision being checked and applied now; the next one waits for it (see inArrivalOrder). */
+  private decisionQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly host: ApprovalHost) {
     host.surfacedApprovals = () => this.allPending();
@@ -101,11 +103,14 @@ export class ApprovalGates {
   /** Handler of the `decide` update (already validated); a refused or overtaken decision fails the update. */
   async onDecide(input: DecideInput): Promise<DecideResult> {
     if (!verificationEnabled()) return this.apply(input);
-    const refused = await this.verify(input);
-    if (refused) throw ApplicationFailure.create({ type: 'ApprovalRefused', message: refused, nonRetryable: true });
-    const late = this.problemWith(input);
-    if (late) throw ApplicationFailure.create({ type: late.type, message: late.message, nonRetryable: true });
-    return this.apply(input);
+    return this.inArrivalOrder(async () => {
+      // Another decision may have been applied while this one waited its turn: the first one counts.
+      const late = this.problemWith(input);
+      if (late) throw ApplicationFailure.create({ type: late.type, message: late.message, nonRetryable: true });
+      const refused = await this.verify(input);
+      if (refused) throw ApplicationFailure.create({ type: 'ApprovalRefused', message: refused, nonRetryable: true });
+      return this.apply(input);
+    });
   }
 
   /** Handler of the `childApprovals` signal: a child run's pending approvals, replacing what it sent before. */
@@ -218,16 +223,29 @@ export class ApprovalGates {
       log.warn('decision ignored', { approvalId: input.approvalId ?? '(oldest)', problem: problem.message });
       return;
     }
-    if (verificationEnabled()) {
-      if (await this.verify(input)) return;
-      // Another decision may have been applied while this one was being checked: the first one counts.
+    if (!verificationEnabled()) {
+      await this.apply(input);
+      return;
+    }
+    await this.inArrivalOrder(async () => {
       const late = this.problemWith(input);
       if (late) {
         log.warn('decision ignored', { approvalId: input.approvalId ?? '(oldest)', problem: late.message });
         return;
       }
-    }
-    await this.apply(input);
+      if (await this.verify(input)) return;
+      await this.apply(input);
+    });
+  }
+
+  /**
+   * Checks and applies decisions one at a time, in the order they arrived. Each check is an activity, and
+   * activities may finish in any order: without this a late reject could overtake the approvals before it.
+   */
+  private inArrivalOrder<T>(step: () => Promise<T>): Promise<T> {
+    const turn = this.decisionQueue.then(step, step);
+    this.decisionQueue = turn.catch(() => undefined);
+    return turn;
   }
 
   /** Checks a decision with the worker; a refusal is recorded in the run's state and returned, never applied. */
