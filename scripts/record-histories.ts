@@ -69,6 +69,21 @@ const recordings: Recording[] = [
     },
   },
   {
+    name: 'file-clerk-approval-verified',
+    description:
+      'file-clerk with named approvers after decisions became checked by the verifyApprovalDecision activity (patch approval-verification)',
+    input: { ...agentInputFor(fileClerk, fileClerk.exampleInput, 'mock:file-clerk'), approvers: ['recorder'] },
+    drive: async (stack, workflowId) => {
+      const handle = stack.client.workflow.getHandle(workflowId);
+      for (;;) {
+        const state = await handle.query(stateQuery);
+        if (state.pendingApprovals.length) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await handle.signal(approveSignal, { by: 'recorder', comment: 'recorded approval' });
+    },
+  },
+  {
     name: 'rate-limited',
     description: 'a model call that gets a 429 with retry-after and succeeds on the second attempt',
     input: { agent: 'tester', instructions: 'test', input: 'hi', model: 'mock:rate-limited' },

@@ -15,7 +15,9 @@ import { createApprovalActivities } from '../src/activities/approvals';
 import { toApplicationFailure } from '../src/activities/models/errors';
 import { signDecision } from '../src/cli/approval-signing';
 import { startCodecServer, type CodecServer } from '../src/codec-server/server';
+import { agentInputSchema } from '../src/common/agent-contract';
 import { UserError } from '../src/common/errors';
+import { parseGraphSpec } from '../src/common/graph-spec';
 import type { VerifyDecisionInput, VerifyDecisionResult } from '../src/common/approval-verification';
 import { approvalSecretFromEnv, codecServerSettingsFromEnv, temporalSettingsFromEnv } from '../src/config';
 import { connectionOptions } from '../src/connection';
@@ -244,6 +246,24 @@ describe('approval signatures', () => {
       /not an ancestor/,
     );
     assert.equal((await verify({ approvalSecret: secret }, { ...child, approvalId: 'step-9-call-1' })).accepted, false);
+  });
+});
+
+describe('named approvers in specs', () => {
+  it('agent inputs and graph gates accept approvers and refuse an empty list', () => {
+    const agent = { instructions: 't', input: 'i', model: 'mock:hello' };
+    assert.deepEqual(agentInputSchema.parse({ ...agent, approvers: ['ann'] }).approvers, ['ann']);
+    assert.equal(agentInputSchema.safeParse({ ...agent, approvers: [] }).success, false);
+    const spec = {
+      name: 'g',
+      entry: 'ship',
+      approvals: [{ before: 'ship', approvers: ['ops'] }],
+      nodes: { ship: { kind: 'approval', what: 'ship', approvers: ['lead'], next: 'done' }, done: { kind: 'end' } },
+    };
+    const parsed = parseGraphSpec(spec);
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.problems.join('; '));
+    const bad = parseGraphSpec({ ...spec, approvals: [{ before: 'ship', approvers: [''] }] });
+    assert.ok(!bad.ok && bad.problems.some((p) => p.includes('approvals.0.approvers.0')), JSON.stringify(bad));
   });
 });
 

@@ -20,6 +20,8 @@ export const ErrorType = {
   MaxStepsExceeded: 'MaxStepsExceeded',
   BudgetExceeded: 'BudgetExceeded',
   ApprovalRejected: 'ApprovalRejected',
+  /** A decision refused by approval verification: unsigned, wrongly signed, or not from a named approver. */
+  ApprovalRefused: 'ApprovalRefused',
   InvalidGraphSpec: 'InvalidGraphSpec',
   InvalidGraphInput: 'InvalidGraphInput',
   McpServerUnavailable: 'McpServerUnavailable',

@@ -19,6 +19,7 @@ import {
   type PendingApproval,
   type RefusedDecision,
 } from '../../common/agent-contract';
+import { ErrorType } from '../../common/errors';
 import { verificationEnabled, verifyDecision } from './approval-verification';
 
 /** What a gate needs of the run it belongs to: the list shown as pending and a status to set. */
@@ -108,7 +109,8 @@ export class ApprovalGates {
       const late = this.problemWith(input);
       if (late) throw ApplicationFailure.create({ type: late.type, message: late.message, nonRetryable: true });
       const refused = await this.verify(input);
-      if (refused) throw ApplicationFailure.create({ type: 'ApprovalRefused', message: refused, nonRetryable: true });
+      if (refused)
+        throw ApplicationFailure.create({ type: ErrorType.ApprovalRefused, message: refused, nonRetryable: true });
       return this.apply(input);
     });
   }
