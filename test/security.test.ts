@@ -487,8 +487,10 @@ describe('signed approvals in graphs', () => {
     });
     const [pending] = await pendingOf(handle, graphStateQuery);
     assert.deepEqual(pending?.approvers, ['ops-lead']);
+    // agentctl decides through the `decide` update, so the refusal comes back to the person at once.
     const intern = await agentctl(['approve', handle.workflowId, '--by', 'intern']);
-    assert.equal(intern.code, 0, intern.stderr);
+    assert.equal(intern.code, 1, intern.stderr);
+    assert.equal(intern.stderr.trim(), 'agentctl: approve refused: "intern" is not among the approvers (ops-lead)');
     const state = await stateUntil(handle, (s) => (s.refusedDecisions?.length ?? 0) >= 1);
     assert.match(state.refusedDecisions?.[0]?.problem ?? '', /"intern" is not among the approvers \(ops-lead\)/);
     assert.equal((await handle.query(graphStateQuery)).pendingApprovals.length, 1);
