@@ -87,6 +87,11 @@ export const agentInputSchema = z
     fallbackModels: z.array(modelIdSchema).max(5).default([]),
     /** When a provider's circuit opens (only used with fallbackModels). */
     circuitBreaker: circuitBreakerSchema.default({ failureThreshold: 3 }),
+    /** Start-to-close timeout of one model call attempt (default 120s); a slower reply is cut off and retried. */
+    modelTimeout: z
+      .string()
+      .regex(/^\d+(\.\d+)?\s*(ms|s|m|h)$/, 'a duration such as 30s or 2m')
+      .optional(),
   })
   .strict();
 

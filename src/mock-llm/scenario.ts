@@ -10,6 +10,8 @@ import { z } from 'zod';
 
 const faultSchema = z.union([
   z.object({ hang: z.literal(true) }).strict(),
+  /** This attempt answers normally, but only after the delay: a reply slower than the caller's timeout. */
+  z.object({ delayMs: z.number().int().positive() }).strict(),
   z
     .object({
       status: z.literal(429),

@@ -259,9 +259,10 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
       res.on('close', () => hanging.delete(res));
       return;
     }
-    if (turn.delayMs) {
+    const delayMs = (fault && 'delayMs' in fault ? fault.delayMs : 0) + (turn.delayMs ?? 0);
+    if (delayMs) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, turn.delayMs);
+        const timer = setTimeout(resolve, delayMs);
         res.on('close', () => {
           clearTimeout(timer);
           resolve();
@@ -272,7 +273,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
         return;
       }
     }
-    if (fault) {
+    if (fault && 'status' in fault) {
       fail(errorReply(wire, fault), `fault:${fault.status}`);
       return;
     }

@@ -145,7 +145,7 @@ const anthropicErrorType: Record<number, string> = {
   529: 'overloaded_error',
 };
 
-export function errorReply(wire: Wire, fault: Exclude<Fault, { hang: true }>): ErrorReply {
+export function errorReply(wire: Wire, fault: Extract<Fault, { status: number }>): ErrorReply {
   const message = fault.message ?? `mock fault ${fault.status}`;
   const headers: Record<string, string> = {};
   if (fault.status === 429) {

@@ -15,6 +15,7 @@ import type { ToolDescriptor } from '../common/tool-catalog';
 import { ApplicationFailure } from '@temporalio/workflow';
 import { callModelActivity, callToolActivity, describeToolsActivity } from './agent/activities';
 import { ApprovalGates, type ApprovalHost, type Decision } from './agent/approvals';
+import { idempotencyKey } from './agent/idempotency-key';
 
 /** Runs an agent's tool loop as a child `agentWorkflow`, visible as a child run named after the agent. */
 export function runAgent(
@@ -103,7 +104,7 @@ export async function runTool(
     {
       arguments: JSON.stringify(args),
       toolCallId: options.callId,
-      idempotencyKey: `${workflowInfo().workflowId}:${options.callId}`,
+      idempotencyKey: idempotencyKey(options.callId),
     },
     options.summary ?? `tool ${name}`,
   );

@@ -35,12 +35,13 @@ const { callModel } = proxyActivities<ModelActivities>(modelCallOptions);
 /**
  * Calls the model with a Web UI summary naming the model, agent and step. New runs send the call to the
  * provider's own task queue (rate-limited there across workers); runs started before that replay as they ran.
- * `maximumAttempts` bounds the retries when a fallback model is waiting to take over.
+ * `maximumAttempts` bounds the retries when a fallback model is waiting to take over; `timeout` replaces the
+ * default start-to-close timeout of one attempt (the agent's `modelTimeout`).
  */
 export function callModelActivity(
   request: ModelRequest,
   summary: string,
-  options: { maximumAttempts?: number } = {},
+  options: { maximumAttempts?: number; timeout?: string } = {},
 ): Promise<ModelResponse> {
   const taskQueue = patched(MODEL_PROVIDER_QUEUE_PATCH)
     ? modelTaskQueueFor(workflowInfo().taskQueue, request.model)
@@ -49,6 +50,7 @@ export function callModelActivity(
     {
       ...modelCallOptions,
       ...(taskQueue ? { taskQueue } : {}),
+      ...(options.timeout ? { startToCloseTimeout: options.timeout } : {}),
       ...(options.maximumAttempts
         ? { retry: { ...modelCallOptions.retry, maximumAttempts: options.maximumAttempts } }
         : {}),

@@ -6,8 +6,10 @@
  */
 import { ApplicationFailure, condition, getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
+import { z } from 'zod';
 import {
   approvalDecisionSchema,
+  approvalTimeoutSchema,
   approveSignal,
   childApprovalsSignal,
   decisionSchema,
@@ -38,6 +40,22 @@ export type Decision =
 
 /** Checks edited arguments; returns a problem to refuse them with, or undefined when they are fine. */
 export type ArgumentsCheck = (argumentsJson: string) => string | undefined;
+
+/** What a child run reports; checked, because anyone can send a signal by that name. */
+const childApprovalsReportSchema = z.object({
+  childWorkflowId: z.string().min(1),
+  pending: z.array(
+    z.object({
+      approvalId: z.string().min(1),
+      what: z.string(),
+      why: z.string(),
+      proposed: z.string(),
+      requestedAt: z.string(),
+      childWorkflowId: z.string().optional(),
+      timeout: approvalTimeoutSchema.optional(),
+    }),
+  ),
+});
 
 const toJsonText = (args: string | Record<string, unknown>): string =>
   typeof args === 'string' ? args : JSON.stringify(args);
@@ -116,7 +134,13 @@ export class ApprovalGates {
   }
 
   /** Handler of the `childApprovals` signal: a child run's pending approvals, replacing what it sent before. */
-  onChildApprovals(report: ChildApprovalsReport): void {
+  onChildApprovals(raw: ChildApprovalsReport): void {
+    const parsed = childApprovalsReportSchema.safeParse(raw);
+    if (!parsed.success) {
+      log.warn('childApprovals signal ignored: invalid payload', { error: parsed.error.message });
+      return;
+    }
+    const report: ChildApprovalsReport = parsed.data;
     const prefix = this.childPrefix(report.childWorkflowId);
     const surfaced = report.pending.map((p) => ({
       ...p,

@@ -35,7 +35,11 @@ export class ModelRouter {
   /** Present when the agent has fallback models; the `state` query shows it. */
   readonly state?: ModelRoutingState;
 
+  /** The agent's `modelTimeout`, as call options. */
+  private readonly timeout: { timeout?: string };
+
   constructor(private readonly input: ValidAgentInput) {
+    this.timeout = input.modelTimeout ? { timeout: input.modelTimeout } : {};
     if (input.fallbackModels.length) this.state = initialRouting(input.model, input.fallbackModels);
   }
 
@@ -47,7 +51,7 @@ export class ModelRouter {
     const routing = this.state;
     if (!routing) {
       const model = this.input.model;
-      return { response: await callModelActivity({ ...request, model }, summary(model)), model };
+      return { response: await callModelActivity({ ...request, model }, summary(model), this.timeout), model };
     }
     for (;;) {
       const model = pickModel(routing);
@@ -60,11 +64,10 @@ export class ModelRouter {
       const fallback = hasFallbackAfter(routing, model);
       const attempts = fallback ? attemptsBeforeOpen(routing, model, this.input.circuitBreaker) : undefined;
       try {
-        const response = await callModelActivity(
-          { ...request, model },
-          summary(model),
-          attempts ? { maximumAttempts: attempts } : {},
-        );
+        const response = await callModelActivity({ ...request, model }, summary(model), {
+          ...(attempts ? { maximumAttempts: attempts } : {}),
+          ...this.timeout,
+        });
         recordSuccess(routing, model);
         return { response, model };
       } catch (err) {

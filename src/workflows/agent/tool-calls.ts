@@ -2,13 +2,14 @@
  * Runs the tool calls of one model turn. Every outcome becomes a tool-result message, including errors,
  * a rejection and a tool the agent was not given: the model reads what happened and decides what next.
  */
-import { ActivityFailure, ApplicationFailure, isCancellation, log, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, log } from '@temporalio/workflow';
 import type { ValidAgentInput } from '../../common/agent-contract';
 import type { ToolCall, ToolResultMessage } from '../../common/messages';
 import type { ToolDescriptor } from '../../common/tool-catalog';
 import { z } from 'zod';
 import { callToolActivity } from './activities';
 import type { ApprovalGates } from './approvals';
+import { toolIdempotencyKey } from './idempotency-key';
 import type { RunState } from './run-state';
 
 /** Edited arguments must satisfy the tool's own JSON schema, checked before the approval is accepted. */
@@ -112,7 +113,7 @@ export class ToolCallRunner {
           arguments: call.arguments,
           toolCallId: call.id,
           // Stable across retries and replays, so a side-effecting tool can recognise a repeated attempt.
-          idempotencyKey: `${workflowInfo().workflowId}:step-${step}:call-${index + 1}`,
+          idempotencyKey: toolIdempotencyKey(step, index + 1),
         },
         `tool ${call.name} · ${this.input.agent} · step ${step}`,
       );

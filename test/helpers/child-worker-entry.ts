@@ -1,0 +1,37 @@
+/**
+ * A worker in a process of its own, so a test can SIGKILL it: built by createAgentWorker, exactly as
+ * `npm run worker` builds it, from settings the parent passes in CHILD_WORKER (JSON). Prints `ready` once it
+ * polls. Logs go to stderr.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { createAgentWorker } from '../../src/agent-worker';
+import { createLogger, installTemporalLogging } from '../../src/logging';
+import { loadToolsModule } from '../../src/tools-module';
+import type { ChildWorkerSettings } from './child-worker';
+
+async function main(): Promise<void> {
+  const settings = JSON.parse(process.env.CHILD_WORKER ?? '') as ChildWorkerSettings;
+  installTemporalLogging(createLogger(process.env.CHILD_LOG_LEVEL ?? 'warn', 2));
+  const connection = await NativeConnection.connect({ address: settings.address });
+  const worker = await createAgentWorker({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: settings.taskQueue,
+    providers: { mock: { baseURL: settings.mockUrl, wire: 'openai' } },
+    workspaceDir: settings.workspaceDir,
+    knowledgeBaseDir: settings.knowledgeBaseDir,
+    workflowBundle: { codePath: settings.bundlePath },
+    tools: loadToolsModule(settings.toolsModule),
+    identity: settings.identity,
+    shutdownGraceTime: '1s',
+  });
+  const running = worker.run();
+  process.stdout.write('ready\n');
+  await running;
+  await connection.close();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`child worker: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});
