@@ -4,7 +4,7 @@
  * a symlink that leads out can reach a file outside the workspace; such paths are refused, never clamped.
  */
 import { randomUUID } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { ErrorType } from '../../common/errors';
 import { ToolError } from './tool-activity';
@@ -85,12 +85,52 @@ export async function resolveInWorkspace(workspaceDir: string, requested: string
   }
 }
 
-/** read_file: the file's text, capped at {@link READ_LIMIT_BYTES} with a note saying so. */
-export async function readWorkspaceFile(workspaceDir: string, args: { path: string }): Promise<string> {
-  const { real, relative } = await resolveInWorkspace(workspaceDir, args.path);
+/**
+ * Where an open file really is: on Linux the kernel's own answer (`/proc/self/fd`), elsewhere the real path of
+ * the name it was opened by, accepted only if it still names the same file (device and inode).
+ */
+async function openedPath(handle: fsp.FileHandle, opened: string): Promise<string | undefined> {
+  const viaProc = await fsp.readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
+  if (viaProc !== undefined) return viaProc;
+  const [now, held] = await Promise.all([fsp.stat(opened).catch(() => undefined), handle.stat()]);
+  if (!now || now.dev !== held.dev || now.ino !== held.ino) return undefined;
+  return fsp.realpath(opened).catch(() => undefined);
+}
+
+/**
+ * Opens a path that {@link resolveInWorkspace} approved, closing the gap between that check and the open: the
+ * last component is opened with `O_NOFOLLOW` (a symlink put there since is refused), and the file actually
+ * opened must lie inside the workspace (a folder on the way swapped for a symlink since is refused too).
+ */
+export async function openInWorkspace(
+  workspaceDir: string,
+  target: WorkspacePath,
+  flags: number,
+  mode?: number,
+): Promise<fsp.FileHandle> {
+  const root = await realRoot(workspaceDir);
   let handle: fsp.FileHandle;
   try {
-    handle = await fsp.open(real, 'r');
+    handle = await fsp.open(target.real, flags | fsConstants.O_NOFOLLOW, mode);
+  } catch (err) {
+    if (errno(err) === 'ELOOP') throw denied(target.relative, 'is a symbolic link');
+    throw err;
+  }
+  const where = await openedPath(handle, target.real);
+  if (where === undefined || !isInside(root, where)) {
+    await handle.close();
+    throw denied(target.relative, 'leads outside the workspace through a symbolic link');
+  }
+  return handle;
+}
+
+/** read_file: the file's text, capped at {@link READ_LIMIT_BYTES} with a note saying so. */
+export async function readWorkspaceFile(workspaceDir: string, args: { path: string }): Promise<string> {
+  const target = await resolveInWorkspace(workspaceDir, args.path);
+  const { relative } = target;
+  let handle: fsp.FileHandle;
+  try {
+    handle = await openInWorkspace(workspaceDir, target, fsConstants.O_RDONLY);
   } catch (err) {
     if (errno(err) === 'ENOENT' || errno(err) === 'ENOTDIR') throw failed(`no such file in the workspace: ${relative}`);
     if (errno(err) === 'EISDIR')
@@ -172,11 +212,23 @@ export async function writeWorkspaceFile(
   }
   const temp = path.join(dir, `${TEMP_PREFIX}${randomUUID()}`);
   try {
-    // 'wx' refuses to follow anything already at the temporary name; rename then replaces the entry itself,
-    // never a file that a symlink at the destination points to.
-    await fsp.writeFile(temp, args.content, { encoding: 'utf8', flag: 'wx' });
+    // O_EXCL refuses to follow anything already at the temporary name, and openInWorkspace checks that the new
+    // file landed inside the workspace; rename then replaces the entry itself, never a file that a symlink at
+    // the destination points to.
+    const handle = await openInWorkspace(
+      workspaceDir,
+      { real: temp, relative },
+      fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL,
+      0o644,
+    );
+    try {
+      await handle.writeFile(args.content, 'utf8');
+    } finally {
+      await handle.close();
+    }
     await fsp.rename(temp, real);
   } catch (err) {
+    // Also removes a temporary file that a swapped folder made land outside: it is ours, and must not stay.
     await fsp.rm(temp, { force: true });
     throw err;
   }
