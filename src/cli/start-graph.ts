@@ -6,6 +6,7 @@ import { GRAPH_WORKFLOW_TYPE, type GraphInput, type GraphResult } from '../commo
 import { agentNameKey } from '../common/search-attributes';
 import type { CliContext } from './command';
 import { fields, truncate, webUiLink } from './output';
+import { assertWithinPayloadLimit } from './payload-limit';
 import { printResult } from './result';
 
 function graphInputValues(raw: string | undefined): Record<string, unknown> {
@@ -39,6 +40,7 @@ export async function startGraph(
   const workflowId = flags.id ?? `${spec.name}-${randomBytes(4).toString('hex')}`;
   const taskQueue = flags['task-queue'] ?? ctx.settings.taskQueue;
   const input: GraphInput = { spec, input: values };
+  assertWithinPayloadLimit(input, `the graph input (spec ${spec.name} and --input)`);
   const client = await ctx.client();
   await client.workflow.start<(input: GraphInput) => Promise<GraphResult>>(GRAPH_WORKFLOW_TYPE, {
     workflowId,

@@ -10,6 +10,7 @@ import { agentNameKey } from '../common/search-attributes';
 import { buildAgentInput, unknownAgentError } from './agent-input';
 import { parseCommandArgs, type Command } from './command';
 import { fields, oneLine, truncate, webUiLink } from './output';
+import { assertWithinPayloadLimit } from './payload-limit';
 import { printResult, type AgentWorkflow } from './result';
 
 const args = {
@@ -67,6 +68,7 @@ export const startCommand: Command = {
     const input = buildAgentInput(spec, { input: flags.input, model: flags.model });
     const workflowId = flags.id ?? generatedId(spec.name);
     const taskQueue = flags['task-queue'] ?? ctx.settings.taskQueue;
+    assertWithinPayloadLimit(input, `the input of ${spec.name}`);
 
     const client = await ctx.client();
     await client.workflow.start<AgentWorkflow>(AGENT_WORKFLOW_TYPE, {
