@@ -10,19 +10,53 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { workflowsPath } from '../src/agent-worker';
+import { shippedAgents } from '../src/agents';
+import { shippedGraphs } from '../src/agents/graphs';
 import { createLogger, installTemporalLogging } from '../src/logging';
 
 const historiesDir = path.join(__dirname, 'histories');
-const files = fs
-  .readdirSync(historiesDir)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
+
+interface SavedHistory {
+  /** Path relative to test/histories, e.g. `research-assistant.json` or `shipped/graph-supervisor.json`. */
+  file: string;
+  workflowId: string;
+}
+
+/**
+ * Every saved history: the original corpus at the top and every sub-folder (`shipped/`, …). A folder's
+ * manifest.json names the workflow id each file was recorded under; child workflow ids derive from it.
+ */
+function savedHistories(): SavedHistory[] {
+  const folders = [
+    '',
+    ...fs
+      .readdirSync(historiesDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort(),
+  ];
+  return folders.flatMap((folder) => {
+    const dir = path.join(historiesDir, folder);
+    const manifestFile = path.join(dir, 'manifest.json');
+    const manifest = fs.existsSync(manifestFile)
+      ? (JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, { workflowId: string }>)
+      : {};
+    return fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json') && f !== 'manifest.json')
+      .sort()
+      .map((f) => ({ file: path.join(folder, f), workflowId: manifest[f]?.workflowId ?? path.basename(f, '.json') }));
+  });
+}
+
+const saved = savedHistories();
+const files = saved.map((h) => h.file);
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 function histories() {
-  return files.map((f) => ({
-    workflowId: path.basename(f, '.json'),
-    history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, f), 'utf8'))),
+  return saved.map((h) => ({
+    workflowId: h.workflowId,
+    history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, h.file), 'utf8'))),
   }));
 }
 
@@ -39,9 +73,17 @@ describe('saved histories', () => {
     assert.ok(files.length >= 4, `histories found: ${files.join(', ')}`);
   });
 
+  it('include a run of every shipped agent and graph and the code-first example', () => {
+    const shipped = new Set(files.filter((f) => f.startsWith(`shipped${path.sep}`)).map((f) => path.basename(f)));
+    for (const agent of shippedAgents) assert.ok(shipped.has(`agent-${agent.name}.json`), agent.name);
+    for (const graph of shippedGraphs()) assert.ok(shipped.has(`graph-${graph.name}.json`), graph.name);
+    assert.ok(shipped.has('code-first-sales-follow-up.json'));
+  });
+
   it('replay without error on the current workflow code', async () => {
     const results = await replayAll(workflowsPath);
     for (const r of results) assert.equal(r.error, undefined, `${r.workflowId}: ${String(r.error)}`);
+    assert.ok(results.length > 0);
     assert.equal(results.length, files.length);
   });
 
