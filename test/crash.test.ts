@@ -29,6 +29,7 @@ let stack: TestStack;
 let bundlePath: string;
 let tmp: string;
 const children: ChildWorker[] = [];
+let childCount = 0;
 
 before(async () => {
   stack = await startTestStack({ worker: false });
@@ -59,7 +60,7 @@ function settings(taskQueue: string, address = stack.address): ChildWorkerSettin
 }
 
 async function child(taskQueue: string, env: Record<string, string>, address?: string): Promise<ChildWorker> {
-  const worker = await startChildWorker(settings(taskQueue, address), env);
+  const worker = await startChildWorker({ ...settings(taskQueue, address), identity: `child-${++childCount}` }, env);
   children.push(worker);
   return worker;
 }
@@ -84,44 +85,62 @@ function assertNoCompletedRequestRepeated(scenario: string): void {
   for (const [point, count] of seen) assert.equal(count, 1, `completed model request ${point} was sent ${count} times`);
 }
 
-const marks = (logFile: string): { point: string; key: string }[] =>
+const marks = (logFile: string): { point: string; key: string; pid: number }[] =>
   fs.existsSync(`${logFile}.marks`)
     ? fs
         .readFileSync(`${logFile}.marks`, 'utf8')
         .split('\n')
         .filter(Boolean)
-        .map((l) => JSON.parse(l) as { point: string; key: string })
+        .map((l) => JSON.parse(l) as { point: string; key: string; pid: number })
     : [];
 
 describe('a worker killed with SIGKILL', () => {
-  it('during a model call: a new worker finishes the run and no completed model request is sent twice', async () => {
+  it('during a model call: the other worker finishes the run and no completed model request is sent twice', async () => {
     const scenario = 'crash-model-call';
     stack.mock.addScenario(scenario, {
       turns: [
         { toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }] },
-        // The first attempt never answers: the worker dies while it waits; the retry gets the answer.
-        { text: 'It is 42.', faults: [{ hang: true }] },
+        // The first attempt is a slow reply: the worker dies while it waits; the retry is answered at once.
+        { text: 'It is 42.', faults: [{ delayMs: 60_000 }] },
       ],
     });
     const taskQueue = `crash-model-${process.pid}`;
-    const first = await child(taskQueue, {});
+    // Two workers on one queue: whichever runs the model call is killed, and the other carries on alone.
+    const workers = new Map<string, ChildWorker>();
+    await Promise.all(
+      ['crash-model-a', 'crash-model-b'].map(async (identity) => {
+        const worker = await startChildWorker({ ...settings(taskQueue), identity });
+        children.push(worker);
+        workers.set(identity, worker);
+      }),
+    );
     const handle = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: `crash-model-${process.pid}`,
       args: [input(scenario, ['calculator'])],
     });
-    await waitFor('the second model call to be in flight', () =>
-      requestsFor(scenario).some((r) => r.turn === 1 && r.outcome === 'fault:hang'),
-    );
-    await first.kill();
+    await waitFor('the second model call to be in flight', () => requestsFor(scenario).some((r) => r.turn === 1));
+    let busy: string | undefined;
+    await waitFor('the worker running the model call', async () => {
+      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      busy = pending.find((a) => a.activityType?.name === 'callModel')?.lastWorkerIdentity ?? undefined;
+      return Boolean(busy);
+    });
+    const victim = workers.get(busy as string);
+    assert.ok(victim, `the model call runs on one of our workers, not on ${busy}`);
+    await victim.kill();
 
-    await child(taskQueue, {});
     const result = await handle.result();
     assert.equal(result.text, 'It is 42.');
     assert.equal(result.modelCalls, 2);
     assertNoCompletedRequestRepeated(scenario);
     assert.equal(requestsFor(scenario).filter((r) => r.turn === 0).length, 1, 'the first model call ran once');
-    assert.ok(requestsFor(scenario).filter((r) => r.turn === 1).length >= 2, 'the interrupted call was retried');
+    const second = requestsFor(scenario).filter((r) => r.turn === 1);
+    assert.deepEqual(
+      second.map((r) => r.outcome),
+      ['aborted', 'ok'],
+      'the interrupted call was cut off and retried once',
+    );
   });
 
   for (const hold of ['before', 'after'] as const) {
@@ -132,7 +151,9 @@ describe('a worker killed with SIGKILL', () => {
       });
       const logFile = path.join(tmp, `effects-${hold}.log`);
       const taskQueue = `crash-tool-${hold}-${process.pid}`;
-      const first = await child(taskQueue, { EFFECT_LOG: logFile, EFFECT_HOLD: hold });
+      // Two workers: the one that runs the call holds its first attempt and is killed; the other retries it.
+      const env = { EFFECT_LOG: logFile, EFFECT_HOLD: hold };
+      const workers = await Promise.all(['a', 'b'].map(() => child(taskQueue, env)));
       const workflowId = `crash-tool-${hold}-${process.pid}`;
       const handle = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
         taskQueue,
@@ -143,9 +164,11 @@ describe('a worker killed with SIGKILL', () => {
         marks(logFile).some((m) => m.point === `${hold}-effect`),
       );
       assert.equal(readEffects(logFile).length, hold === 'after' ? 1 : 0);
-      await first.kill();
+      const holder = marks(logFile).find((m) => m.point === `${hold}-effect`)?.pid;
+      const victim = workers.find((w) => w.pid === holder);
+      assert.ok(victim, `the call runs in one of our workers (pid ${holder})`);
+      await victim.kill();
 
-      await child(taskQueue, { EFFECT_LOG: logFile });
       const result = await handle.result();
       assert.equal(result.text, 'recorded');
 
