@@ -42,10 +42,11 @@ export type Decision =
 export type ArgumentsCheck = (argumentsJson: string) => string | undefined;
 
 /** What a child run reports; checked, because anyone can send a signal by that name. */
-const childApprovalsReportSchema = z.object({
+const childApprovalsReportSchema = z.looseObject({
   childWorkflowId: z.string().min(1),
   pending: z.array(
-    z.object({
+    // Loose: fields this version does not know yet pass through to the root unchanged.
+    z.looseObject({
       approvalId: z.string().min(1),
       what: z.string(),
       why: z.string(),
