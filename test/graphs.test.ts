@@ -189,7 +189,8 @@ describe('graph patterns on a dev server', () => {
 
     const record = readCrm(stack.workspaceDir, 'acme');
     assert.equal(record.fields.stage, 'follow-up sent');
-    const key = `${handle.workflowId}:update_crm-step-5`;
+    const { runId } = await handle.describe();
+    const key = `${handle.workflowId}:${runId}:update_crm-step-5`;
     assert.deepEqual(record.appliedUpdates, [key], 'applied once, under the step-derived key');
     // A retry of that same call (same idempotency key) is recognised and changes nothing.
     const again = await callCrm(
