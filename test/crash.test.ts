@@ -172,8 +172,9 @@ describe('a worker killed with SIGKILL', () => {
       const result = await handle.result();
       assert.equal(result.text, 'recorded');
 
-      // The key names the workflow, its first execution and the call: a retry reuses it, a reset would not.
-      const key = `${workflowId}:${handle.firstExecutionRunId}:step-1:call-1`;
+      // The key names the workflow, the run and the call: a retry reuses it, a reset would not.
+      const { runId } = await handle.describe();
+      const key = `${workflowId}:${runId}:step-1:call-1`;
       const effects = readEffects(logFile);
       assert.deepEqual(
         effects.map((e) => e.key),

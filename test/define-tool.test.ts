@@ -134,7 +134,7 @@ describe('a defineTool tool in a run', () => {
     assert.equal(ticketAttempts, 2, 'the first attempt failed and was retried');
     assert.deepEqual(
       [...ticketsByKey.entries()],
-      [[`define-tool-${process.pid}:${handle.firstExecutionRunId}:step-2:call-1`, 'high: Order O-17 late']],
+      [[`define-tool-${process.pid}:${(await handle.describe()).runId}:step-2:call-1`, 'high: Order O-17 late']],
     );
     assert.deepEqual(
       result.steps.filter((s) => s.kind === 'tool').map((s) => [s.name, s.status, s.summary]),

@@ -129,7 +129,7 @@ describe(`patch ${IDEMPOTENCY_KEY_PATCH}`, () => {
       readEffects(effectLog).map((e) => [e.note, e.key]),
       [
         ['on the old code', `${workflowId}:step-1:call-1`],
-        ['on the new code', `${workflowId}:${handle.firstExecutionRunId}:step-3:call-1`],
+        ['on the new code', `${workflowId}:${(await handle.describe()).runId}:step-3:call-1`],
       ],
     );
     const history = await handle.fetchHistory();
@@ -146,5 +146,55 @@ describe(`patch ${IDEMPOTENCY_KEY_PATCH}`, () => {
 
     // The mixed history replays on today's code.
     await Worker.runReplayHistory({ workflowBundle: newBundle }, history, workflowId);
+  });
+
+  it('a reset re-runs a tool call under a new key, so it is not mistaken for the call it replaces', async () => {
+    stack.mock.addScenario('reset-keys', {
+      turns: [{ toolCalls: [{ name: 'record_effect', arguments: { note: 'reset me' } }] }, { text: 'recorded' }],
+    });
+    const taskQueue = `reset-keys-${process.pid}`;
+    const worker = await createAgentWorker({
+      connection: stack.env.nativeConnection,
+      namespace: stack.namespace,
+      taskQueue,
+      providers: { mock: { baseURL: stack.mock.url, wire: 'openai' } },
+      workspaceDir: stack.workspaceDir,
+      knowledgeBaseDir: stack.knowledgeBaseDir,
+      tools,
+      workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quiet }),
+      shutdownGraceTime: '1s',
+    });
+    const running = worker.run();
+    try {
+      const workflowId = `reset-keys-${process.pid}`;
+      const first = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId,
+        args: [{ instructions: 'Record.', input: 'go', model: 'mock:reset-keys', tools: ['record_effect'] }],
+      });
+      await first.result();
+      // Reset to the end of the first workflow task: everything after it, the tool call included, runs again.
+      const history = await first.fetchHistory();
+      const firstTask = history.events?.find((e) => e.workflowTaskCompletedEventAttributes);
+      const { runId } = await stack.client.workflowService.resetWorkflowExecution({
+        namespace: stack.namespace,
+        workflowExecution: { workflowId, runId: first.firstExecutionRunId },
+        reason: 'versioning test',
+        workflowTaskFinishEventId: firstTask?.eventId,
+        requestId: `reset-${process.pid}`,
+      });
+      assert.ok(runId);
+      await stack.client.workflow.getHandle<typeof agentWorkflow>(workflowId, runId).result();
+
+      const effects = readEffects(effectLog).filter((e) => e.key.startsWith(`${workflowId}:`));
+      assert.deepEqual(
+        effects.map((e) => e.key),
+        [`${workflowId}:${first.firstExecutionRunId}:step-1:call-1`, `${workflowId}:${runId}:step-1:call-1`],
+        'the reset run acted again, under its own key',
+      );
+    } finally {
+      worker.shutdown();
+      await running;
+    }
   });
 });
