@@ -95,7 +95,31 @@ const marks = (logFile: string): { point: string; key: string; pid: number }[] =
     : [];
 
 describe('a worker killed with SIGKILL', () => {
-  it('during a model call: the other worker finishes the run and no completed model request is sent twice', async () => {
+  // A pool of workers on one queue, started together: each test kills whichever one runs its call, and the
+  // others carry on. Four, so that one is left after three kills.
+  const taskQueue = `crash-${process.pid}`;
+  const pool = new Map<string, ChildWorker>();
+  let logFile: string;
+
+  before(async () => {
+    logFile = path.join(tmp, 'effects.log');
+    await Promise.all(
+      ['a', 'b', 'c', 'd'].map(async (name) => {
+        const identity = `crash-${name}`;
+        const worker = await startChildWorker({ ...settings(taskQueue), identity }, { EFFECT_LOG: logFile });
+        children.push(worker);
+        pool.set(identity, worker);
+      }),
+    );
+  });
+
+  async function kill(victim: ChildWorker | undefined, what: string): Promise<void> {
+    assert.ok(victim, `${what} runs in one of the pool's workers`);
+    await victim.kill();
+    for (const [identity, worker] of pool) if (worker === victim) pool.delete(identity);
+  }
+
+  it('during a model call: another worker finishes the run and no completed model request is sent twice', async () => {
     const scenario = 'crash-model-call';
     stack.mock.addScenario(scenario, {
       turns: [
@@ -104,16 +128,6 @@ describe('a worker killed with SIGKILL', () => {
         { text: 'It is 42.', faults: [{ delayMs: 60_000 }] },
       ],
     });
-    const taskQueue = `crash-model-${process.pid}`;
-    // Two workers on one queue: whichever runs the model call is killed, and the other carries on alone.
-    const workers = new Map<string, ChildWorker>();
-    await Promise.all(
-      ['crash-model-a', 'crash-model-b'].map(async (identity) => {
-        const worker = await startChildWorker({ ...settings(taskQueue), identity });
-        children.push(worker);
-        workers.set(identity, worker);
-      }),
-    );
     const handle = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: `crash-model-${process.pid}`,
@@ -126,9 +140,7 @@ describe('a worker killed with SIGKILL', () => {
       busy = pending.find((a) => a.activityType?.name === 'callModel')?.lastWorkerIdentity ?? undefined;
       return Boolean(busy);
     });
-    const victim = workers.get(busy as string);
-    assert.ok(victim, `the model call runs on one of our workers, not on ${busy}`);
-    await victim.kill();
+    await kill(pool.get(busy as string), `the model call (on ${busy})`);
 
     const result = await handle.result();
     assert.equal(result.text, 'It is 42.');
@@ -147,38 +159,39 @@ describe('a worker killed with SIGKILL', () => {
     it(`during a side-effecting tool call, ${hold} its effect: the effect log shows exactly one effect`, async () => {
       const scenario = `crash-tool-${hold}`;
       stack.mock.addScenario(scenario, {
-        turns: [{ toolCalls: [{ name: 'record_effect', arguments: { note: `kill ${hold}` } }] }, { text: 'recorded' }],
+        // The call holds its first attempt at the chosen point, so the worker running it can be killed there.
+        turns: [
+          { toolCalls: [{ name: 'record_effect', arguments: { note: `kill ${hold}`, hold } }] },
+          { text: 'recorded' },
+        ],
       });
-      const logFile = path.join(tmp, `effects-${hold}.log`);
-      const taskQueue = `crash-tool-${hold}-${process.pid}`;
-      // Two workers: the one that runs the call holds its first attempt and is killed; the other retries it.
-      const env = { EFFECT_LOG: logFile, EFFECT_HOLD: hold };
-      const workers = await Promise.all(['a', 'b'].map(() => child(taskQueue, env)));
       const workflowId = `crash-tool-${hold}-${process.pid}`;
+      const mine = <T extends { key: string }>(lines: T[]): T[] =>
+        lines.filter((l) => l.key.startsWith(`${workflowId}:`));
       const handle = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
         taskQueue,
         workflowId,
         args: [input(scenario, ['record_effect'])],
       });
       await waitFor(`the tool to hold ${hold} its effect`, () =>
-        marks(logFile).some((m) => m.point === `${hold}-effect`),
+        mine(marks(logFile)).some((m) => m.point === `${hold}-effect`),
       );
-      assert.equal(readEffects(logFile).length, hold === 'after' ? 1 : 0);
-      const holder = marks(logFile).find((m) => m.point === `${hold}-effect`)?.pid;
-      const victim = workers.find((w) => w.pid === holder);
-      assert.ok(victim, `the call runs in one of our workers (pid ${holder})`);
-      await victim.kill();
+      assert.equal(mine(readEffects(logFile)).length, hold === 'after' ? 1 : 0);
+      const holder = mine(marks(logFile)).find((m) => m.point === `${hold}-effect`)?.pid;
+      await kill(
+        [...pool.values()].find((w) => w.pid === holder),
+        `the tool call (pid ${holder})`,
+      );
 
       const result = await handle.result();
       assert.equal(result.text, 'recorded');
 
       // The key names the workflow, the run and the call: a retry reuses it, a reset would not.
       const { runId } = await handle.describe();
-      const key = `${workflowId}:${runId}:step-1:call-1`;
-      const effects = readEffects(logFile);
+      const effects = mine(readEffects(logFile));
       assert.deepEqual(
         effects.map((e) => e.key),
-        [key],
+        [`${workflowId}:${runId}:step-1:call-1`],
         `exactly one effect: ${JSON.stringify(effects)}`,
       );
       const toolResult = requestsFor(scenario).find((r) => r.turn === 1)?.lastUserOrToolContent ?? '';
