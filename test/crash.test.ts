@@ -140,7 +140,9 @@ describe('a worker killed with SIGKILL', () => {
       busy = pending.find((a) => a.activityType?.name === 'callModel')?.lastWorkerIdentity ?? undefined;
       return Boolean(busy);
     });
-    await kill(pool.get(busy as string), `the model call (on ${busy})`);
+    // Model calls run on the process's model worker, whose identity extends the process's (`<id>-model-mock`).
+    const holder = [...pool].find(([identity]) => busy === identity || busy?.startsWith(`${identity}-`))?.[1];
+    await kill(holder, `the model call (on ${busy})`);
 
     const result = await handle.result();
     assert.equal(result.text, 'It is 42.');

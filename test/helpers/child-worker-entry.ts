@@ -1,11 +1,12 @@
 /**
- * A worker in a process of its own, so a test can SIGKILL it: built by createAgentWorker, exactly as
- * `npm run worker` builds it, from settings the parent passes in CHILD_WORKER (JSON). Prints `ready` once it
+ * A worker in a process of its own, so a test can SIGKILL it: built by createAgentWorker and createModelWorkers,
+ * exactly as `npm run worker` builds it, from settings the parent passes in CHILD_WORKER (JSON). Prints `ready` once it
  * polls. Logs go to stderr.
  */
 import { NativeConnection } from '@temporalio/worker';
 import { createAgentWorker } from '../../src/agent-worker';
 import { createLogger, installTemporalLogging } from '../../src/logging';
+import { createModelWorkers } from '../../src/model-workers';
 import { loadToolsModule } from '../../src/tools-module';
 import type { ChildWorkerSettings } from './child-worker';
 
@@ -13,19 +14,24 @@ async function main(): Promise<void> {
   const settings = JSON.parse(process.env.CHILD_WORKER ?? '') as ChildWorkerSettings;
   installTemporalLogging(createLogger(process.env.CHILD_LOG_LEVEL ?? 'warn', 2));
   const connection = await NativeConnection.connect({ address: settings.address });
-  const worker = await createAgentWorker({
+  const common = {
     connection,
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
-    providers: { mock: { baseURL: settings.mockUrl, wire: 'openai' } },
+    providers: { mock: { baseURL: settings.mockUrl, wire: 'openai' as const } },
+    identity: settings.identity,
+    shutdownGraceTime: '1s',
+  };
+  const worker = await createAgentWorker({
+    ...common,
     workspaceDir: settings.workspaceDir,
     knowledgeBaseDir: settings.knowledgeBaseDir,
     workflowBundle: { codePath: settings.bundlePath },
     tools: loadToolsModule(settings.toolsModule),
-    identity: settings.identity,
-    shutdownGraceTime: '1s',
   });
-  const running = worker.run();
+  // Model calls go to `<taskQueue>-model-<provider>`, polled by these workers, as `npm run worker` runs them.
+  const modelWorkers = await createModelWorkers(common);
+  const running = Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]);
   process.stdout.write('ready\n');
   await running;
   await connection.close();
