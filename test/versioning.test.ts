@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createAgentWorker, workflowsPath } from '../src/agent-worker';
+import { createModelWorkers } from '../src/model-workers';
 import { AGENT_WORKFLOW_TYPE, approveSignal, stateQuery } from '../src/common/agent-contract';
 import { IDEMPOTENCY_KEY_PATCH } from '../src/workflows/agent/idempotency-key';
 import type { agentWorkflow } from '../src/workflows';
@@ -59,6 +60,22 @@ function bundleOldCode(): Promise<WorkflowBundleWithSourceMap> {
 let stack: TestStack;
 let effectLog: string;
 
+/** The per-provider model workers of a task queue (model calls run there), as `npm run worker` starts them. */
+async function startModelWorkers(taskQueue: string): Promise<() => Promise<void>> {
+  const workers = await createModelWorkers({
+    connection: stack.env.nativeConnection,
+    namespace: stack.namespace,
+    taskQueue,
+    providers: { mock: { baseURL: stack.mock.url, wire: 'openai' } },
+    shutdownGraceTime: '1s',
+  });
+  const running = Promise.all(workers.map((w) => w.run()));
+  return async () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await running;
+  };
+}
+
 before(async () => {
   effectLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'da-versioning-')), 'effects.log');
   process.env.EFFECT_LOG = effectLog;
@@ -91,6 +108,7 @@ describe(`patch ${IDEMPOTENCY_KEY_PATCH}`, () => {
       tools,
       shutdownGraceTime: '1s',
     };
+    const stopModelWorkers = await startModelWorkers(taskQueue);
     const oldWorker = await createAgentWorker({ ...workerOptions, workflowBundle: await bundleOldCode() });
     const oldRunning = oldWorker.run();
 
@@ -123,6 +141,7 @@ describe(`patch ${IDEMPOTENCY_KEY_PATCH}`, () => {
     } finally {
       newWorker.shutdown();
       await newRunning;
+      await stopModelWorkers();
     }
 
     assert.deepEqual(
@@ -165,6 +184,7 @@ describe(`patch ${IDEMPOTENCY_KEY_PATCH}`, () => {
       shutdownGraceTime: '1s',
     });
     const running = worker.run();
+    const stopModelWorkers = await startModelWorkers(taskQueue);
     try {
       const workflowId = `reset-keys-${process.pid}`;
       const first = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
@@ -195,6 +215,7 @@ describe(`patch ${IDEMPOTENCY_KEY_PATCH}`, () => {
     } finally {
       worker.shutdown();
       await running;
+      await stopModelWorkers();
     }
   });
 });
