@@ -6,11 +6,13 @@ import fs from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { UserError } from './common/errors';
 import type { TemporalSettings } from './config';
+import type { PemSource } from './temporal-profile';
 
-/** Reads a PEM file named by an environment variable; the error names the variable and what is wrong. */
-function readPem(path: string, variable: string): Buffer {
+/** The PEM of a source: read from its file, where the error names the setting that gave the path. */
+function readPem(source: PemSource): Buffer {
+  if ('data' in source) return Buffer.from(source.data);
   try {
-    return fs.readFileSync(path);
+    return fs.readFileSync(source.path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const problem =
@@ -21,7 +23,7 @@ function readPem(path: string, variable: string): Buffer {
           : code === 'EISDIR'
             ? 'is a directory, not a file'
             : (code ?? (err as Error).message);
-    throw new UserError(`${variable}=${path}: cannot read the file (${problem})`);
+    throw new UserError(`${source.setBy}=${source.path}: cannot read the file (${problem})`);
   }
 }
 
@@ -34,17 +36,11 @@ export interface ConnectionOptions {
 export function connectionOptions(settings: TemporalSettings): ConnectionOptions {
   const options: ConnectionOptions = { address: settings.address };
   if (settings.tls) {
-    const { clientCertPath, clientKeyPath, serverRootCaCertPath, serverName } = settings.tls;
+    const { clientCert, clientKey, serverRootCaCert, serverName } = settings.tls;
     const tls: TLSConfig = {};
     if (serverName) tls.serverNameOverride = serverName;
-    if (serverRootCaCertPath)
-      tls.serverRootCACertificate = readPem(serverRootCaCertPath, 'TEMPORAL_TLS_SERVER_CA_CERT_PATH');
-    if (clientCertPath && clientKeyPath) {
-      tls.clientCertPair = {
-        crt: readPem(clientCertPath, 'TEMPORAL_TLS_CLIENT_CERT_PATH'),
-        key: readPem(clientKeyPath, 'TEMPORAL_TLS_CLIENT_KEY_PATH'),
-      };
-    }
+    if (serverRootCaCert) tls.serverRootCACertificate = readPem(serverRootCaCert);
+    if (clientCert && clientKey) tls.clientCertPair = { crt: readPem(clientCert), key: readPem(clientKey) };
     options.tls = Object.keys(tls).length ? tls : true;
   }
   if (settings.apiKey) options.apiKey = settings.apiKey;

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -207,6 +209,24 @@ describe('agentctl against a dev server', () => {
     assert.equal(parsed.workflowType, 'agentWorkflow');
     assert.equal(parsed.status, 'completed');
     assert.deepEqual(parsed, state);
+  });
+
+  it("connects through a profile of Temporal's temporal.toml instead of TEMPORAL_ADDRESS", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'da-profile-'));
+    try {
+      const file = path.join(dir, 'temporal.toml');
+      fs.writeFileSync(file, `[profile.ci]\naddress = "${stack.address}"\nnamespace = "${stack.namespace}"\n`);
+      const profileEnv = { TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'ci', TEMPORAL_TASK_QUEUE: stack.taskQueue };
+      const run = await agentctl(['status', id, '--json'], profileEnv);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal((JSON.parse(run.stdout) as AgentState).status, 'completed');
+      assertCleanFailure(
+        await agentctl(['status', id], { ...profileEnv, TEMPORAL_PROFILE: 'nope' }),
+        /Temporal config profile "nope" of .*temporal\.toml/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('status of an unknown id is one clear line', async () => {

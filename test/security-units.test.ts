@@ -330,6 +330,76 @@ describe('TLS and API key settings', () => {
     );
   });
 
+  it("reads a profile of Temporal's temporal.toml; our variables override it field by field", () => {
+    const file = path.join(dir, 'temporal.toml');
+    fs.writeFileSync(
+      file,
+      [
+        '[profile.prod]',
+        'address = "prod.acct.tmprl.cloud:7233"',
+        'namespace = "prod.acct"',
+        'api_key = "profile-key"',
+        '[profile.prod.tls]',
+        `client_cert_path = "${path.join(dir, 'client.pem')}"`,
+        'client_key_data = "INLINE KEY"',
+        'server_name = "prod.acct.tmprl.cloud"',
+        '[profile.local]',
+        'address = "127.0.0.1:7233"',
+        '[profile.local.tls]',
+        'disabled = true',
+        '',
+      ].join('\n'),
+    );
+    const prod = temporalSettingsFromEnv({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'prod' });
+    assert.equal(prod.address, 'prod.acct.tmprl.cloud:7233');
+    assert.equal(prod.namespace, 'prod.acct');
+    const options = connectionOptions(prod);
+    assert.equal(options.apiKey, 'profile-key');
+    assert.ok(typeof options.tls === 'object');
+    assert.equal(String(options.tls.clientCertPair?.crt), 'CERT');
+    assert.equal(String(options.tls.clientCertPair?.key), 'INLINE KEY');
+    assert.equal(options.tls.serverNameOverride, 'prod.acct.tmprl.cloud');
+
+    const overridden = temporalSettingsFromEnv({
+      TEMPORAL_CONFIG_FILE: file,
+      TEMPORAL_PROFILE: 'prod',
+      TEMPORAL_NAMESPACE: 'staging.acct',
+      TEMPORAL_API_KEY: 'env-key',
+    });
+    assert.equal(overridden.address, 'prod.acct.tmprl.cloud:7233');
+    assert.equal(overridden.namespace, 'staging.acct');
+    assert.equal(overridden.apiKey, 'env-key');
+
+    const local = temporalSettingsFromEnv({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'local' });
+    assert.equal(local.address, '127.0.0.1:7233');
+    assert.equal(local.tls, undefined);
+  });
+
+  it('names the profile or the file when the Temporal config cannot be used', () => {
+    const file = path.join(dir, 'temporal.toml');
+    assert.throws(
+      () => temporalSettingsFromEnv({ TEMPORAL_CONFIG_FILE: file, TEMPORAL_PROFILE: 'nope' }),
+      (err: Error) => err instanceof UserError && /profile "nope" of .*temporal\.toml/.test(err.message),
+    );
+    const missing = path.join(dir, 'missing.toml');
+    assert.throws(
+      () => temporalSettingsFromEnv({ TEMPORAL_CONFIG_FILE: missing }),
+      (err: Error) => err instanceof UserError && err.message === `TEMPORAL_CONFIG_FILE=${missing}: no such file`,
+    );
+    const halfTls = path.join(dir, 'half.toml');
+    fs.writeFileSync(halfTls, `[profile.default.tls]\nclient_cert_path = "${path.join(dir, 'client.pem')}"\n`);
+    assert.throws(
+      () => temporalSettingsFromEnv({ TEMPORAL_CONFIG_FILE: halfTls }),
+      /needs both a client certificate and a client key/,
+    );
+    const unreadable = path.join(dir, 'unreadable.toml');
+    fs.writeFileSync(unreadable, `[profile.default.tls]\nserver_ca_cert_path = "${missing}"\n`);
+    assert.throws(
+      () => connectionOptions(temporalSettingsFromEnv({ TEMPORAL_CONFIG_FILE: unreadable })),
+      /profile "default" of .*tls\.server_ca_cert=.*missing\.toml: cannot read the file \(no such file\)/,
+    );
+  });
+
   it('refuses a certificate without its key, and the other way round', () => {
     assert.throws(
       () => temporalSettingsFromEnv({ TEMPORAL_TLS_CLIENT_CERT_PATH: path.join(dir, 'client.pem') }),

@@ -14,6 +14,7 @@ const environment: ReadonlyArray<readonly [string, string]> = [
   ['TEMPORAL_TLS_CLIENT_KEY_PATH', 'mTLS client key'],
   ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'CA certificate of the server'],
   ['TEMPORAL_TLS_SERVER_NAME', 'TLS server name override'],
+  ['TEMPORAL_PROFILE', "profile of Temporal's temporal.toml (TEMPORAL_CONFIG_FILE names the file); TEMPORAL_* win"],
 ];
 
 function aligned(rows: ReadonlyArray<readonly [string, string]>, indent = '  '): string {
