@@ -61,12 +61,15 @@ export class RunState {
   readonly budget: BudgetTracker;
   /** The fallback chain and circuits, when the agent has fallback models; the model router installs it. */
   routing?: ModelRoutingState;
+  /** Runs of this workflow id so far (1 until it continues as new), and step records left behind by them. */
+  runs = 1;
+  stepsDropped = 0;
 
   constructor(
     private readonly input: ValidAgentInput,
     private readonly conversation: readonly Message[],
   ) {
-    this.budget = new BudgetTracker(input.budget, `agent ${input.agent}`);
+    this.budget = new BudgetTracker(input.budget, `agent ${input.agent}`, input.carryOver?.wallClockStartedAt);
   }
 
   /** What this run has spent, in the terms budgets count. */
@@ -93,6 +96,7 @@ export class RunState {
       cost: this.cost,
       ...(budget ? { budget } : {}),
       ...(this.routing ? { routing: this.routing } : {}),
+      ...(this.runs > 1 ? { runs: this.runs } : {}),
     };
   }
 
@@ -101,8 +105,9 @@ export class RunState {
     upsertSearchAttributes([
       { key: agentNameKey, value: this.input.agent },
       { key: agentStatusKey, value: this.status },
-      { key: agentTokensKey, value: 0 },
-      { key: agentCostUsdKey, value: 0 },
+      // Totals carried over from earlier runs count from the start (0 for a first run).
+      { key: agentTokensKey, value: this.usage.inputTokens + this.usage.outputTokens },
+      { key: agentCostUsdKey, value: this.cost.totalUsd },
       { key: awaitingApprovalKey, value: false },
     ]);
     this.publishDetails();
@@ -169,6 +174,7 @@ export class RunState {
       ...(budget ? { budget } : {}),
       ...(this.routing ? { routing: this.routing } : {}),
       ...(this.refusedDecisions.length ? { refusedDecisions: this.refusedDecisions.map((r) => ({ ...r })) } : {}),
+      ...(this.runs > 1 ? { runs: this.runs } : {}),
     };
   }
 
