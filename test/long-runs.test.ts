@@ -41,7 +41,10 @@ async function runsOf(workflowId: string) {
     runs.push({ runId: w.runId, status: w.status.name });
   runs.reverse();
   return Promise.all(
-    runs.map(async (r) => ({ ...r, history: await stack.client.workflow.getHandle(workflowId, r.runId).fetchHistory() })),
+    runs.map(async (r) => ({
+      ...r,
+      history: await stack.client.workflow.getHandle(workflowId, r.runId).fetchHistory(),
+    })),
   );
 }
 
@@ -106,10 +109,22 @@ describe('long runs', () => {
     assert.equal(answered.length, 300);
     const sum = (f: (u: NonNullable<(typeof answered)[number]['usage']>) => number) =>
       answered.reduce((t, r) => t + f(r.usage!), 0);
-    assert.equal(result.usage.inputTokens, sum((u) => u.input));
-    assert.equal(result.usage.outputTokens, sum((u) => u.output));
-    assert.equal(result.usage.cachedInputTokens, sum((u) => u.cached));
-    assert.equal(result.cost.totalTokens, sum((u) => u.input + u.output));
+    assert.equal(
+      result.usage.inputTokens,
+      sum((u) => u.input),
+    );
+    assert.equal(
+      result.usage.outputTokens,
+      sum((u) => u.output),
+    );
+    assert.equal(
+      result.usage.cachedInputTokens,
+      sum((u) => u.cached),
+    );
+    assert.equal(
+      result.cost.totalTokens,
+      sum((u) => u.input + u.output),
+    );
     assert.equal(result.cost.byModel['mock:long-loop']?.calls, 300);
     assert.equal(result.cost.byAgent.looper?.calls, 300);
     // The model saw one growing conversation: the last request held all 300 turns' messages.
