@@ -93,7 +93,8 @@ export class LongRun {
       conversation: carryOver.conversation.kind,
       suggested: workflowInfo().continueAsNewSuggested,
     });
-    const next: ValidAgentInput = { ...this.input, carryOver };
+    // The opening history is in the carried conversation already; sending it again would only grow the input.
+    const next: ValidAgentInput = { ...this.input, history: [], carryOver };
     await continueAsNew<(input: ValidAgentInput) => Promise<unknown>>(next);
   }
 
