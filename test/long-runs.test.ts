@@ -172,6 +172,44 @@ describe('long runs', () => {
     const status = await agentctl(['status', workflowId, '--json'], env);
     assert.equal(status.code, 0, status.stderr);
     assert.equal((JSON.parse(status.stdout) as { step: number }).step, 300);
+    const table = await agentctl(['status', workflowId], env);
+    assert.match(table.stdout, /runs:\s+3 \(continued as new/);
+  });
+
+  it('carries the conversation whole when it is not passed by reference, or a context strategy keeps it', async () => {
+    stack.mock.addScenario('long-whole', {
+      turns: [{ toolCalls: [{ name: 'calculator', arguments: { expression: '5 * 5' } }], repeat: 5 }, { text: 'fin' }],
+    });
+    const variants = [{ conversationByReference: false }, { context: { strategy: 'truncate', maxTokens: 100_000 } }];
+    for (const variant of variants) {
+      const workflowId = id('whole');
+      stack.mock.clearLog();
+      const result = await stack.client.workflow.execute<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+        taskQueue: stack.taskQueue,
+        workflowId,
+        args: [
+          {
+            instructions: 'Multiply.',
+            input: 'Five times five, five times.',
+            model: 'mock:long-whole',
+            tools: ['calculator'],
+            continueAsNewAfterSteps: 2,
+            ...(variant as object),
+          },
+        ],
+      });
+      assert.equal(result.text, 'fin');
+      assert.equal(result.runs, 3);
+      const answered = stack.mock.requests.filter((r) => r.outcome === 'ok');
+      assert.equal(
+        result.usage.inputTokens,
+        answered.reduce((t, r) => t + r.usage!.input, 0),
+      );
+      assert.equal(answered[answered.length - 1]?.messageCount, 2 + 2 * 5);
+      const runs = await runsOf(workflowId);
+      const carried = runs[0]!.history.events!.at(-1)!.workflowExecutionContinuedAsNewEventAttributes!;
+      assert.match(Buffer.from(carried.input!.payloads![0]!.data!).toString(), /"kind":"messages"/);
+    }
   });
 
   it('an approval pending on the last step of a run is kept, decided, and the run continues after it', async () => {
