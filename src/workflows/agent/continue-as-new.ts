@@ -38,10 +38,9 @@ export function initialConversation(input: ValidAgentInput): Message[] {
   const carried = input.carryOver?.conversation;
   if (!carried) return [...input.history, { role: 'user', content: input.input }];
   if (carried.kind === 'messages') return [...carried.messages];
-  const info = workflowInfo();
-  if (!input.conversationByReference || carried.id !== `${info.namespace}/${info.workflowId}`) {
+  if (!input.conversationByReference) {
     throw invalid(
-      `invalid agent input: carryOver.conversation: a conversation reference (${carried.id}) needs conversationByReference and must belong to this workflow id`,
+      'invalid agent input: carryOver.conversation: a conversation reference needs conversationByReference: true',
     );
   }
   return [...carried.pending];

@@ -41,11 +41,12 @@ export class ConversationChannel {
   /** Messages the store held before this run's conversation begins (carried over from the previous run). */
   private prefix = 0;
 
-  constructor(private readonly id: string | undefined) {}
+  constructor(private id: string | undefined) {}
 
-  /** Continues the stored conversation of the previous run: its first `length` messages are `revision`. */
-  resume(carried: { revision: string; length: number }): void {
+  /** Continues the stored conversation of the previous run: its first `length` messages are `revision` of `id`. */
+  resume(carried: { id: string; revision: string; length: number }): void {
     if (this.id === undefined) return;
+    this.id = carried.id;
     this.prefix = carried.length;
     this.revision = carried.revision;
   }
