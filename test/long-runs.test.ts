@@ -267,3 +267,53 @@ describe('long runs', () => {
     assert.match(watched.stdout, /completed/);
   });
 });
+
+describe('long runs when Temporal suggests continuing as new', () => {
+  let small: TestStack;
+  before(async () => {
+    // A history of 60 events is "long" here, so the server's suggestion comes after a few steps.
+    small = await startTestStack({
+      serverArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'],
+    });
+  });
+  after(async () => {
+    await small?.stop();
+  });
+
+  it('continues as new on continueAsNewSuggested alone, with exact totals', async () => {
+    small.mock.addScenario('suggested', {
+      turns: [{ toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }], repeat: 20 }, { text: '42' }],
+    });
+    const workflowId = id('suggested');
+    const result = await small.client.workflow.execute<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+      taskQueue: small.taskQueue,
+      workflowId,
+      args: [
+        {
+          instructions: 'Multiply.',
+          input: 'Six times seven.',
+          model: 'mock:suggested',
+          tools: ['calculator'],
+          maxSteps: 30,
+        },
+      ],
+    });
+    assert.equal(result.text, '42');
+    assert.equal(result.modelCalls, 21);
+    assert.ok((result.runs ?? 1) >= 2, `runs: ${result.runs}`);
+    const answered = small.mock.requests.filter((r) => r.outcome === 'ok');
+    assert.equal(
+      result.usage.inputTokens,
+      answered.reduce((t, r) => t + r.usage!.input, 0),
+    );
+    assert.equal(
+      result.usage.outputTokens,
+      answered.reduce((t, r) => t + r.usage!.output, 0),
+    );
+    const runs: string[] = [];
+    for await (const w of small.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+      runs.push(w.status.name);
+    assert.equal(runs.length, result.runs);
+    assert.equal(runs.filter((s) => s === 'CONTINUED_AS_NEW').length, runs.length - 1);
+  });
+});
