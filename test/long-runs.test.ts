@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import {
   AGENT_WORKFLOW_TYPE,
@@ -48,9 +49,10 @@ async function runsOf(workflowId: string) {
   );
 }
 
-async function pendingOf(handle: WorkflowHandle): Promise<PendingApproval[]> {
+/** The pending approvals, once there are some other than `decided` (a decision takes a moment to apply). */
+async function pendingOf(handle: WorkflowHandle, decided?: string): Promise<PendingApproval[]> {
   for (let i = 0; i < 300; i++) {
-    const pending = (await handle.query(stateQuery)).pendingApprovals;
+    const pending = (await handle.query(stateQuery)).pendingApprovals.filter((p) => p.approvalId !== decided);
     if (pending.length) return pending;
     await sleep(100);
   }
@@ -212,6 +214,39 @@ describe('long runs', () => {
     }
   });
 
+  it('a budget counts across runs: maxToolCalls trips at its limit in the third run', async () => {
+    stack.mock.addScenario('long-budget', {
+      turns: [{ toolCalls: [{ name: 'calculator', arguments: { expression: '1 + 2' } }], repeat: 8 }, { text: 'x' }],
+    });
+    const workflowId = id('budget');
+    const err = await stack.client.workflow
+      .execute<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+        taskQueue: stack.taskQueue,
+        workflowId,
+        args: [
+          {
+            instructions: 'Add.',
+            input: 'One and two, again and again.',
+            model: 'mock:long-budget',
+            tools: ['calculator'],
+            continueAsNewAfterSteps: 2,
+            budget: { maxToolCalls: 5 },
+          },
+        ],
+      })
+      .then(
+        () => assert.fail('the run should stop over budget'),
+        (e: unknown) => e,
+      );
+    assert.ok(err instanceof WorkflowFailedError, String(err));
+    assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
+    assert.equal(err.cause.type, 'BudgetExceeded', err.cause.message);
+    const partial = err.cause.details?.[0] as AgentResult;
+    assert.equal(partial.toolCalls, 5);
+    assert.equal(partial.runs, 3);
+    assert.equal(partial.budget?.spent.toolCalls, 5);
+  });
+
   it('an approval pending on the last step of a run is kept, decided, and the run continues after it', async () => {
     const workflowId = id('approval');
     const handle = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
@@ -240,7 +275,7 @@ describe('long runs', () => {
 
     // Step 4 is the last of the second run: answered through a handle without a run id (the latest run).
     const latest = stack.client.workflow.getHandle(workflowId);
-    const [second] = await pendingOf(latest);
+    const [second] = await pendingOf(latest, first.approvalId);
     assert.equal(second?.approvalId, 'step-4-call-1');
     const answer = await latest.executeUpdate(decideUpdate, {
       args: [{ approvalId: second.approvalId, decision: 'approve', by: 'bob' }],

@@ -107,7 +107,7 @@ export const carryOverSchema = z
     stepsDropped: count,
     conversation: carriedConversationSchema,
     /** Workflow time (ms since the epoch) the budget's wall clock counts from: the first run's start. */
-    wallClockStartedAt: z.number().nonnegative(),
+    wallClockStartedAt: z.number().nonnegative().optional(),
     /** The fallback chain, provider circuits and model switches, when the agent has fallback models. */
     routing: routingStateSchema.optional(),
   })
