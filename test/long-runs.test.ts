@@ -276,6 +276,14 @@ describe('long runs', () => {
     // Step 4 is the last of the second run: answered through a handle without a run id (the latest run).
     const latest = stack.client.workflow.getHandle(workflowId);
     const [second] = await pendingOf(latest, first.approvalId);
+    // This run holds four messages of its own; the state query's last messages reach back into the first run.
+    const shown = (await latest.query(stateQuery)).lastMessages;
+    assert.deepEqual(
+      shown.map((m) => m.role),
+      ['tool', 'assistant', 'tool', 'assistant', 'tool', 'assistant'],
+    );
+    const toolIds = shown.flatMap((m) => (m.role === 'tool' ? [m.toolCallId] : []));
+    assert.equal(new Set(toolIds).size, 3, `tool results shown once each: ${toolIds.join(', ')}`);
     assert.equal(second?.approvalId, 'step-4-call-1');
     const answer = await latest.executeUpdate(decideUpdate, {
       args: [{ approvalId: second.approvalId, decision: 'approve', by: 'bob' }],

@@ -86,6 +86,8 @@ export const carriedConversationSchema = z.discriminatedUnion('kind', [
       revision: z.string().min(1),
       length: z.number().int().min(1),
       pending: z.array(messageSchema),
+      /** The last few messages before the boundary, trimmed, for the `state` query. */
+      recent: z.array(messageSchema).max(10).optional(),
     })
     .strict(),
   z.object({ kind: z.literal('messages'), messages: z.array(messageSchema).min(1) }).strict(),

@@ -58,6 +58,7 @@ export function restoreCarryOver(state: RunState, input: ValidAgentInput): void 
   state.steps.push(...carry.steps);
   state.runs = carry.runs + 1;
   state.stepsDropped = carry.stepsDropped;
+  if (carry.conversation.kind === 'reference') state.earlierMessages = [...(carry.conversation.recent ?? [])];
 }
 
 export class LongRun {
@@ -136,6 +137,8 @@ export class LongRun {
         revision: stored.revision,
         length: stored.length,
         pending: this.conversation.slice(stored.local),
+        // Those the next run will not hold itself: the pending ones are in its conversation already.
+        recent: this.state.lastMessages(stored.local),
       };
     }
     return { kind: 'messages', messages: [...this.conversation] };

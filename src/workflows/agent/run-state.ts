@@ -64,6 +64,8 @@ export class RunState {
   /** Runs of this workflow id so far (1 until it continues as new), and step records left behind by them. */
   runs = 1;
   stepsDropped = 0;
+  /** The last messages before this run, when the conversation came over by reference (already trimmed). */
+  earlierMessages: Message[] = [];
 
   constructor(
     private readonly input: ValidAgentInput,
@@ -155,6 +157,15 @@ export class RunState {
     return this.surfacedApprovals?.() ?? this.pendingApprovals;
   }
 
+  /**
+   * The last few messages before `end` (default: all), trimmed; right after continue-as-new some of them come
+   * from the previous run.
+   */
+  lastMessages(end = this.conversation.length): Message[] {
+    const own = this.conversation.slice(Math.max(0, end - LAST_MESSAGES), end).map(trimMessage);
+    return own.length >= LAST_MESSAGES ? own : [...this.earlierMessages, ...own].slice(-LAST_MESSAGES);
+  }
+
   snapshot(): AgentState {
     const budget = this.budget.status(this.spend());
     return {
@@ -168,7 +179,7 @@ export class RunState {
       pendingApprovals: this.allPending().map((p) => ({ ...p })),
       usage: { ...this.usage },
       cost: this.cost,
-      lastMessages: this.conversation.slice(-LAST_MESSAGES).map(trimMessage),
+      lastMessages: this.lastMessages(),
       ...(this.error !== undefined ? { error: this.error } : {}),
       ...(this.contextCompactions.length ? { contextCompactions: this.contextCompactions.map((c) => ({ ...c })) } : {}),
       ...(budget ? { budget } : {}),
