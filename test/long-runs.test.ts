@@ -247,6 +247,49 @@ describe('long runs', () => {
     assert.equal(partial.budget?.spent.toolCalls, 5);
   });
 
+  it('an open provider circuit stays open in the next runs, so their calls go straight to the fallback', async () => {
+    const queue = `long-runs-routing-${process.pid}`;
+    await stack.startWorker({
+      taskQueue: queue,
+      providers: {
+        openai: { apiKey: 'test-not-a-key', baseURL: `${stack.mock.url}/v1` },
+        anthropic: { apiKey: 'test-not-a-key', baseURL: stack.mock.url },
+      },
+    });
+    stack.mock.addScenario('long-down', {
+      turns: [{ text: 'never', faults: [{ status: 500, message: 'provider down' }], alwaysFail: true }],
+    });
+    stack.mock.addScenario('long-steady', {
+      turns: [{ toolCalls: [{ name: 'calculator', arguments: { expression: '6 * 7' } }], repeat: 2 }, { text: '42' }],
+    });
+    stack.mock.clearLog();
+    const result = await stack.client.workflow.execute<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+      taskQueue: queue,
+      workflowId: id('routing'),
+      args: [
+        {
+          instructions: 'Compute.',
+          input: 'What is 6 * 7?',
+          model: 'openai:long-down',
+          fallbackModels: ['anthropic:long-steady'],
+          circuitBreaker: { failureThreshold: 2 },
+          tools: ['calculator'],
+          continueAsNewAfterSteps: 1,
+        },
+      ],
+    });
+    assert.equal(result.text, '42');
+    assert.equal(result.runs, 3);
+    const down = stack.mock.requests.filter((r) => r.scenario === 'long-down');
+    assert.equal(down.length, 2, 'only the first run tried the failing provider');
+    assert.equal(result.routing?.circuits.openai?.open, true);
+    assert.equal(result.routing?.current, 'anthropic:long-steady');
+    assert.deepEqual(
+      result.routing?.decisions.map((d) => [d.step, d.to]),
+      [[1, 'anthropic:long-steady']],
+    );
+  });
+
   it('an approval pending on the last step of a run is kept, decided, and the run continues after it', async () => {
     const workflowId = id('approval');
     const handle = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
