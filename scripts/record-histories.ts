@@ -35,7 +35,18 @@ interface Recording {
   drive?: (stack: TestStack, handle: WorkflowHandle) => Promise<void>;
   /** Also record the child runs (graphs run each agent as a child agentWorkflow). */
   withChildren?: boolean;
+  /** Which run of a chain that continued as new to save: the latest (the default) or the first. */
+  run?: 'first' | 'latest';
 }
+
+const continuedInput: AgentInput = {
+  agent: 'adder',
+  instructions: 'You add numbers.',
+  input: 'Add 2 + 3, then multiply 5 * 7.',
+  model: 'mock:two-tool-calls',
+  tools: ['calculator'],
+  continueAsNewAfterSteps: 1,
+};
 
 /** Approves the oldest pending approval as soon as the run's `state` query shows one. */
 async function approveWhenAsked(_stack: TestStack, handle: WorkflowHandle): Promise<void> {
@@ -56,6 +67,22 @@ const graph = (name: string): unknown[] => [{ spec: loadGraphSpec(name), input: 
 const gatedGraphs = new Set(['sales-follow-up', 'group-chat-selector']);
 
 const recordings: Recording[] = [
+  {
+    name: 'continued-as-new-first-run',
+    folder: '',
+    description:
+      'continueAsNewAfterSteps 1 on scenario two-tool-calls: the first of three runs, ending in ContinuedAsNew',
+    workflowType: AGENT_WORKFLOW_TYPE,
+    args: agent(continuedInput),
+    run: 'first',
+  },
+  {
+    name: 'continued-as-new-last-run',
+    folder: '',
+    description: 'the same chain: the last run, started from a carryOver with a conversation reference',
+    workflowType: AGENT_WORKFLOW_TYPE,
+    args: agent(continuedInput),
+  },
   {
     name: 'research-assistant-described-tools',
     folder: '',
@@ -185,7 +212,7 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const cli = await resolveTemporalCli({ allowInstall: true });
   const stack = await startTestStack();
-  const show = (workflowId: string): Buffer =>
+  const show = (workflowId: string, runId?: string): Buffer =>
     // The stock CLI's JSON is the canonical history format; historyFromJSON reads it back.
     execFileSync(cli.path, [
       'workflow',
@@ -194,6 +221,7 @@ async function main(): Promise<void> {
       stack.address,
       '--workflow-id',
       workflowId,
+      ...(runId ? ['--run-id', runId] : []),
       '--output',
       'json',
     ]);
@@ -228,7 +256,10 @@ async function main(): Promise<void> {
       for (const id of ids.sort()) {
         const file = path.join(dir, fileNameFor(id, workflowId, r.name));
         if (fs.existsSync(file)) continue;
-        fs.writeFileSync(file, show(id));
+        fs.writeFileSync(
+          file,
+          show(id, id === workflowId && r.run === 'first' ? handle.firstExecutionRunId : undefined),
+        );
         if (manifest) {
           const type = (await stack.client.workflow.getHandle(id).describe()).type;
           manifest[path.basename(file)] = {

@@ -25,6 +25,7 @@ export function renderState(workflowId: string, state: AgentState | GraphRunStat
     ['tokens', tokens(state.usage)],
     ['cost', usd(state.cost.totalUsd)],
   ];
+  if (state.runs) overview.push(['runs', `${state.runs} (continued as new; totals cover every run)`]);
   if (state.cost.unpricedModels.length) overview.push(['unpriced', state.cost.unpricedModels.join(', ')]);
   if (state.error) overview.push(['error', state.error]);
 

@@ -100,7 +100,8 @@ export async function watchRun(
   let snapshot: WatchSnapshot | undefined;
   let lastProblem = '';
   for (;;) {
-    const open = description.status.name === 'RUNNING';
+    // A run that continued as new hands over to the next one; the handle (no run id) follows the chain.
+    const open = description.status.name === 'RUNNING' || description.status.name === 'CONTINUED_AS_NEW';
     const answer = await queryState(client, workflowId, description.taskQueue);
     if (answer.ok) {
       const root = answer.state as AgentState | GraphRunState;

@@ -11,6 +11,7 @@ import type { CostLedger } from './pricing';
 import { contextSettingsSchema, type ContextCompaction } from './context-window';
 import { budgetSchema, type BudgetStatus } from './budget';
 import { circuitBreakerSchema, type ModelRoutingState } from './model-routing';
+import { carryOverSchema } from './carry-over';
 
 export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
 export const DEFAULT_TASK_QUEUE = 'durable-agents';
@@ -92,6 +93,13 @@ export const agentInputSchema = z
       .string()
       .regex(/^\d+(\.\d+)?\s*(ms|s|m|h)$/, 'a duration such as 30s or 2m')
       .optional(),
+    /**
+     * Continue as new after this many steps in one run (Temporal's own suggestion also triggers it), so a long
+     * run's history stays small; totals carry over.
+     */
+    continueAsNewAfterSteps: z.number().int().min(1).max(10000).optional(),
+    /** Set by the run that continued as new: what the new run takes over. Not for callers. */
+    carryOver: carryOverSchema.optional(),
   })
   .strict();
 
@@ -163,6 +171,8 @@ export interface AgentState {
   routing?: ModelRoutingState;
   /** Decisions refused by approval verification; present once one was refused. */
   refusedDecisions?: RefusedDecision[];
+  /** Runs of this workflow id so far, when it has continued as new; totals cover all of them. */
+  runs?: number;
 }
 
 export interface AgentResult {
@@ -178,6 +188,8 @@ export interface AgentResult {
   cost: CostLedger;
   budget?: BudgetStatus;
   routing?: ModelRoutingState;
+  /** Runs of this workflow id, when it continued as new; totals cover all of them. */
+  runs?: number;
 }
 
 export const approvalDecisionSchema = z

@@ -67,16 +67,25 @@ const turnSchema = z
     faults: z.array(faultSchema).optional(),
     /** When set, `faults[0]` is played on every attempt: a permanent failure. */
     alwaysFail: z.boolean().optional(),
+    /** Plays this turn so many times in a row (a long tool loop in one line); each copy is its own turn. */
+    repeat: z.number().int().min(1).max(10000).optional(),
   })
   .strict()
   .refine((t) => t.text !== undefined || (t.toolCalls?.length ?? 0) > 0, { message: 'a turn needs text or toolCalls' });
 export type Turn = z.infer<typeof turnSchema>;
 
+/** Expands `repeat`, so the server sees a flat list of turns and numbers each copy as a turn of its own. */
+function expandRepeats(turns: Turn[]): Turn[] {
+  return turns.flatMap(({ repeat, ...turn }) => Array.from({ length: repeat ?? 1 }, () => ({ ...turn })));
+}
+
+const turnsSchema = z.array(turnSchema).min(1).transform(expandRepeats);
+
 const caseSchema = z
   .object({
     /** The case plays when the conversation's opening (system prompt and first user message) contains this. */
     when: z.object({ contains: z.string().min(1) }).strict(),
-    turns: z.array(turnSchema).min(1),
+    turns: turnsSchema,
   })
   .strict();
 
@@ -92,7 +101,7 @@ export const scenarioSchema = z
      * order, one per successful reply (per case), for conversations a client rewrites (context management).
      */
     turnOrder: z.enum(['assistant-messages', 'sequence']).optional(),
-    turns: z.array(turnSchema).min(1).optional(),
+    turns: turnsSchema.optional(),
     cases: z.array(caseSchema).min(1).optional(),
   })
   .strict()

@@ -4,7 +4,7 @@
  * answers without tool calls or the step limit is reached. Completed calls come back from history on
  * replay, so a crash never repeats a model request or a tool's effect.
  */
-import { ApplicationFailure, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, isCancellation, log, setHandler } from '@temporalio/workflow';
 import {
   approveSignal,
   childApprovalsSignal,
@@ -21,6 +21,7 @@ import { checkStructuredOutput } from '../common/structured-output';
 import { toModelToolDefinition } from '../common/tool-catalog';
 import { ApprovalGates } from './agent/approvals';
 import { budgetExceededFailure } from './budget';
+import { initialConversation, LongRun, restoreCarryOver } from './agent/continue-as-new';
 import { validateAgentInput } from './agent/input';
 import { ModelCalls } from './agent/model-calls';
 import { RunState } from './agent/run-state';
@@ -36,8 +37,9 @@ function describeTurn(message: AssistantMessage): string {
 
 export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> {
   const input: ValidAgentInput = validateAgentInput(rawInput);
-  const conversation: Message[] = [...input.history, { role: 'user', content: input.input }];
+  const conversation: Message[] = initialConversation(input);
   const state = new RunState(input, conversation);
+  restoreCarryOver(state, input);
   const gates = new ApprovalGates(state);
 
   setHandler(stateQuery, () => state.snapshot());
@@ -52,9 +54,11 @@ export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> 
     const tools = [...toolDescriptors.values()].map(toModelToolDefinition);
     const toolRunner = new ToolCallRunner(input, state, gates, toolDescriptors);
     const models = new ModelCalls(input, state, conversation, tools);
+    const longRun = new LongRun(input, state, conversation, models);
 
     while (state.step < input.maxSteps) {
       enforceBudget(input, state, conversation);
+      await longRun.continueIfDue();
       state.step += 1;
       const response = await modelTurn(input, state, models);
       conversation.push(response.message);
@@ -78,6 +82,7 @@ export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> 
       details: [state.snapshot()],
     });
   } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
     if (state.status !== 'budget_exceeded')
       state.setStatus(isCancellation(err) ? 'cancelled' : 'failed', (err as Error).message);
     throw err;

@@ -18,15 +18,17 @@ import {
 import { ErrorType } from '../common/errors';
 
 export class BudgetTracker {
-  private readonly startedAt: number;
+  /** Workflow time the wall clock counts from: this run's start, or the first run's after continue-as-new. */
+  readonly startedAt: number;
   private readonly warned: BudgetLimit[] = [];
   exceeded?: BudgetBreach;
 
   constructor(
     readonly limits: Budget | undefined,
     private readonly scope: string,
+    startedAt?: number,
   ) {
-    this.startedAt = workflowInfo().runStartTime.getTime();
+    this.startedAt = startedAt ?? workflowInfo().runStartTime.getTime();
   }
 
   /** Milliseconds of workflow time since the run started. */

@@ -126,6 +126,8 @@ export interface TestStackOptions {
   approvalSecret?: string;
   /** Model providers of the workers (default: only the stack's mock LLM server). */
   providers?: (mockUrl: string) => ProviderSettings;
+  /** More `temporal server start-dev` arguments (for example `--dynamic-config-value`). */
+  serverArgs?: string[];
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -137,7 +139,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ...(cli.source === 'sdk-download' ? {} : { executable: { type: 'existing-path', path: cli.path } }),
       ip: '127.0.0.1',
       searchAttributes: agentSearchAttributeKeys,
-      extraArgs: ['--log-level', 'error'],
+      extraArgs: ['--log-level', 'error', ...(options.serverArgs ?? [])],
       ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
     },
     ...(dataConverter ? { client: { dataConverter } } : {}),

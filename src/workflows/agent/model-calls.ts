@@ -38,8 +38,29 @@ export class ConversationChannel {
   /** Revisions sent since the last successful call; the store may hold any of them. */
   private attempted: string[] = [];
   private writes = 0;
+  /** Messages the store held before this run's conversation begins (carried over from the previous run). */
+  private prefix = 0;
 
-  constructor(private readonly id: string | undefined) {}
+  constructor(private id: string | undefined) {}
+
+  /** Continues the stored conversation of the previous run: its first `length` messages are `revision` of `id`. */
+  resume(carried: { id: string; revision: string; length: number }): void {
+    if (this.id === undefined) return;
+    this.id = carried.id;
+    this.prefix = carried.length;
+    this.revision = carried.revision;
+  }
+
+  /** What the store holds of this run's conversation: revision and total length, and how many local messages. */
+  checkpoint(): { id: string; revision: string; length: number; local: number } | undefined {
+    if (this.id === undefined || this.revision === undefined) return undefined;
+    return { id: this.id, revision: this.revision, length: this.prefix + this.stored, local: this.stored };
+  }
+
+  /** Whether the whole conversation is in this run, so it can be sent whole when the store lacks it. */
+  get holdsWhole(): boolean {
+    return this.prefix === 0;
+  }
 
   /** Passes by reference in new runs; runs recorded before the patch, and inputs that opt out, send it whole. */
   static open(input: ValidAgentInput): ConversationChannel {
@@ -52,7 +73,8 @@ export class ConversationChannel {
   /** The messages and the reference for the next call; `commit` once the call succeeded. */
   next(conversation: Message[]): { messages: Message[]; conversation?: ConversationRef; commit(): void } {
     if (this.id === undefined) return { messages: conversation, commit: () => undefined };
-    const offset = this.revision !== undefined && this.stored <= conversation.length ? this.stored : 0;
+    const local = this.revision !== undefined && this.stored <= conversation.length ? this.stored : 0;
+    const offset = this.revision !== undefined ? this.prefix + local : 0;
     const revision = `${workflowInfo().runId}/${++this.writes}`;
     const length = conversation.length;
     const ref: ConversationRef = {
@@ -64,7 +86,7 @@ export class ConversationChannel {
     };
     this.attempted = [...this.attempted.slice(-4), revision];
     return {
-      messages: conversation.slice(offset),
+      messages: conversation.slice(offset ? local : 0),
       conversation: ref,
       commit: () => {
         this.stored = length;
@@ -96,6 +118,13 @@ export class ModelCalls {
     this.channel = ConversationChannel.open(input);
     this.router = new ModelRouter(input);
     if (this.router.state) state.routing = this.router.state;
+    const carried = input.carryOver?.conversation;
+    if (carried?.kind === 'reference') this.channel.resume(carried);
+  }
+
+  /** Where the conversation stands in the store, for a run that continues as new. */
+  checkpoint(): ReturnType<ConversationChannel['checkpoint']> {
+    return this.channel.checkpoint();
   }
 
   /** One model turn: fits the conversation, calls the model, and records the payload sizes on the step. */
@@ -184,7 +213,13 @@ export class ModelCalls {
         sync.commit();
         return out;
       } catch (err) {
-        if (!whole && failureType(err) === ErrorType.ConversationMissing && (sync.conversation?.offset ?? 0) > 0) {
+        // A conversation carried over from an earlier run is only in the store; that failure cannot be mended here.
+        if (
+          !whole &&
+          this.channel.holdsWhole &&
+          failureType(err) === ErrorType.ConversationMissing &&
+          (sync.conversation?.offset ?? 0) > 0
+        ) {
           log.warn('conversation store lacks this run’s conversation; sending it whole', {
             conversation: sync.conversation?.id,
           });

@@ -61,12 +61,17 @@ export class RunState {
   readonly budget: BudgetTracker;
   /** The fallback chain and circuits, when the agent has fallback models; the model router installs it. */
   routing?: ModelRoutingState;
+  /** Runs of this workflow id so far (1 until it continues as new), and step records left behind by them. */
+  runs = 1;
+  stepsDropped = 0;
+  /** The last messages before this run, when the conversation came over by reference (already trimmed). */
+  earlierMessages: Message[] = [];
 
   constructor(
     private readonly input: ValidAgentInput,
     private readonly conversation: readonly Message[],
   ) {
-    this.budget = new BudgetTracker(input.budget, `agent ${input.agent}`);
+    this.budget = new BudgetTracker(input.budget, `agent ${input.agent}`, input.carryOver?.wallClockStartedAt);
   }
 
   /** What this run has spent, in the terms budgets count. */
@@ -93,6 +98,7 @@ export class RunState {
       cost: this.cost,
       ...(budget ? { budget } : {}),
       ...(this.routing ? { routing: this.routing } : {}),
+      ...(this.runs > 1 ? { runs: this.runs } : {}),
     };
   }
 
@@ -101,8 +107,9 @@ export class RunState {
     upsertSearchAttributes([
       { key: agentNameKey, value: this.input.agent },
       { key: agentStatusKey, value: this.status },
-      { key: agentTokensKey, value: 0 },
-      { key: agentCostUsdKey, value: 0 },
+      // Totals carried over from earlier runs count from the start (0 for a first run).
+      { key: agentTokensKey, value: this.usage.inputTokens + this.usage.outputTokens },
+      { key: agentCostUsdKey, value: this.cost.totalUsd },
       { key: awaitingApprovalKey, value: false },
     ]);
     this.publishDetails();
@@ -150,6 +157,15 @@ export class RunState {
     return this.surfacedApprovals?.() ?? this.pendingApprovals;
   }
 
+  /**
+   * The last few messages before `end` (default: all), trimmed; right after continue-as-new some of them come
+   * from the previous run.
+   */
+  lastMessages(end = this.conversation.length): Message[] {
+    const own = this.conversation.slice(Math.max(0, end - LAST_MESSAGES), end).map(trimMessage);
+    return own.length >= LAST_MESSAGES ? own : [...this.earlierMessages, ...own].slice(-LAST_MESSAGES);
+  }
+
   snapshot(): AgentState {
     const budget = this.budget.status(this.spend());
     return {
@@ -163,12 +179,13 @@ export class RunState {
       pendingApprovals: this.allPending().map((p) => ({ ...p })),
       usage: { ...this.usage },
       cost: this.cost,
-      lastMessages: this.conversation.slice(-LAST_MESSAGES).map(trimMessage),
+      lastMessages: this.lastMessages(),
       ...(this.error !== undefined ? { error: this.error } : {}),
       ...(this.contextCompactions.length ? { contextCompactions: this.contextCompactions.map((c) => ({ ...c })) } : {}),
       ...(budget ? { budget } : {}),
       ...(this.routing ? { routing: this.routing } : {}),
       ...(this.refusedDecisions.length ? { refusedDecisions: this.refusedDecisions.map((r) => ({ ...r })) } : {}),
+      ...(this.runs > 1 ? { runs: this.runs } : {}),
     };
   }
 
