@@ -8,6 +8,7 @@ import { AGENT_WORKFLOW_TYPE, stateQuery, type AgentInput } from '../src/common/
 import { modelTaskQueue } from '../src/common/model-queues';
 import { renderState } from '../src/cli/status';
 import type { agentWorkflow } from '../src/workflows';
+import { startChildWorker, writeWorkflowBundle } from './helpers/child-worker';
 import { capturedLogs, startTestStack, type RunningWorker, type TestStack } from './helpers/stack';
 
 let stack: TestStack;
@@ -189,5 +190,53 @@ describe('provider task queues', () => {
     const headers = rateLines(await logsOf(handle.workflowId, (lines) => rateLines(lines).length >= 3));
     assert.ok(headers.length >= 3, 'one line per model call');
     assert.ok(headers.every((l) => typeof l['x-ratelimit-remaining-requests'] === 'string'));
+  });
+});
+
+describe('a provider rate shared by workers', () => {
+  it('two workers together stay under the rate one provider is given', async () => {
+    // Two workers, as on two machines, share one rate for the mock provider: 2 model calls a second.
+    const sharedQueue = `rate-${process.pid}`;
+    // The SDK allows one worker per task queue in a process, so each runs in a process of its own.
+    const bundlePath = await writeWorkflowBundle();
+    const workers = await Promise.all(
+      ['rate-a', 'rate-b'].map((identity) =>
+        startChildWorker({
+          address: stack.address,
+          namespace: stack.namespace,
+          taskQueue: sharedQueue,
+          mockUrl: stack.mock.url,
+          workspaceDir: stack.workspaceDir,
+          knowledgeBaseDir: stack.knowledgeBaseDir,
+          bundlePath,
+          identity,
+          rateLimits: { mock: 2 },
+        }),
+      ),
+    );
+    stack.mock.addScenario('rate-shared', { turns: [{ text: 'done' }] });
+    try {
+      const runs = 10;
+      const handles = await Promise.all(
+        Array.from({ length: runs }, () =>
+          start({ agent: 'plain', instructions: 'Answer.', input: 'Go.', model: 'mock:rate-shared' }, sharedQueue),
+        ),
+      );
+      await Promise.all(handles.map((h) => h.result()));
+      const times = stack.mock.requests
+        .filter((r) => r.scenario === 'rate-shared')
+        .map((r) => Date.parse(r.at))
+        .sort((a, b) => a - b);
+      assert.equal(times.length, runs);
+      // Unlimited, ten one-turn runs reach the mock server within a fraction of a second. At 2 a second (the
+      // server's token bucket may let a first burst through) they must spread over at least three seconds,
+      // and no one-second window may hold more than the rate plus that burst.
+      const spanMs = (times.at(-1) as number) - (times[0] as number);
+      assert.ok(spanMs >= 3000, `10 calls at 2/s spread over ${spanMs} ms`);
+      const busiestSecond = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
+      assert.ok(busiestSecond <= 4, `at most the rate plus a burst in one second, saw ${busiestSecond}`);
+    } finally {
+      await Promise.all(workers.map((w) => w.stop()));
+    }
   });
 });

@@ -30,7 +30,10 @@ async function main(): Promise<void> {
     tools: loadToolsModule(settings.toolsModule),
   });
   // Model calls go to `<taskQueue>-model-<provider>`, polled by these workers, as `npm run worker` runs them.
-  const modelWorkers = await createModelWorkers(common);
+  const modelWorkers = await createModelWorkers({
+    ...common,
+    ...(settings.rateLimits ? { rateLimits: settings.rateLimits } : {}),
+  });
   const running = Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]);
   process.stdout.write('ready\n');
   await running;

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Provider } from '../../src/common/model-id';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { workflowsPath } from '../../src/agent-worker';
 
@@ -21,6 +22,8 @@ export interface ChildWorkerSettings {
   /** A module exporting `tools` (defineTool), as AGENT_TOOLS_MODULE names one for `npm run worker`. */
   toolsModule?: string;
   identity: string;
+  /** Model calls a second per provider, as AGENT_RATE_LIMIT_<PROVIDER> sets them for `npm run worker`. */
+  rateLimits?: Partial<Record<Provider, number>>;
 }
 
 export interface ChildWorker {
