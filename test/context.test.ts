@@ -262,30 +262,30 @@ describe('conversation by reference', () => {
       .map((a) => (a?.input?.payloads ?? []).reduce((n, p) => n + (p.data?.length ?? 0), 0));
   }
 
-  async function thirtyTurns(scenario: string, byReference: boolean) {
+  async function fiftyTurns(scenario: string, byReference: boolean) {
     stack.mock.addScenario(scenario, {
       turns: [
-        ...Array.from({ length: 30 }, (_, i) => ({
+        ...Array.from({ length: 50 }, (_, i) => ({
           toolCalls: [{ name: 'calculator', arguments: { expression: `${10 + i} * 3` } }],
         })),
-        { text: 'Finished thirty calculations.' },
+        { text: 'Finished fifty calculations.' },
       ],
     });
-    const handle = await start({ model: `mock:${scenario}`, maxSteps: 40, conversationByReference: byReference });
+    const handle = await start({ model: `mock:${scenario}`, maxSteps: 60, conversationByReference: byReference });
     const result: AgentResult = await handle.result();
-    assert.equal(result.text, 'Finished thirty calculations.');
+    assert.equal(result.text, 'Finished fifty calculations.');
     const state: AgentState = await handle.query(stateQuery);
     return { sizes: await modelInputSizes(handle.workflowId), state, log: requestsFor(scenario) };
   }
 
-  it('a 30-turn conversation: model activity inputs stay flat by reference, and grow when sent whole', async () => {
-    const byRef = await thirtyTurns('c-flat', true);
-    assert.equal(byRef.sizes.length, 31);
-    const [step2, step30] = [byRef.sizes[1]!, byRef.sizes[29]!];
-    // Only digits grow (step numbers, call ids); the conversation does not.
-    assert.ok(step30 <= step2 + 32, `step 2: ${step2} bytes, step 30: ${step30} bytes`);
+  it('a 50-turn conversation: model activity inputs stay flat by reference, and grow when sent whole', async () => {
+    const byRef = await fiftyTurns('c-flat', true);
+    assert.equal(byRef.sizes.length, 51);
+    const [step5, step50] = [byRef.sizes[4]!, byRef.sizes[49]!];
+    // The 50th call's recorded input is no bigger than the 5th's but for digits (step numbers, call ids).
+    assert.ok(step50 <= step5 + 32, `step 5: ${step5} bytes, step 50: ${step50} bytes`);
     // The model still saw the whole conversation every time.
-    assert.equal(byRef.log[29]!.messageCount, 2 + 2 * 29, 'system, task and 29 exchanges');
+    assert.equal(byRef.log[49]!.messageCount, 2 + 2 * 49, 'system, task and 49 exchanges');
 
     // The state query reports each model step's payload bytes, as the workflow saw them: the same figures.
     const modelSteps = byRef.state.steps.filter((s) => s.kind === 'model');
@@ -295,9 +295,9 @@ describe('conversation by reference', () => {
     );
     assert.ok(modelSteps.every((s) => (s.payloadBytes?.output ?? 0) > 0));
 
-    const inline = await thirtyTurns('c-grow', false);
-    const [inline2, inline30] = [inline.sizes[1]!, inline.sizes[29]!];
-    assert.ok(inline30 > inline2 + 28 * 100, `sent whole: step 2 ${inline2} bytes, step 30 ${inline30} bytes`);
-    assert.ok(inline30 > 3 * step30);
+    const inline = await fiftyTurns('c-grow', false);
+    const [inline5, inline50] = [inline.sizes[4]!, inline.sizes[49]!];
+    assert.ok(inline50 > inline5 + 45 * 100, `sent whole: step 5 ${inline5} bytes, step 50 ${inline50} bytes`);
+    assert.ok(inline50 > 3 * step50);
   });
 });
