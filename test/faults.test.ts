@@ -113,6 +113,19 @@ describe('model faults', () => {
     );
   });
 
+  it('gives up after modelMaxAttempts on a provider that stays down, ending in its typed failure', async () => {
+    const { handle, requests } = await run(
+      { turns: [{ text: 'never', alwaysFail: true, faults: [{ status: 503, message: 'provider down' }] }] },
+      { modelMaxAttempts: 3 },
+    );
+    const failure = await failureOf(handle.result());
+    assert.equal(failure.type, ErrorType.ProviderUnavailable);
+    assert.deepEqual(
+      requests().map((r) => r.outcome),
+      ['fault:503', 'fault:503', 'fault:503'],
+    );
+  });
+
   it('refuses a modelTimeout that is not a duration, naming the field', async () => {
     const { handle } = await run({ turns: [{ text: 'never' }] }, { modelTimeout: 'soon' });
     const failure = await failureOf(handle.result());

@@ -94,6 +94,12 @@ export const agentInputSchema = z
       .regex(/^\d+(\.\d+)?\s*(ms|s|m|h)$/, 'a duration such as 30s or 2m')
       .optional(),
     /**
+     * Attempts a model call gets before the run ends in the provider's typed failure (`ProviderUnavailable`,
+     * `RateLimited`, …). Unset, Temporal retries a retryable provider fault for as long as the run lives, which
+     * is right for outages a run should outlast; set it when a run should give up instead.
+     */
+    modelMaxAttempts: z.number().int().min(1).max(1000).optional(),
+    /**
      * Continue as new after this many steps in one run (Temporal's own suggestion also triggers it), so a long
      * run's history stays small; totals carry over.
      */

@@ -35,11 +35,14 @@ export class ModelRouter {
   /** Present when the agent has fallback models; the `state` query shows it. */
   readonly state?: ModelRoutingState;
 
-  /** The agent's `modelTimeout`, as call options. */
-  private readonly timeout: { timeout?: string };
+  /** The agent's `modelTimeout` and `modelMaxAttempts`, as call options. */
+  private readonly limits: { timeout?: string; maximumAttempts?: number };
 
   constructor(private readonly input: ValidAgentInput) {
-    this.timeout = input.modelTimeout ? { timeout: input.modelTimeout } : {};
+    this.limits = {
+      ...(input.modelTimeout ? { timeout: input.modelTimeout } : {}),
+      ...(input.modelMaxAttempts ? { maximumAttempts: input.modelMaxAttempts } : {}),
+    };
     if (input.fallbackModels.length) this.state = initialRouting(input.model, input.fallbackModels);
   }
 
@@ -51,7 +54,7 @@ export class ModelRouter {
     const routing = this.state;
     if (!routing) {
       const model = this.input.model;
-      return { response: await callModelActivity({ ...request, model }, summary(model), this.timeout), model };
+      return { response: await callModelActivity({ ...request, model }, summary(model), this.limits), model };
     }
     for (;;) {
       const model = pickModel(routing);
@@ -65,8 +68,9 @@ export class ModelRouter {
       const attempts = fallback ? attemptsBeforeOpen(routing, model, this.input.circuitBreaker) : undefined;
       try {
         const response = await callModelActivity({ ...request, model }, summary(model), {
+          ...this.limits,
+          // With a fallback waiting, the circuit's threshold bounds the attempts instead.
           ...(attempts ? { maximumAttempts: attempts } : {}),
-          ...this.timeout,
         });
         recordSuccess(routing, model);
         return { response, model };
