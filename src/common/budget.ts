@@ -54,6 +54,15 @@ export interface BudgetStatus {
 
 export const emptySpend = (): BudgetSpend => ({ tokens: 0, costUsd: 0, steps: 0, toolCalls: 0 });
 
+/** What a run (agent or graph) has spent so far, in the terms budgets count. */
+export function spendOf(run: {
+  cost: { totalTokens: number; totalUsd: number };
+  modelCalls: number;
+  toolCalls: number;
+}): BudgetSpend {
+  return { tokens: run.cost.totalTokens, costUsd: run.cost.totalUsd, steps: run.modelCalls, toolCalls: run.toolCalls };
+}
+
 export function addSpend(a: BudgetSpend, b: BudgetSpend): BudgetSpend {
   return {
     tokens: a.tokens + b.tokens,

@@ -15,7 +15,7 @@ import type {
 import { addUsage, emptyUsage, type Message, type Usage } from '../../common/messages';
 import type { ContextCompaction } from '../../common/context-window';
 import { emptyLedger, recordUsage, type CostLedger, type ModelPrice } from '../../common/pricing';
-import type { BudgetSpend } from '../../common/budget';
+import { spendOf, type BudgetSpend } from '../../common/budget';
 import type { ModelRoutingState } from '../../common/model-routing';
 import { BudgetTracker } from '../budget';
 import {
@@ -76,12 +76,7 @@ export class RunState {
 
   /** What this run has spent, in the terms budgets count. */
   spend(): BudgetSpend {
-    return {
-      tokens: this.cost.totalTokens,
-      costUsd: this.cost.totalUsd,
-      steps: this.modelCalls,
-      toolCalls: this.toolCalls,
-    };
+    return spendOf(this);
   }
 
   /** The run's result: the final answer on success, or what there is so far when a budget stops it. */

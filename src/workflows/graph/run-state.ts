@@ -7,7 +7,7 @@ import { mergeField, type GraphValues } from '../../common/graph-rules';
 import { addUsage, emptyUsage, type Usage } from '../../common/messages';
 import { emptyLedger, mergeLedgers, recordUsage, type CostLedger, type ModelPrice } from '../../common/pricing';
 import type { BudgetInput, BudgetSpend } from '../../common/budget';
-import { budgetSchema } from '../../common/budget';
+import { budgetSchema, spendOf } from '../../common/budget';
 import { BudgetBreachError, BudgetTracker } from '../budget';
 import { countModelCall } from '../metrics';
 import {
@@ -58,12 +58,7 @@ export class GraphRun {
   }
 
   spend(): BudgetSpend {
-    return {
-      tokens: this.cost.totalTokens,
-      costUsd: this.cost.totalUsd,
-      steps: this.modelCalls,
-      toolCalls: this.toolCalls,
-    };
+    return spendOf(this);
   }
 
   /** Before a tool node: only the tool-call limit applies to a step that calls no model. */
