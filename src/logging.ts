@@ -52,12 +52,19 @@ const pinoLevel: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'>
 };
 
 /** Adapts pino to the Temporal SDK's Logger interface. */
+/**
+ * SDK warnings that describe our design, not a problem: model workers poll only their provider's activity queue
+ * and register no workflows on purpose. They are logged at debug so a user's console shows only real warnings.
+ */
+const expectedSdkWarnings = new Set(['No workflows registered, not polling for workflow tasks']);
+
 export class PinoTemporalLogger implements Logger {
   constructor(private readonly pino: PinoLogger) {}
 
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
     const { sdkComponent, ...rest } = (meta ?? {}) as Record<string, unknown>;
-    this.pino[pinoLevel[level]]({ ...rest, ...(sdkComponent ? { component: sdkComponent } : {}) }, message);
+    const effective = level === 'WARN' && expectedSdkWarnings.has(message) ? 'DEBUG' : level;
+    this.pino[pinoLevel[effective]]({ ...rest, ...(sdkComponent ? { component: sdkComponent } : {}) }, message);
   }
   trace(message: string, meta?: LogMetadata): void {
     this.log('TRACE', message, meta);
