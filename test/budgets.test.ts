@@ -20,7 +20,7 @@ import { agentCostUsdKey, agentStatusKey, agentTokensKey } from '../src/common/s
 import { renderState } from '../src/cli/status';
 import type { MockRequestLogEntry } from '../src/mock-llm/server';
 import type { agentWorkflow, graphWorkflow } from '../src/workflows';
-import { capturedLogs, startTestStack, type TestStack } from './helpers/stack';
+import { logsOf, startTestStack, type TestStack } from './helpers/stack';
 
 let stack: TestStack;
 let n = 0;
@@ -68,16 +68,6 @@ function reported(scenarios: string[]): { input: number; output: number; cached:
     }),
     { input: 0, output: 0, cached: 0, calls: 0 },
   );
-}
-
-/** Workflow log lines reach the logger a moment after the run's result reaches the client. */
-async function logsOf(workflowId: string, until: (lines: Record<string, unknown>[]) => boolean) {
-  for (let i = 0; i < 50; i++) {
-    const lines = capturedLogs.filter((l) => l.workflowId === workflowId);
-    if (until(lines)) return lines;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return capturedLogs.filter((l) => l.workflowId === workflowId);
 }
 
 async function budgetFailure(promise: Promise<unknown>): Promise<ApplicationFailure> {

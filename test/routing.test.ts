@@ -9,21 +9,12 @@ import { modelTaskQueue } from '../src/common/model-queues';
 import { renderState } from '../src/cli/status';
 import type { agentWorkflow } from '../src/workflows';
 import { startChildWorker, writeWorkflowBundle } from './helpers/child-worker';
-import { capturedLogs, startTestStack, type RunningWorker, type TestStack } from './helpers/stack';
+import { logsOf, startTestStack, type RunningWorker, type TestStack } from './helpers/stack';
 
 let stack: TestStack;
 let twoProviders: RunningWorker;
 let n = 0;
 
-/** Workflow and activity log lines reach the logger a moment after the run's result reaches the client. */
-async function logsOf(workflowId: string, until: (lines: Record<string, unknown>[]) => boolean) {
-  for (let i = 0; i < 50; i++) {
-    const lines = capturedLogs.filter((l) => l.workflowId === workflowId);
-    if (until(lines)) return lines;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return capturedLogs.filter((l) => l.workflowId === workflowId);
-}
 const queue = `routing-${process.pid}`;
 
 before(async () => {

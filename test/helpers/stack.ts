@@ -96,6 +96,20 @@ let taskQueueCounter = 0;
 /** Every structured log line the worker wrote, parsed; tests assert on what the logs carry. */
 export const capturedLogs: Record<string, unknown>[] = [];
 
+/** A run's captured log lines, polled until `until` holds: workflow and activity lines reach the logger a moment
+ * after the run's result reaches the client. */
+export async function logsOf(
+  workflowId: string,
+  until: (lines: Record<string, unknown>[]) => boolean,
+): Promise<Record<string, unknown>[]> {
+  for (let i = 0; i < 50; i++) {
+    const lines = capturedLogs.filter((l) => l.workflowId === workflowId);
+    if (until(lines)) return lines;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return capturedLogs.filter((l) => l.workflowId === workflowId);
+}
+
 /**
  * Keeps every line in memory and passes warnings and errors on to stderr (or all lines when TEST_LOG_LEVEL
  * asks), so a passing test prints nothing to stdout.
