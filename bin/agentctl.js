@@ -2,4 +2,4 @@
 // agentctl: loads the TypeScript sources through tsx (a runtime dependency), so there is no build step.
 'use strict';
 require('tsx/cjs/api').register();
-require('../src/client.ts').runCli(process.argv.slice(2));
+require('../src/cli/main.ts').runCli(process.argv.slice(2));

@@ -5,7 +5,7 @@
  * Everything it starts (dev server, mock server, worker processes) it stops, also on Ctrl-C and at its deadline.
  */
 import path from 'node:path';
-import { UserError } from '../src/common/errors';
+import { UserError } from '../src/contracts/errors';
 import { prepareBenchAssets, startBenchEnv, type BenchAssets, type BenchEnv } from './bench/env';
 import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './bench/options';
 import { concurrencyPhase } from './bench/phases/concurrency';

@@ -4,10 +4,10 @@
  * answer, its steps, tokens and cost and the Web UI link; then stops what it started.
  */
 import { Connection, Client } from '@temporalio/client';
-import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../src/common/agent-contract';
+import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../src/contracts/agent-contract';
 import { agentInputFor, researchAssistant } from '../src/agents';
-import { agentNameKey } from '../src/common/search-attributes';
-import { connectionOptions } from '../src/connection';
+import { agentNameKey } from '../src/contracts/search-attributes';
+import { connectionOptions } from '../src/config/connection';
 import { encryptedDataConverter } from '../src/security/data-converter';
 import { startLocalStack } from './local-stack';
 

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
-import { DurableAgentsError, UserError } from '../src/common/errors';
-import { agentSearchAttributeKeys, searchAttributeCliSpecs } from '../src/common/search-attributes';
+import { DurableAgentsError, UserError } from '../src/contracts/errors';
+import { agentSearchAttributeKeys, searchAttributeCliSpecs } from '../src/contracts/search-attributes';
 
 export interface DevServerOptions {
   /** The `temporal` binary. Empty (resolveTemporalCli's 'sdk-download') lets the Temporal SDK download one. */

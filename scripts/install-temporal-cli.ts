@@ -2,7 +2,7 @@
  * `npx tsx scripts/install-temporal-cli.ts`: resolves the Temporal CLI, building the pinned version when needed, and
  * prints its path. CI runs it before the tests so the long first build is a step of its own, with its progress.
  */
-import { UserError } from '../src/common/errors';
+import { UserError } from '../src/contracts/errors';
 import { resolveTemporalCli, TemporalCliInstallInterrupted } from './temporal-cli';
 
 async function main(): Promise<void> {

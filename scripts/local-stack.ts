@@ -5,16 +5,16 @@
  */
 import path from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createAgentWorker } from '../src/agent-worker';
-import { createModelWorkers } from '../src/model-workers';
-import { loadConfig, type Config, type ProviderSettings } from '../src/config';
-import { connectionOptions } from '../src/connection';
-import { createLogger, installTemporalLogging } from '../src/logging';
+import { createAgentWorker } from '../src/worker/agent-worker';
+import { createModelWorkers } from '../src/worker/model-workers';
+import { loadConfig, type Config, type ProviderSettings } from '../src/config/env';
+import { connectionOptions } from '../src/config/connection';
+import { createLogger, installTemporalLogging } from '../src/telemetry/logging';
 import { runtimeMetricsOptions } from '../src/telemetry/metrics';
 import { tracingFromSettings } from '../src/telemetry/tracing';
 import { encryptedDataConverter } from '../src/security/data-converter';
-import { loadToolsModule } from '../src/tools-module';
-import { startMockLlmServer, type MockLlmServer } from '../src/mock-llm/server';
+import { loadToolsModule } from '../src/worker/tools-module';
+import { startMockLlmServer, type MockLlmServer } from '../src/servers/mock-llm/server';
 import { ensureDevServer } from './dev-server';
 import { resolveTemporalCli } from './temporal-cli';
 

@@ -6,7 +6,7 @@
  * Overrides: TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_DB_FILE.
  */
 import path from 'node:path';
-import { UserError } from '../src/common/errors';
+import { UserError } from '../src/contracts/errors';
 import { startDevServer } from './dev-server';
 import { resolveTemporalCli, TemporalCliInstallInterrupted } from './temporal-cli';
 

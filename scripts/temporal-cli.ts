@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DurableAgentsError, UserError } from '../src/common/errors';
+import { DurableAgentsError, UserError } from '../src/contracts/errors';
 
 /** The CLI tag we build and test against. v1.5.1 is the newest tag whose go.mod has no replace directive. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';

@@ -21,6 +21,6 @@ export {
   type AgentInput,
   type AgentResult,
   type PendingApproval,
-} from './common/agent-contract';
-export { graphStateQuery, type GraphInput, type GraphResult } from './common/graph-contract';
-export type { GraphSpecInput } from './common/graph-spec';
+} from './contracts/agent-contract';
+export { graphStateQuery, type GraphInput, type GraphResult } from './contracts/graph-contract';
+export type { GraphSpecInput } from './contracts/graph-spec';

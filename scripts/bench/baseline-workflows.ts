@@ -11,8 +11,8 @@ import type {
   ModelResponse,
   ToolDefinition,
   ToolResultMessage,
-} from '../../src/common/messages';
-import type { ToolCallInput, ToolCallOutput } from '../../src/common/tool-specs';
+} from '../../src/contracts/messages';
+import type { ToolCallInput, ToolCallOutput } from '../../src/contracts/tool-specs';
 
 export interface BaselineInput {
   instructions: string;

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { startMockLlmServer, type MockLlmServer } from '../../src/mock-llm/server';
+import { startMockLlmServer, type MockLlmServer } from '../../src/servers/mock-llm/server';
 import { startDevServer } from '../dev-server';
 import { resolveTemporalCli } from '../temporal-cli';
 import { startKnobServer } from './knob-server';

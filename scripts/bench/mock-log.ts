@@ -1,5 +1,5 @@
 /** Readings of the mock LLM server's request log shared by the bench phases. */
-import type { MockRequestLogEntry } from '../../src/mock-llm/server';
+import type { MockRequestLogEntry } from '../../src/servers/mock-llm/server';
 
 /**
  * Completed model calls that were sent again: the same conversation (scenario and request hash, which covers the

@@ -2,7 +2,7 @@
  * `npm run bench` settings: flags first, then BENCH_* environment variables, then defaults. Everything the
  * bench measures with is decided here and written into the results, so a figure always comes with its knobs.
  */
-import { UserError } from '../../src/common/errors';
+import { UserError } from '../../src/contracts/errors';
 
 /** Worker options the bench sets on its workers; `createAgentWorker` does not expose them (yet). */
 export interface WorkerTuning {

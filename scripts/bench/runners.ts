@@ -9,9 +9,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities';
 import { createModelAdapters } from '../../src/activities/models/clients';
 import type { ToolActivity } from '../../src/activities/tools/tool-activity';
-import type { Message, ModelRequest, ModelResponse, ToolResultMessage } from '../../src/common/messages';
-import type { ToolCallOutput } from '../../src/common/tool-specs';
-import type { agentWorkflow } from '../../src/workflows/agent';
+import type { Message, ModelRequest, ModelResponse, ToolResultMessage } from '../../src/contracts/messages';
+import type { ToolCallOutput } from '../../src/contracts/tool-specs';
+import type { agentWorkflow } from '../../src/workflows/agent/workflow';
 import type { baselineAgentWorkflow } from './baseline-workflows';
 import { BENCH_INSTRUCTIONS, baselineInput, benchTools, benchUserInput, durableInput } from './scenario';
 

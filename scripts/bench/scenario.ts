@@ -3,10 +3,10 @@
  * final answer. The same script drives durable-agents, the hand-written workflow and the in-process loop, and the
  * minimal prompt of each step is built here from the spec alone, so prompt overhead is measured against it.
  */
-import type { AgentInput } from '../../src/common/agent-contract';
-import type { ToolDefinition } from '../../src/common/messages';
-import { calculatorSpec, toolDefinition } from '../../src/common/tool-specs';
-import type { Scenario } from '../../src/mock-llm/scenario';
+import type { AgentInput } from '../../src/contracts/agent-contract';
+import type { ToolDefinition } from '../../src/contracts/messages';
+import { calculatorSpec, toolDefinition } from '../../src/contracts/tool-specs';
+import type { Scenario } from '../../src/servers/mock-llm/scenario';
 import type { BaselineInput } from './baseline-workflows';
 
 export const BENCH_INSTRUCTIONS =

@@ -9,8 +9,8 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createModelAdapters } from '../../src/activities/models/clients';
-import { createLogger, installTemporalLogging } from '../../src/logging';
-import { createModelWorkers } from '../../src/model-workers';
+import { createLogger, installTemporalLogging } from '../../src/telemetry/logging';
+import { createModelWorkers } from '../../src/worker/model-workers';
 import type { WorkerTuning } from './options';
 import { cpuSeconds } from './stats';
 

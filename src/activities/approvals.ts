@@ -4,7 +4,7 @@
  * answer (accepted, or refused with the reason) is what history records.
  */
 import { log } from '@temporalio/activity';
-import type { VerifyDecisionInput, VerifyDecisionResult } from '../common/approval-verification';
+import type { VerifyDecisionInput, VerifyDecisionResult } from '../contracts/approval-verification';
 import { approvalSignatureMatches, argumentsText } from '../security/approval-signature';
 
 export interface ApprovalActivityDeps {

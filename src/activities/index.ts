@@ -1,9 +1,9 @@
 /**
  * All activities the worker registers, built from their clients so tests can hand in their own.
  */
-import type { Provider } from '../common/model-id';
+import type { Provider } from '../contracts/model-id';
 import type { ConversationStore } from './conversation/store';
-import type { ModelPrice } from '../common/pricing';
+import type { ModelPrice } from '../contracts/pricing';
 import { createApprovalActivities } from './approvals';
 import { createModelActivities } from './models';
 import type { ModelAdapter } from './models/types';

@@ -2,7 +2,7 @@
  * The shipped agents. A spec is data: `agentctl start <name>` turns it into an `agentWorkflow` input,
  * so adding an agent here needs no workflow change.
  */
-import type { AgentInput } from '../common/agent-contract';
+import type { AgentInput } from '../contracts/agent-contract';
 
 export interface AgentSpec {
   name: string;

@@ -3,8 +3,8 @@
  * or JSON (a JSON string, or an object whose `input`, `topic` or `question` field is the request).
  */
 import { z } from 'zod';
-import { agentInputSchema, type AgentInput } from '../common/agent-contract';
-import { UserError } from '../common/errors';
+import { agentInputSchema, type AgentInput } from '../contracts/agent-contract';
+import { UserError } from '../contracts/errors';
 import { agentInputFor, shippedAgents, type AgentSpec } from '../agents';
 
 const requestFields = ['input', 'topic', 'question'] as const;

@@ -6,8 +6,8 @@
  */
 import os from 'node:os';
 import { isGrpcDeadlineError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { decideUpdate, type DecideInput, type DecideResult, type PendingApproval } from '../common/agent-contract';
-import { UserError } from '../common/errors';
+import { decideUpdate, type DecideInput, type DecideResult, type PendingApproval } from '../contracts/agent-contract';
+import { UserError } from '../contracts/errors';
 import { signDecision } from './approval-signing';
 import type { CliContext } from './command';
 import { hasWorkflowPollers, queryState } from './live-state';

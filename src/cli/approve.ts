@@ -1,7 +1,7 @@
 /** `agentctl approve <id>`: approves a pending tool call or graph gate through the `decide` update. */
 import { z } from 'zod';
-import { approvalDecisionSchema } from '../common/agent-contract';
-import { UserError } from '../common/errors';
+import { approvalDecisionSchema } from '../contracts/agent-contract';
+import { UserError } from '../contracts/errors';
 import { defaultDecider, sendDecision } from './approval';
 import { parseCommandArgs, type Command } from './command';
 

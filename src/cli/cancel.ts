@@ -1,6 +1,6 @@
 /** `agentctl cancel <id>`: asks the run to cancel; the workflow records status `cancelled` and stops. */
 import { z } from 'zod';
-import { UserError } from '../common/errors';
+import { UserError } from '../contracts/errors';
 import { parseCommandArgs, type Command } from './command';
 
 const args = { options: {}, positionals: ['id'], flags: z.object({}) } as const;

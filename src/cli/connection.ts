@@ -3,8 +3,8 @@
  * worker, with a short connect timeout so a stopped server is reported in seconds rather than hanging.
  */
 import { Client, Connection } from '@temporalio/client';
-import type { TemporalSettings } from '../config';
-import { connectionOptions } from '../connection';
+import type { TemporalSettings } from '../config/env';
+import { connectionOptions } from '../config/connection';
 import { tracingClientInterceptors } from '../telemetry/client';
 import type { Tracing } from '../telemetry/tracing';
 import { encryptedDataConverter } from '../security/data-converter';

@@ -1,7 +1,7 @@
 /** How agentctl shows a run's money: the ledger by model and by agent, its budget, and its model routing. */
-import type { BudgetStatus } from '../common/budget';
-import type { ModelRoutingState } from '../common/model-routing';
-import type { CostLedger, LedgerLine } from '../common/pricing';
+import type { BudgetStatus } from '../contracts/budget';
+import type { ModelRoutingState } from '../contracts/model-routing';
+import type { CostLedger, LedgerLine } from '../contracts/pricing';
 import { table, usd } from './output';
 
 function ledgerTable(title: string, lines: Record<string, LedgerLine>): string | undefined {

@@ -15,7 +15,7 @@ import {
   type WorkflowFailedError,
   WorkflowNotFoundError,
 } from '@temporalio/client';
-import { DurableAgentsError, UserError } from '../common/errors';
+import { DurableAgentsError, UserError } from '../contracts/errors';
 import { oneLine, truncate } from './output';
 
 /** Exit codes: 2 for a mistake in how agentctl was called (usage), 1 for every other failure. */

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { temporal } from '@temporalio/proto';
 import { z } from 'zod';
-import { UserError } from '../common/errors';
-import { GRAPH_WORKFLOW_TYPE } from '../common/graph-contract';
+import { UserError } from '../contracts/errors';
+import { GRAPH_WORKFLOW_TYPE } from '../contracts/graph-contract';
 import { parseCommandArgs, type Command } from './command';
 import { fields, webUiLink } from './output';
 

@@ -1,6 +1,6 @@
 /** How agentctl shows graph runs: their state (steps, decisions, approvals) and their result. */
-import type { PendingApproval } from '../common/agent-contract';
-import type { GraphResult, GraphRunState, GraphStepRecord, RoutingDecision } from '../common/graph-contract';
+import type { PendingApproval } from '../contracts/agent-contract';
+import type { GraphResult, GraphRunState, GraphStepRecord, RoutingDecision } from '../contracts/graph-contract';
 import { fields, json, table, tokens, usd } from './output';
 import { renderBudget, renderLedger } from './cost-output';
 

@@ -4,15 +4,15 @@
  */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { z } from 'zod';
-import { AGENT_WORKFLOW_TYPE } from '../common/agent-contract';
-import { GRAPH_WORKFLOW_TYPE } from '../common/graph-contract';
+import { AGENT_WORKFLOW_TYPE } from '../contracts/agent-contract';
+import { GRAPH_WORKFLOW_TYPE } from '../contracts/graph-contract';
 import {
   agentCostUsdKey,
   agentNameKey,
   agentStatusKey,
   agentTokensKey,
   awaitingApprovalKey,
-} from '../common/search-attributes';
+} from '../contracts/search-attributes';
 import { parseCommandArgs, type Command } from './command';
 import { statusName, table, timestamp, usd } from './output';
 

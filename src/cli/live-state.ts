@@ -4,7 +4,7 @@
  * instead of hanging.
  */
 import { isGrpcDeadlineError, type Client } from '@temporalio/client';
-import { stateQuery, type AgentState } from '../common/agent-contract';
+import { stateQuery, type AgentState } from '../contracts/agent-contract';
 import { oneLine } from './output';
 
 /** How long a `state` query may take; a worker answers in milliseconds, replaying the run if it must. */

@@ -2,7 +2,7 @@
  * Plain-text rendering for agentctl: aligned tables and the few number formats every command shares.
  * Pure functions returning strings, so commands decide where text goes and tests can read it.
  */
-import type { Usage } from '../common/messages';
+import type { Usage } from '../contracts/messages';
 
 /** One table column: its header and how a row becomes the cell text. */
 export interface Column<Row> {

@@ -4,7 +4,7 @@
  * self-hosted clusters and Temporal Cloud). Failing here gives one clear line instead of a gRPC error.
  */
 import { defaultPayloadConverter } from '@temporalio/common';
-import { UserError } from '../common/errors';
+import { UserError } from '../contracts/errors';
 
 /** Temporal's default blob size limit: the largest payload the server accepts. */
 export const TEMPORAL_PAYLOAD_LIMIT_BYTES = 2 * 1024 * 1024;

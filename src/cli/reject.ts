@@ -1,7 +1,7 @@
 /** `agentctl reject <id> --reason TEXT`: rejects through the `decide` update; the agent reads the reason. */
 import { z } from 'zod';
-import { rejectionSchema } from '../common/agent-contract';
-import { UserError } from '../common/errors';
+import { rejectionSchema } from '../contracts/agent-contract';
+import { UserError } from '../contracts/errors';
 import { defaultDecider, sendDecision } from './approval';
 import { parseCommandArgs, type Command } from './command';
 

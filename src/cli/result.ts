@@ -1,8 +1,8 @@
 /** `agentctl result <id>`: waits for a run to finish and prints its answer, or one line saying why it failed. */
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { AgentInput, AgentResult } from '../common/agent-contract';
-import type { GraphResult } from '../common/graph-contract';
+import type { AgentInput, AgentResult } from '../contracts/agent-contract';
+import type { GraphResult } from '../contracts/graph-contract';
 import { parseCommandArgs, type CliContext, type Command } from './command';
 import { isGraphResult, renderGraphResult } from './graph-output';
 import { describeRunFailure, RunFailedError } from './errors';

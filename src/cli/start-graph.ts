@@ -1,9 +1,9 @@
 /** `agentctl start <graph | spec file>`: validates the spec first, then starts a `graphWorkflow` run. */
 import { randomBytes } from 'node:crypto';
 import { loadGraphSpec } from '../agents/graphs';
-import { UserError } from '../common/errors';
-import { GRAPH_WORKFLOW_TYPE, type GraphInput, type GraphResult } from '../common/graph-contract';
-import { agentNameKey } from '../common/search-attributes';
+import { UserError } from '../contracts/errors';
+import { GRAPH_WORKFLOW_TYPE, type GraphInput, type GraphResult } from '../contracts/graph-contract';
+import { agentNameKey } from '../contracts/search-attributes';
 import type { CliContext } from './command';
 import { fields, truncate, webUiLink } from './output';
 import { assertWithinPayloadLimit } from './payload-limit';

@@ -4,9 +4,9 @@
  */
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { z } from 'zod';
-import type { AgentState, PendingApproval, StepRecord } from '../common/agent-contract';
-import { agentCostUsdKey, agentNameKey, agentStatusKey, agentTokensKey } from '../common/search-attributes';
-import type { GraphRunState } from '../common/graph-contract';
+import type { AgentState, PendingApproval, StepRecord } from '../contracts/agent-contract';
+import { agentCostUsdKey, agentNameKey, agentStatusKey, agentTokensKey } from '../contracts/search-attributes';
+import type { GraphRunState } from '../contracts/graph-contract';
 import { parseCommandArgs, type Command } from './command';
 import { isGraphState, renderGraphState } from './graph-output';
 import { queryState } from './live-state';

@@ -3,9 +3,9 @@
  * returns only the lines that are new since the last one (a step that started or finished, new totals, an
  * approval that appeared or was decided). No I/O here, so tests feed it states and read the lines.
  */
-import type { AgentState, PendingApproval } from '../common/agent-contract';
-import type { GraphRunState } from '../common/graph-contract';
-import { addUsage, type Usage } from '../common/messages';
+import type { AgentState, PendingApproval } from '../contracts/agent-contract';
+import type { GraphRunState } from '../contracts/graph-contract';
+import { addUsage, type Usage } from '../contracts/messages';
 import { oneLine, tokens, truncate, usd } from './output';
 
 /** A child run being watched, with the label its lines carry (`clerk-1`). */

@@ -6,8 +6,8 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { AgentState } from '../common/agent-contract';
-import type { GraphRunState } from '../common/graph-contract';
+import type { AgentState } from '../contracts/agent-contract';
+import type { GraphRunState } from '../contracts/graph-contract';
 import { parseCommandArgs, type CliContext, type Command } from './command';
 import { describeRunFailure, RunFailedError } from './errors';
 import { queryState } from './live-state';

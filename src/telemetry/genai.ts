@@ -7,7 +7,7 @@
  * incubating entry point, as that package advises for conventions that are still in development.
  */
 import { trace, type Attributes } from '@opentelemetry/api';
-import type { StopReason, Usage } from '../common/messages';
+import type { StopReason, Usage } from '../contracts/messages';
 
 export const GenAiAttr = {
   system: 'gen_ai.system',

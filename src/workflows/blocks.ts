@@ -5,16 +5,16 @@
  * built from them replays deterministically.
  */
 import { executeChild, log, workflowInfo } from '@temporalio/workflow';
-import type { AgentInput, AgentResult, PendingApproval } from '../common/agent-contract';
-import { ErrorType } from '../common/errors';
-import type { Condition } from '../common/graph-spec';
-import { evaluateCondition, type GraphValues } from '../common/graph-rules';
-import type { Message, ModelResponse, Usage } from '../common/messages';
-import { checkStructuredOutput } from '../common/structured-output';
-import type { ToolDescriptor } from '../common/tool-catalog';
+import type { AgentInput, AgentResult, PendingApproval } from '../contracts/agent-contract';
+import { ErrorType } from '../contracts/errors';
+import type { Condition } from '../contracts/graph-spec';
+import { evaluateCondition, type GraphValues } from '../contracts/graph-rules';
+import type { Message, ModelResponse, Usage } from '../contracts/messages';
+import { checkStructuredOutput } from '../contracts/structured-output';
+import type { ToolDescriptor } from '../contracts/tool-catalog';
 import { ApplicationFailure } from '@temporalio/workflow';
-import { callModelActivity, callToolActivity, describeToolsActivity } from './agent/activities';
-import { ApprovalGates, type ApprovalHost, type Decision } from './agent/approvals';
+import { callModelActivity, callToolActivity, describeToolsActivity } from './kernel/activities';
+import { ApprovalGates, type ApprovalHost, type Decision } from './kernel/approvals';
 import { idempotencyKey } from './agent/idempotency-key';
 
 /** Runs an agent's tool loop as a child `agentWorkflow`, visible as a child run named after the agent. */

@@ -1,4 +1,4 @@
 /** Workflow entry point bundled by the worker: every workflow type the worker registers. */
-export { agentWorkflow } from './agent';
-export { graphWorkflow } from './graph';
+export { agentWorkflow } from './agent/workflow';
+export { graphWorkflow } from './graph/workflow';
 export { salesFollowUpWorkflow } from './examples/sales-follow-up';

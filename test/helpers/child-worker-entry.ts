@@ -4,10 +4,10 @@
  * polls. Logs go to stderr.
  */
 import { NativeConnection } from '@temporalio/worker';
-import { createAgentWorker } from '../../src/agent-worker';
-import { createLogger, installTemporalLogging } from '../../src/logging';
-import { createModelWorkers } from '../../src/model-workers';
-import { loadToolsModule } from '../../src/tools-module';
+import { createAgentWorker } from '../../src/worker/agent-worker';
+import { createLogger, installTemporalLogging } from '../../src/telemetry/logging';
+import { createModelWorkers } from '../../src/worker/model-workers';
+import { loadToolsModule } from '../../src/worker/tools-module';
 import type { ChildWorkerSettings } from './child-worker';
 
 async function main(): Promise<void> {

@@ -6,9 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Provider } from '../../src/common/model-id';
+import type { Provider } from '../../src/contracts/model-id';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowsPath } from '../../src/agent-worker';
+import { workflowsPath } from '../../src/worker/agent-worker';
 
 export interface ChildWorkerSettings {
   address: string;

@@ -4,20 +4,21 @@
  * like `npm run worker` builds them.
  */
 import fs from 'node:fs';
+import { after, before } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { createAgentWorker, workflowsPath, type AgentWorkerOptions } from '../../src/agent-worker';
-import { createModelWorkers } from '../../src/model-workers';
-import type { ProviderSettings } from '../../src/config';
-import type { Provider } from '../../src/common/model-id';
-import type { ModelPrice } from '../../src/common/pricing';
+import { createAgentWorker, workflowsPath, type AgentWorkerOptions } from '../../src/worker/agent-worker';
+import { createModelWorkers } from '../../src/worker/model-workers';
+import type { ProviderSettings } from '../../src/config/env';
+import type { Provider } from '../../src/contracts/model-id';
+import type { ModelPrice } from '../../src/contracts/pricing';
 import type { DefinedTool } from '../../src/activities/tools/define-tool';
-import { agentSearchAttributeKeys } from '../../src/common/search-attributes';
-import { createLogger, installTemporalLogging } from '../../src/logging';
-import { startMockLlmServer, type MockLlmServer } from '../../src/mock-llm/server';
+import { agentSearchAttributeKeys } from '../../src/contracts/search-attributes';
+import { createLogger, installTemporalLogging } from '../../src/telemetry/logging';
+import { startMockLlmServer, type MockLlmServer } from '../../src/servers/mock-llm/server';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { encryptedDataConverter, encryptedFailureConverterPath } from '../../src/security/data-converter';
 import type { PayloadKeyring } from '../../src/security/payload-codec';
@@ -236,4 +237,26 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       fs.rmSync(conversationDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The one before/after block of workflow tests: starts a stack before the file's tests (then runs `setup`, for
+ * extra workers), stops it after them, and hands back the stack. The returned object forwards to the running
+ * stack, so tests write `stack.client` as if they had started it themselves.
+ */
+export function useTestStack(options: TestStackOptions = {}, setup?: (stack: TestStack) => Promise<void>): TestStack {
+  let running: TestStack | undefined;
+  before(async () => {
+    running = await startTestStack(options);
+    await setup?.(running);
+  });
+  after(async () => {
+    await running?.stop();
+  });
+  return new Proxy({} as TestStack, {
+    get(_target, property) {
+      if (!running) throw new Error(`the test stack is used before it started (reading ${String(property)})`);
+      return running[property as keyof TestStack];
+    },
+  });
 }

@@ -8,8 +8,8 @@
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { agentWorkflow } from '../../../src/workflows/agent';
-import { modelCallOptions } from '../../../src/workflows/agent/activities';
+import type { agentWorkflow } from '../../../src/workflows/agent/workflow';
+import { modelCallOptions } from '../../../src/workflows/kernel/activities';
 import type { BenchEnv } from '../env';
 import { duplicateCompletedCalls, entriesOf } from '../mock-log';
 import type { BenchOptions } from '../options';

@@ -1,5 +1,5 @@
 /** Builds the configured conversation store. */
-import type { ConversationStoreSettings } from '../../config';
+import type { ConversationStoreSettings } from '../../config/env';
 import { createPostgresConversationStore } from './postgres';
 import { createFileConversationStore, type ConversationStore } from './store';
 

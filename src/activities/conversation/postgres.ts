@@ -4,7 +4,7 @@
  * so two attempts of the same call never interleave.
  */
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import type { Message } from '../../common/messages';
+import type { Message } from '../../contracts/messages';
 import { nextConversation, storeFailure, type ConversationStore, type StoredConversation } from './store';
 
 const schema = `

@@ -7,9 +7,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ConversationRef } from '../../common/conversation';
-import { ErrorType } from '../../common/errors';
-import type { Message } from '../../common/messages';
+import type { ConversationRef } from '../../contracts/conversation';
+import { ErrorType } from '../../contracts/errors';
+import type { Message } from '../../contracts/messages';
 
 export interface ConversationStore {
   /** Puts `messages` after the first `ref.offset` messages of revision `ref.base`, and returns the whole conversation. */

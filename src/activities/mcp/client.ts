@@ -9,7 +9,7 @@ import { StdioClientTransport, DEFAULT_INHERITED_ENV_VARS } from '@modelcontextp
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { McpServerSpec } from '../../common/tool-catalog';
+import type { McpServerSpec } from '../../contracts/tool-catalog';
 import { missingEnvironment, serverUnavailable, transportFailure } from './failures';
 
 const CLIENT_INFO = { name: 'durable-agents', version: '0.1.0' };

@@ -5,15 +5,15 @@
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Tool, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorType } from '../../common/errors';
+import { ErrorType } from '../../contracts/errors';
 import {
   MCP_CALL_TOOL_ACTIVITY,
   MCP_TOOL_SEPARATOR,
   mcpServerSpecSchema,
   type McpServerSpec,
   type ToolDescriptor,
-} from '../../common/tool-catalog';
-import type { SideEffects } from '../../common/tool-specs';
+} from '../../contracts/tool-catalog';
+import type { SideEffects } from '../../contracts/tool-specs';
 import type { McpClientPool } from './client';
 import { serverUnavailable } from './failures';
 

@@ -6,8 +6,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { ErrorType } from '../../common/errors';
-import type { McpServerSpec } from '../../common/tool-catalog';
+import { ErrorType } from '../../contracts/errors';
+import type { McpServerSpec } from '../../contracts/tool-catalog';
 
 /** Failure types of MCP servers, as spelled in `ErrorType`. */
 export const McpErrorType = {

@@ -7,8 +7,8 @@ import {
   type McpCallInput,
   type McpServerSpec,
   type ToolDescriptor,
-} from '../../common/tool-catalog';
-import type { ToolCallOutput } from '../../common/tool-specs';
+} from '../../contracts/tool-catalog';
+import type { ToolCallOutput } from '../../contracts/tool-specs';
 import { createMcpCallTool } from './call-tool';
 import { McpClientPool } from './client';
 import { discoverMcpTools } from './discovery';

@@ -1,6 +1,6 @@
 /** Anthropic Messages behind the provider-neutral format. */
 import type Anthropic from '@anthropic-ai/sdk';
-import type { Message, ModelResponse, StopReason, ToolCall } from '../../common/messages';
+import type { Message, ModelResponse, StopReason, ToolCall } from '../../contracts/messages';
 import type { AdapterRequest, ModelAdapter } from './types';
 
 type AnthropicMessage = Anthropic.MessageParam;

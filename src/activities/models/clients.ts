@@ -4,8 +4,8 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import type { Provider } from '../../common/model-id';
-import type { ProviderSettings } from '../../config';
+import type { Provider } from '../../contracts/model-id';
+import type { ProviderSettings } from '../../config/env';
 import { createAnthropicAdapter } from './anthropic';
 import { createOpenAIAdapter } from './openai';
 import type { ModelAdapter } from './types';

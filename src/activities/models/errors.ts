@@ -4,7 +4,7 @@
  * cause, and no message carries a key or the request body.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { ErrorType } from '../../common/errors';
+import { ErrorType } from '../../contracts/errors';
 import { redactedError, redactText } from '../../security/redaction';
 
 interface HttpLikeError {

@@ -4,9 +4,9 @@
  * HTTP request when Temporal cancels the attempt.
  */
 import { Context, log } from '@temporalio/activity';
-import type { ModelRequest, ModelResponse } from '../../common/messages';
+import type { ModelRequest, ModelResponse } from '../../contracts/messages';
 import { annotateModelFailure, annotateModelRequest, annotateModelResponse } from '../../telemetry/genai';
-import { priceFor, defaultPrices } from '../../common/pricing';
+import { priceFor, defaultPrices } from '../../contracts/pricing';
 import { toApplicationFailure } from './errors';
 import { conversationOf, resolveAdapter, type ModelActivityDeps } from './resolve';
 import { createSummarizeActivity } from './summarize';

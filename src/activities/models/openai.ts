@@ -5,7 +5,7 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
-import type { Message, ModelResponse, StopReason, ToolCall } from '../../common/messages';
+import type { Message, ModelResponse, StopReason, ToolCall } from '../../contracts/messages';
 import type { AdapterRequest, ModelAdapter } from './types';
 
 function toOpenAIMessages(system: string, messages: Message[]): ChatCompletionMessageParam[] {

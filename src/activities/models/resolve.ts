@@ -1,11 +1,11 @@
 /** What model activities need: the adapters per provider and the conversation store. */
 import { ApplicationFailure } from '@temporalio/activity';
-import { ErrorType } from '../../common/errors';
-import type { ModelRequest } from '../../common/messages';
-import { parseModelId, type ModelId, type Provider } from '../../common/model-id';
+import { ErrorType } from '../../contracts/errors';
+import type { ModelRequest } from '../../contracts/messages';
+import { parseModelId, type ModelId, type Provider } from '../../contracts/model-id';
 import type { ConversationStore } from '../conversation/store';
 import type { ModelAdapter } from './types';
-import type { ModelPrice } from '../../common/pricing';
+import type { ModelPrice } from '../../contracts/pricing';
 
 export interface ModelActivityDeps {
   adapters: Partial<Record<Provider, ModelAdapter>>;

@@ -8,8 +8,8 @@ import {
   transcriptOf,
   type SummarizeInput,
   type SummarizeOutput,
-} from '../../common/context-window';
-import { ErrorType } from '../../common/errors';
+} from '../../contracts/context-window';
+import { ErrorType } from '../../contracts/errors';
 import { toApplicationFailure } from './errors';
 import { conversationOf, resolveAdapter, type ModelActivityDeps } from './resolve';
 

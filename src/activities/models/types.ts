@@ -1,4 +1,4 @@
-import type { ModelRequest, ModelResponse } from '../../common/messages';
+import type { ModelRequest, ModelResponse } from '../../contracts/messages';
 
 /** A model request as an adapter receives it: `model` is the provider-side name (after `provider:`). */
 export type AdapterRequest = ModelRequest;

@@ -13,7 +13,7 @@
  * Numbers are decimals (`3`, `0.5`, `.5`, `1.5e3`); constants are `pi` and `e`; functions are listed in
  * {@link functions}. Positions in error messages count characters from 1.
  */
-import { ErrorType } from '../../common/errors';
+import { ErrorType } from '../../contracts/errors';
 import { ToolError } from './tool-activity';
 
 type TokenKind = 'number' | 'name' | 'operator' | '(' | ')' | ',' | 'end';

@@ -11,7 +11,7 @@ import fs, { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { Context, log } from '@temporalio/activity';
 import { z } from 'zod';
-import { ErrorType } from '../../common/errors';
+import { ErrorType } from '../../contracts/errors';
 import { defineTool, type DefinedTool } from './define-tool';
 import { ToolError } from './tool-activity';
 

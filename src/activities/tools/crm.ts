@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { defineTool, type DefinedTool } from './define-tool';
-import { ErrorType } from '../../common/errors';
+import { ErrorType } from '../../contracts/errors';
 import { ToolError } from './tool-activity';
 
 interface CrmRecord {

@@ -4,14 +4,14 @@
  * must approve each call (destructive tools do, unless the definition says otherwise).
  */
 import type { z } from 'zod';
-import type { ToolDescriptor } from '../../common/tool-catalog';
+import type { ToolDescriptor } from '../../contracts/tool-catalog';
 import {
   toolActivityName,
   toolDefinition,
   type SideEffects,
   type ToolCallInput,
   type ToolSpec,
-} from '../../common/tool-specs';
+} from '../../contracts/tool-specs';
 import { defineToolActivity, type ToolActivity } from './tool-activity';
 
 export interface ToolConfig<S extends z.ZodType> {

@@ -12,7 +12,7 @@ import type { LookupFunction } from 'node:net';
 import { Context } from '@temporalio/activity';
 import { compile } from 'html-to-text';
 import { z } from 'zod';
-import { ErrorType } from '../../common/errors';
+import { ErrorType } from '../../contracts/errors';
 import { classifyAddress, hostAllowed } from './address-policy';
 import { defineTool, type DefinedTool } from './define-tool';
 import { ToolError } from './tool-activity';

@@ -10,7 +10,7 @@ import {
   searchKnowledgeBaseSpec,
   toolActivityName,
   writeFileSpec,
-} from '../../common/tool-specs';
+} from '../../contracts/tool-specs';
 import { calculate } from './calculator';
 import type { CodeRunnerSettings } from './code-runner';
 import type { HttpFetchSettings } from './http-fetch';

@@ -7,7 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import MiniSearch, { type SearchOptions } from 'minisearch';
-import { ErrorType } from '../../common/errors';
+import { ErrorType } from '../../contracts/errors';
 import { ToolError } from './tool-activity';
 
 /** One searchable piece of a document. */

@@ -4,9 +4,9 @@
  * workflow offers the model and how it runs each call.
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { ErrorType } from '../../common/errors';
-import type { DescribeToolsInput, McpServerSpec, ToolDescriptor } from '../../common/tool-catalog';
-import { builtinToolSpecs, toolActivityName } from '../../common/tool-specs';
+import { ErrorType } from '../../contracts/errors';
+import type { DescribeToolsInput, McpServerSpec, ToolDescriptor } from '../../contracts/tool-catalog';
+import { builtinToolSpecs, toolActivityName } from '../../contracts/tool-specs';
 import { createCodeRunnerTool } from './code-runner';
 import { createCrmTools } from './crm';
 import { createHttpFetchTool } from './http-fetch';

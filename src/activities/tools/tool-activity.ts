@@ -5,8 +5,8 @@
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { z } from 'zod';
-import { DurableAgentsError, ErrorType } from '../../common/errors';
-import type { ToolCallInput, ToolCallOutput, ToolSpec } from '../../common/tool-specs';
+import { DurableAgentsError, ErrorType } from '../../contracts/errors';
+import type { ToolCallInput, ToolCallOutput, ToolSpec } from '../../contracts/tool-specs';
 import { annotateToolCall, annotateToolOutcome } from '../../telemetry/genai';
 
 /** A tool activity as the worker registers it. */

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { ErrorType } from '../../common/errors';
+import { ErrorType } from '../../contracts/errors';
 import { ToolError } from './tool-activity';
 
 /** read_file returns at most this many bytes, so one file cannot flood the conversation. */

@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { UserError } from '../../common/errors';
-import { parseGraphSpec, type GraphSpec } from '../../common/graph-spec';
+import { UserError } from '../../contracts/errors';
+import { parseGraphSpec, type GraphSpec } from '../../contracts/graph-spec';
 
 export const graphsDir = __dirname;
 

@@ -14,15 +14,15 @@ import {
   patched,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ValidAgentInput } from '../../common/agent-contract';
+import type { ValidAgentInput } from '../../contracts/agent-contract';
 import {
   CARRIED_STEP_RECORDS,
   CONTINUE_AS_NEW_PATCH,
   type CarriedConversation,
   type CarryOver,
-} from '../../common/carry-over';
-import { ErrorType } from '../../common/errors';
-import type { Message } from '../../common/messages';
+} from '../../contracts/carry-over';
+import { ErrorType } from '../../contracts/errors';
+import type { Message } from '../../contracts/messages';
 import type { ModelCalls } from './model-calls';
 import type { RunState } from './run-state';
 

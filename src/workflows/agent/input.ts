@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import { agentInputSchema, type ValidAgentInput } from '../../common/agent-contract';
-import { ErrorType } from '../../common/errors';
-import { toolSpecsByName } from '../../common/tool-specs';
+import { agentInputSchema, type ValidAgentInput } from '../../contracts/agent-contract';
+import { ErrorType } from '../../contracts/errors';
+import { toolSpecsByName } from '../../contracts/tool-specs';
 import { z } from 'zod';
 
 function invalid(message: string): ApplicationFailure {

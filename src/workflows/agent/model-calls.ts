@@ -5,17 +5,17 @@
  * conversation before a call that would not fit, or after the provider refuses one as too long.
  */
 import { ActivityFailure, ApplicationFailure, log, patched, workflowInfo } from '@temporalio/workflow';
-import type { ValidAgentInput } from '../../common/agent-contract';
+import type { ValidAgentInput } from '../../contracts/agent-contract';
 import {
   compactedConversation,
   estimateRequestTokens,
   planCompaction,
   type CompactionReason,
-} from '../../common/context-window';
-import { CONVERSATION_BY_REFERENCE_PATCH, jsonPayloadBytes, type ConversationRef } from '../../common/conversation';
-import { ErrorType } from '../../common/errors';
-import type { Message, ModelRequest, ModelResponse, ToolDefinition } from '../../common/messages';
-import { summarizeConversationActivity } from './activities';
+} from '../../contracts/context-window';
+import { CONVERSATION_BY_REFERENCE_PATCH, jsonPayloadBytes, type ConversationRef } from '../../contracts/conversation';
+import { ErrorType } from '../../contracts/errors';
+import type { Message, ModelRequest, ModelResponse, ToolDefinition } from '../../contracts/messages';
+import { summarizeConversationActivity } from '../kernel/activities';
 import { ModelRouter } from './model-router';
 import type { RunState } from './run-state';
 

@@ -5,9 +5,9 @@
  * state, and this and later calls go to the next model whose provider is still healthy.
  */
 import { ActivityFailure, ApplicationFailure, log, TimeoutFailure } from '@temporalio/workflow';
-import type { ValidAgentInput } from '../../common/agent-contract';
-import { ErrorType } from '../../common/errors';
-import type { ModelRequest, ModelResponse } from '../../common/messages';
+import type { ValidAgentInput } from '../../contracts/agent-contract';
+import { ErrorType } from '../../contracts/errors';
+import type { ModelRequest, ModelResponse } from '../../contracts/messages';
 import {
   attemptsBeforeOpen,
   hasFallbackAfter,
@@ -17,8 +17,8 @@ import {
   recordFailures,
   recordSuccess,
   type ModelRoutingState,
-} from '../../common/model-routing';
-import { callModelActivity } from './activities';
+} from '../../contracts/model-routing';
+import { callModelActivity } from '../kernel/activities';
 
 /** A provider that is down or throttling us, as opposed to a request no provider would accept. */
 function isProviderFailure(err: unknown): boolean {

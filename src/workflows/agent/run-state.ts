@@ -11,21 +11,21 @@ import type {
   RefusedDecision,
   StepRecord,
   ValidAgentInput,
-} from '../../common/agent-contract';
-import { addUsage, emptyUsage, type Message, type Usage } from '../../common/messages';
-import type { ContextCompaction } from '../../common/context-window';
-import { emptyLedger, recordUsage, type CostLedger, type ModelPrice } from '../../common/pricing';
-import { spendOf, type BudgetSpend } from '../../common/budget';
-import type { ModelRoutingState } from '../../common/model-routing';
-import { BudgetTracker } from '../budget';
+} from '../../contracts/agent-contract';
+import { addUsage, emptyUsage, type Message, type Usage } from '../../contracts/messages';
+import type { ContextCompaction } from '../../contracts/context-window';
+import { emptyLedger, recordUsage, type CostLedger, type ModelPrice } from '../../contracts/pricing';
+import { spendOf, type BudgetSpend } from '../../contracts/budget';
+import type { ModelRoutingState } from '../../contracts/model-routing';
+import { BudgetTracker } from '../kernel/budget';
 import {
   agentCostUsdKey,
   agentNameKey,
   agentStatusKey,
   agentTokensKey,
   awaitingApprovalKey,
-} from '../../common/search-attributes';
-import { countModelCall } from '../metrics';
+} from '../../contracts/search-attributes';
+import { countModelCall } from '../kernel/metrics';
 
 /** How many messages the `state` query returns, and how long each may be; a query must stay small. */
 const LAST_MESSAGES = 6;

@@ -3,12 +3,12 @@
  * a rejection and a tool the agent was not given: the model reads what happened and decides what next.
  */
 import { ActivityFailure, ApplicationFailure, isCancellation, log } from '@temporalio/workflow';
-import type { ValidAgentInput } from '../../common/agent-contract';
-import type { ToolCall, ToolResultMessage } from '../../common/messages';
-import type { ToolDescriptor } from '../../common/tool-catalog';
+import type { ValidAgentInput } from '../../contracts/agent-contract';
+import type { ToolCall, ToolResultMessage } from '../../contracts/messages';
+import type { ToolDescriptor } from '../../contracts/tool-catalog';
 import { z } from 'zod';
-import { callToolActivity } from './activities';
-import type { ApprovalGates } from './approvals';
+import { callToolActivity } from '../kernel/activities';
+import type { ApprovalGates } from '../kernel/approvals';
 import { toolIdempotencyKey } from './idempotency-key';
 import type { RunState } from './run-state';
 

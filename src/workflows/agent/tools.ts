@@ -4,11 +4,11 @@
  * `patched()`, so their histories still replay.
  */
 import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
-import type { ValidAgentInput } from '../../common/agent-contract';
-import { ErrorType } from '../../common/errors';
-import type { ToolDescriptor } from '../../common/tool-catalog';
-import { toolActivityName, toolDefinition, toolSpecsByName, type ToolSpec } from '../../common/tool-specs';
-import { describeToolsActivity } from './activities';
+import type { ValidAgentInput } from '../../contracts/agent-contract';
+import { ErrorType } from '../../contracts/errors';
+import type { ToolDescriptor } from '../../contracts/tool-catalog';
+import { toolActivityName, toolDefinition, toolSpecsByName, type ToolSpec } from '../../contracts/tool-specs';
+import { describeToolsActivity } from '../kernel/activities';
 import type { RunState } from './run-state';
 import { checkApprovalToolNames, checkBuiltinToolNames, unknownToolAsInputError } from './input';
 

@@ -4,7 +4,7 @@
  * buyer's signals (model), draft the email (model), wait for a person (approval), update the CRM (tool).
  */
 import { defineQuery, setHandler } from '@temporalio/workflow';
-import { approveSignal, decideUpdate, rejectSignal, type PendingApproval } from '../../common/agent-contract';
+import { approveSignal, decideUpdate, rejectSignal, type PendingApproval } from '../../contracts/agent-contract';
 import { approvalGate, callModelOnce, createApprovalGates, runTool } from '../blocks';
 
 export interface SalesFollowUpInput {

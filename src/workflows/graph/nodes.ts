@@ -3,14 +3,14 @@
  * person decided; where to go next is decided separately by the node's edge (see routing.ts).
  */
 import { ApplicationFailure, ChildWorkflowFailure, log, patched, workflowInfo } from '@temporalio/workflow';
-import type { AgentInput, AgentResult } from '../../common/agent-contract';
-import type { BudgetBreach, BudgetInput } from '../../common/budget';
-import { ErrorType } from '../../common/errors';
+import type { AgentInput, AgentResult } from '../../contracts/agent-contract';
+import type { BudgetBreach, BudgetInput } from '../../contracts/budget';
+import { ErrorType } from '../../contracts/errors';
 import type { ModelCallResult } from '../blocks';
-import { BudgetBreachError } from '../budget';
-import { agentPrompt, type GraphAgent, type GraphNode, type GraphSpec } from '../../common/graph-spec';
-import { renderArgs, renderTemplate, type GraphValues } from '../../common/graph-rules';
-import type { ApprovalGates } from '../agent/approvals';
+import { BudgetBreachError } from '../kernel/budget';
+import { agentPrompt, type GraphAgent, type GraphNode, type GraphSpec } from '../../contracts/graph-spec';
+import { renderArgs, renderTemplate, type GraphValues } from '../../contracts/graph-rules';
+import type { ApprovalGates } from '../kernel/approvals';
 import { boundedFanOut, callModelOnce, runAgent, runTool } from '../blocks';
 import type { GraphRun } from './run-state';
 

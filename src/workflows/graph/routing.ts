@@ -1,7 +1,7 @@
 /** Where a graph goes after a node: a static edge, the first matching rule, or a model's validated pick. */
-import type { RoutingDecision } from '../../common/graph-contract';
-import type { Edge } from '../../common/graph-spec';
-import { renderTemplate } from '../../common/graph-rules';
+import type { RoutingDecision } from '../../contracts/graph-contract';
+import type { Edge } from '../../contracts/graph-spec';
+import { renderTemplate } from '../../contracts/graph-rules';
 import { routeByModel, routeByRule } from '../blocks';
 import type { GraphRun } from './run-state';
 

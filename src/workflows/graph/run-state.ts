@@ -1,22 +1,22 @@
 /** The live record of one graph run, read by the `state` query, the search attributes and the Web UI. */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { PendingApproval, RefusedDecision } from '../../common/agent-contract';
-import type { GraphRunState, GraphStatus, GraphStepRecord, RoutingDecision } from '../../common/graph-contract';
-import type { GraphSpec } from '../../common/graph-spec';
-import { mergeField, type GraphValues } from '../../common/graph-rules';
-import { addUsage, emptyUsage, type Usage } from '../../common/messages';
-import { emptyLedger, mergeLedgers, recordUsage, type CostLedger, type ModelPrice } from '../../common/pricing';
-import type { BudgetInput, BudgetSpend } from '../../common/budget';
-import { budgetSchema, spendOf } from '../../common/budget';
-import { BudgetBreachError, BudgetTracker } from '../budget';
-import { countModelCall } from '../metrics';
+import type { PendingApproval, RefusedDecision } from '../../contracts/agent-contract';
+import type { GraphRunState, GraphStatus, GraphStepRecord, RoutingDecision } from '../../contracts/graph-contract';
+import type { GraphSpec } from '../../contracts/graph-spec';
+import { mergeField, type GraphValues } from '../../contracts/graph-rules';
+import { addUsage, emptyUsage, type Usage } from '../../contracts/messages';
+import { emptyLedger, mergeLedgers, recordUsage, type CostLedger, type ModelPrice } from '../../contracts/pricing';
+import type { BudgetInput, BudgetSpend } from '../../contracts/budget';
+import { budgetSchema, spendOf } from '../../contracts/budget';
+import { BudgetBreachError, BudgetTracker } from '../kernel/budget';
+import { countModelCall } from '../kernel/metrics';
 import {
   agentCostUsdKey,
   agentNameKey,
   agentStatusKey,
   agentTokensKey,
   awaitingApprovalKey,
-} from '../../common/search-attributes';
+} from '../../contracts/search-attributes';
 
 const VALUE_CHARS = 500;
 

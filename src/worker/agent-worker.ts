@@ -1,0 +1,115 @@
+/**
+ * Builds the worker that runs agent workflows and their activities. Shared by `npm run worker`, the demo
+ * and the tests, so all three run exactly the same registration.
+ */
+import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { createMcpSupport, McpClientPool } from '../activities/mcp';
+import { createModelAdapters } from '../activities/models/clients';
+import type { CodeRunnerSettings } from '../activities/tools/code-runner';
+import type { DefinedTool } from '../activities/tools/define-tool';
+import type { HttpFetchSettings } from '../activities/tools/http-fetch';
+import { createConversationStore } from '../activities/conversation';
+import type { ConversationStore } from '../activities/conversation/store';
+import { defaultConversationStoreDir, type ConversationStoreSettings, type ProviderSettings } from '../config/env';
+import { onWorkerStopped } from './shutdown';
+import type { Tracing } from '../telemetry/tracing';
+import { tracingWorkerOptions } from '../telemetry/worker';
+import type { ModelPrice } from '../contracts/pricing';
+import { registerSecrets } from '../security/redaction';
+
+export interface AgentWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  providers: ProviderSettings;
+  workspaceDir: string;
+  knowledgeBaseDir: string;
+  /** A prebuilt workflow bundle; tests build it once and reuse it across workers. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** How long in-flight activities get to finish on shutdown before they are cancelled. */
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  identity?: string;
+  /** The user's own tools, made with `defineTool`, offered to agents that list them. */
+  tools?: DefinedTool[];
+  /**
+   * Connections to the MCP servers agents list (`mcpServers`). Without it the worker gets a pool of its own.
+   * Either way the pool's connections are closed, and its stdio servers stopped, when the worker stops.
+   */
+  mcpPool?: McpClientPool;
+  /** http_fetch limits and the hosts allowed to be private (config: HTTP_FETCH_*). */
+  httpFetch?: Partial<HttpFetchSettings>;
+  /** run_javascript limits and whether it needs approval (config: RUN_JAVASCRIPT_*). */
+  codeRunner?: Partial<CodeRunnerSettings>;
+  /**
+   * OpenTelemetry tracing (see src/telemetry): spans for the run, each activity and each child, with GenAI
+   * attributes on model and tool calls. A prebuilt `workflowBundle` must then have been bundled with
+   * `tracingWorkflowInterceptorModules`.
+   */
+  tracing?: Tracing;
+  /** Where conversations passed by reference are kept: settings or a store; files under $TMPDIR by default. */
+  conversationStore?: ConversationStoreSettings | ConversationStore;
+  /** Prices overriding the built-in table (AGENT_PRICES_FILE), reported with each model response. */
+  prices?: Record<string, ModelPrice>;
+  /**
+   * Payload codecs and failure converter, e.g. `encryptedDataConverter(keys)`. With a prebuilt bundle, bundle
+   * it with the same `failureConverterPath`.
+   */
+  dataConverter?: WorkerOptions['dataConverter'];
+  /** AGENT_APPROVAL_SECRET: approval decisions must be signed with it (checked in an activity). */
+  approvalSecret?: string;
+}
+
+/** Path of the workflow entry point; the worker bundles it (TypeScript included) for the workflow sandbox. */
+export const workflowsPath = require.resolve('../workflows');
+
+export async function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> {
+  const mcp = createMcpSupport(options.mcpPool ?? new McpClientPool());
+  // A store built here is closed when the worker stops; one passed in belongs to the caller.
+  const ownStore =
+    options.conversationStore && 'sync' in options.conversationStore
+      ? undefined
+      : createConversationStore(options.conversationStore ?? { kind: 'file', dir: defaultConversationStoreDir() });
+  // Censored wherever they might surface: logs and provider error messages.
+  registerSecrets([options.providers.openai?.apiKey, options.providers.anthropic?.apiKey, options.approvalSecret]);
+  const activities = createActivities({
+    adapters: createModelAdapters(options.providers),
+    workspaceDir: options.workspaceDir,
+    knowledgeBaseDir: options.knowledgeBaseDir,
+    tools: options.tools,
+    httpFetch: options.httpFetch,
+    codeRunner: options.codeRunner,
+    mcp,
+    conversations: ownStore ?? (options.conversationStore as ConversationStore),
+    ...(options.prices ? { prices: options.prices } : {}),
+    ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
+  });
+  const traced = options.tracing ? tracingWorkerOptions(options.tracing) : undefined;
+  if (traced && options.workflowBundle) {
+    // A prebuilt bundle already holds its interceptor modules; naming them again only draws a warning.
+    traced.interceptors = { ...traced.interceptors, workflowModules: [] };
+  }
+  const worker = await Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    activities,
+    shutdownGraceTime: options.shutdownGraceTime ?? '10s',
+    ...(options.identity ? { identity: options.identity } : {}),
+    ...(traced ?? {}),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+  });
+  onWorkerStopped(worker, mcp.close, (err) =>
+    Runtime.instance().logger.warn('closing MCP connections failed', { error: (err as Error).message }),
+  );
+  if (ownStore) {
+    onWorkerStopped(
+      worker,
+      () => ownStore.close(),
+      (err) =>
+        Runtime.instance().logger.warn('closing the conversation store failed', { error: (err as Error).message }),
+    );
+  }
+  return worker;
+}

@@ -1,0 +1,96 @@
+/**
+ * `npm run worker`: connects to Temporal, registers agentWorkflow and every activity, and runs until
+ * SIGINT or SIGTERM, when it stops polling and lets in-flight activities finish (graceful shutdown).
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { createAgentWorker } from './agent-worker';
+import { loadConfig, type Config } from '../config/env';
+import { connectionOptions } from '../config/connection';
+import { createLogger, installTemporalLogging } from '../telemetry/logging';
+import { runtimeMetricsOptions } from '../telemetry/metrics';
+import { tracingFromSettings } from '../telemetry/tracing';
+import { encryptedDataConverter } from '../security/data-converter';
+import { registerSecrets } from '../security/redaction';
+import { loadToolsModule } from './tools-module';
+import { createModelWorkers } from './model-workers';
+
+/** Refuses to start a worker that could not call any model: better now than on the first run. */
+function assertSomeProvider(config: Config): void {
+  if (Object.keys(config.providers).length === 0) {
+    throw new Error(
+      'no model provider configured: set OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENAI_BASE_URL (an OpenAI-compatible server) or MOCK_LLM_URL',
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  registerSecrets([config.temporal.apiKey]);
+  assertSomeProvider(config);
+  // Certificates are read before the Temporal runtime starts: once it runs it keeps the process alive, so a
+  // missing file found later would print its error and hang instead of exiting.
+  const options = connectionOptions(config.temporal);
+  const logger = createLogger(config.logLevel);
+  installTemporalLogging(logger, { metrics: runtimeMetricsOptions(config.telemetry) });
+  const tracing = tracingFromSettings(config.telemetry, 'worker');
+
+  const connection = await NativeConnection.connect(options);
+  // Agent and model workers alike encrypt and decrypt payloads when AGENT_PAYLOAD_KEYS is set.
+  const dataConverter = encryptedDataConverter(config.temporal.payloadKeys);
+  try {
+    const worker = await createAgentWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      providers: config.providers,
+      workspaceDir: config.workspaceDir,
+      knowledgeBaseDir: config.knowledgeBaseDir,
+      tools: loadToolsModule(config.toolsModule),
+      httpFetch: config.httpFetch,
+      codeRunner: config.codeRunner,
+      ...(tracing ? { tracing } : {}),
+      conversationStore: config.conversationStore,
+      ...(config.prices ? { prices: config.prices } : {}),
+      dataConverter,
+      approvalSecret: config.approvalSecret,
+    });
+    // Model calls go to one task queue per provider, rate-limited there across every worker.
+    const modelWorkers = await createModelWorkers({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      providers: config.providers,
+      conversationStore: config.conversationStore,
+      rateLimits: config.rateLimits,
+      ...(config.prices ? { prices: config.prices } : {}),
+      ...(tracing ? { tracing } : {}),
+      dataConverter,
+    });
+    logger.info(
+      {
+        address: config.temporal.address,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        providers: Object.keys(config.providers),
+        traces: config.telemetry.tracesExporter,
+        ...(config.telemetry.prometheusBind ? { prometheus: `http://${config.telemetry.prometheusBind}/metrics` } : {}),
+        conversationStore: config.conversationStore.kind,
+        modelTaskQueues: modelWorkers.map((w) => w.options.taskQueue),
+        rateLimits: config.rateLimits,
+      },
+      'worker started; Ctrl-C stops it after in-flight activities finish',
+    );
+    // The runtime turns SIGINT/SIGTERM into a graceful worker shutdown; run() resolves once it is done.
+    await Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]);
+    logger.info('worker stopped');
+  } finally {
+    // Spans still buffered go out before the process ends.
+    await tracing?.shutdown().catch(() => undefined);
+    await connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`worker: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+});

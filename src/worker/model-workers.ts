@@ -1,0 +1,93 @@
+/**
+ * Workers for the per-provider model task queues. Model calls of each provider go to
+ * `<taskQueue>-model-<provider>`; these workers poll those queues with the provider's rate limit set as
+ * Temporal's task-queue rate limit (`maxTaskQueueActivitiesPerSecond`), which the server enforces for the
+ * whole queue, so ten workers together stay under one account's limit with no limiter of our own.
+ */
+import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { createConversationStore } from '../activities/conversation';
+import type { ConversationStore } from '../activities/conversation/store';
+import { onWorkerStopped } from './shutdown';
+import { createModelActivities } from '../activities/models';
+import { createModelAdapters } from '../activities/models/clients';
+import { modelTaskQueue } from '../contracts/model-queues';
+import type { Provider } from '../contracts/model-id';
+import type { ModelPrice } from '../contracts/pricing';
+import { defaultConversationStoreDir, type ConversationStoreSettings, type ProviderSettings } from '../config/env';
+import type { Tracing } from '../telemetry/tracing';
+import { tracingWorkerOptions } from '../telemetry/worker';
+import { registerSecrets } from '../security/redaction';
+
+export interface ModelWorkersOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** The agent workers' task queue; each provider's queue is named after it. */
+  taskQueue: string;
+  providers: ProviderSettings;
+  /** Model calls per second per provider, across every worker polling its queue. */
+  rateLimits?: Partial<Record<Provider, number>>;
+  prices?: Record<string, ModelPrice>;
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  identity?: string;
+  /**
+   * The conversation store model calls read conversations passed by reference from: the same settings (or
+   * store) as the agent workers'; files under $TMPDIR by default.
+   */
+  conversationStore?: ConversationStoreSettings | ConversationStore;
+  /** OpenTelemetry tracing: a span per model-call attempt, annotated with GenAI attributes, as on agent workers. */
+  tracing?: Tracing;
+  /** The agent workers' payload codecs (`encryptedDataConverter(keys)`): model calls carry encrypted payloads. */
+  dataConverter?: WorkerOptions['dataConverter'];
+}
+
+/** One activity-only worker per configured provider, each on that provider's model task queue. */
+export async function createModelWorkers(options: ModelWorkersOptions): Promise<Worker[]> {
+  // Censored wherever they might surface: logs and provider error messages.
+  registerSecrets([options.providers.openai?.apiKey, options.providers.anthropic?.apiKey]);
+  const adapters = createModelAdapters(options.providers);
+  const providers = Object.keys(adapters) as Provider[];
+  if (providers.length === 0) return [];
+  // A store built here is closed when the workers stop; one passed in belongs to the caller.
+  const ownStore =
+    options.conversationStore && 'sync' in options.conversationStore
+      ? undefined
+      : createConversationStore(options.conversationStore ?? { kind: 'file', dir: defaultConversationStoreDir() });
+  const activities = createModelActivities({
+    adapters,
+    conversations: ownStore ?? (options.conversationStore as ConversationStore),
+    ...(options.prices ? { prices: options.prices } : {}),
+  });
+  // Activity interceptors only: these workers run no workflows, so they need no workflow modules or sinks.
+  const activityInterceptors = options.tracing
+    ? tracingWorkerOptions(options.tracing).interceptors.activity
+    : undefined;
+  const workers = await Promise.all(
+    providers.map((provider) => {
+      const rate = options.rateLimits?.[provider];
+      return Worker.create({
+        connection: options.connection,
+        namespace: options.namespace,
+        taskQueue: modelTaskQueue(options.taskQueue, provider),
+        activities,
+        ...(rate ? { maxTaskQueueActivitiesPerSecond: rate } : {}),
+        ...(activityInterceptors ? { interceptors: { activity: activityInterceptors } } : {}),
+        shutdownGraceTime: options.shutdownGraceTime ?? '10s',
+        ...(options.identity ? { identity: `${options.identity}-model-${provider}` } : {}),
+        ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+      });
+    }),
+  );
+  if (ownStore) {
+    let running = workers.length;
+    for (const worker of workers) {
+      onWorkerStopped(
+        worker,
+        // The store closes once the last of these workers has stopped.
+        () => (--running === 0 ? ownStore.close() : Promise.resolve()),
+        (err) =>
+          Runtime.instance().logger.warn('closing the conversation store failed', { error: (err as Error).message }),
+      );
+    }
+  }
+  return workers;
+}

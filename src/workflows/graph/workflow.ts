@@ -1,0 +1,208 @@
+/**
+ * `graphWorkflow`: interprets a graph spec. The spec travels in the input (and so in history); routing is
+ * this workflow's code and recorded results, so a replay takes exactly the same path; agent nodes run as
+ * child `agentWorkflow`s named after their agent, and every model and tool call is an activity.
+ */
+import { ApplicationFailure, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { approveSignal, childApprovalsSignal, decideUpdate, rejectSignal } from '../../contracts/agent-contract';
+import { ErrorType } from '../../contracts/errors';
+import { graphStateQuery, type GraphInput, type GraphResult } from '../../contracts/graph-contract';
+import { parseGraphSpec, type GraphNode, type GraphSpec } from '../../contracts/graph-spec';
+import { initialState, renderTemplate } from '../../contracts/graph-rules';
+import { ApprovalGates } from '../kernel/approvals';
+import { executeNode } from './nodes';
+import { nextNode } from './routing';
+import { GraphRun } from './run-state';
+import { BudgetBreachError, budgetExceededFailure } from '../kernel/budget';
+import { budgetSchema } from '../../contracts/budget';
+
+function validSpec(input: GraphInput): GraphSpec {
+  const parsed = parseGraphSpec(input?.spec);
+  if (!parsed.ok) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidGraphSpec,
+      message: `invalid graph spec: ${parsed.problems.join('; ')}`,
+      nonRetryable: true,
+    });
+  }
+  const unknown = Object.keys(input.input ?? {}).filter((k) => !(k in parsed.spec.state));
+  if (unknown.length) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidGraphInput,
+      message: `invalid graph input: ${unknown.join(', ')} not declared under state (declared: ${Object.keys(parsed.spec.state).join(', ') || 'none'})`,
+      nonRetryable: true,
+    });
+  }
+  if (input.budget !== undefined) {
+    const budget = budgetSchema.safeParse(input.budget);
+    if (!budget.success) {
+      throw ApplicationFailure.create({
+        type: ErrorType.InvalidGraphInput,
+        message: `invalid graph input: ${budget.error.issues.map((i) => `budget.${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        nonRetryable: true,
+      });
+    }
+  }
+  return parsed.spec;
+}
+
+export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
+  const spec = validSpec(input);
+  const run = new GraphRun(spec, initialState(spec.state, input.input ?? {}), input.budget);
+  const gates = new ApprovalGates(run);
+  setHandler(graphStateQuery, () => run.snapshot());
+  setHandler(approveSignal, (d) => gates.onApprove(d));
+  setHandler(rejectSignal, (d) => gates.onReject(d));
+  setHandler(decideUpdate, (d) => gates.onDecide(d), { validator: (d) => gates.validateDecide(d) });
+  setHandler(childApprovalsSignal, (report) => gates.onChildApprovals(report));
+  run.announce();
+
+  const resultOf = (status: GraphResult['status'], output: unknown, reason?: string): GraphResult => {
+    const budget = run.budget.status(run.spend());
+    return {
+      graph: spec.name,
+      status,
+      output,
+      values: run.values,
+      steps: run.steps,
+      decisions: run.decisions,
+      usage: run.usage,
+      cost: run.cost,
+      ...(reason ? { reason } : {}),
+      ...(budget ? { budget } : {}),
+    };
+  };
+  const finish = (status: GraphResult['status'], output: unknown, reason?: string): GraphResult => {
+    run.setStatus(status, reason);
+    return resultOf(status, output, reason);
+  };
+  /**
+   * A budget breach follows the graph's over-budget edge once, when it declares one; otherwise (or on a
+   * second breach) the run ends with a BudgetExceeded failure that keeps the partial result.
+   */
+  const overBudget = (err: BudgetBreachError, at: string): string => {
+    run.budget.markExceeded(err.breach);
+    if (spec.onBudgetExceeded && !run.overBudgetEdgeTaken) {
+      run.overBudgetEdgeTaken = true;
+      run.decide({ step: run.step, from: at, to: spec.onBudgetExceeded, by: 'budget', reason: err.breach.message });
+      log.warn('graph over budget; taking its over-budget edge', {
+        at,
+        to: spec.onBudgetExceeded,
+        limit: err.breach.limit,
+      });
+      return spec.onBudgetExceeded;
+    }
+    const reason = `budget exceeded at ${at}: ${err.breach.message}`;
+    run.setStatus('budget_exceeded', reason);
+    throw budgetExceededFailure(`graph ${spec.name}`, err.breach, resultOf('budget_exceeded', undefined, reason));
+  };
+
+  let current = spec.entry;
+  try {
+    for (;;) {
+      const node = spec.nodes[current] as GraphNode;
+      run.currentNode = current;
+      if (run.step >= spec.limits.maxSteps)
+        return finish('limit_reached', undefined, `maxSteps ${spec.limits.maxSteps} reached before ${current}`);
+      // Counted only once the visit is allowed, so `visits` in state never shows a visit that did not happen.
+      const visits = (run.visits[current] ?? 0) + 1;
+      if (visits > spec.limits.maxNodeVisits) {
+        return finish(
+          'limit_reached',
+          undefined,
+          `node ${current} would run more than maxNodeVisits=${spec.limits.maxNodeVisits} times`,
+        );
+      }
+      run.visits[current] = visits;
+      run.step += 1;
+      if (node.kind === 'end') {
+        run.addStep({ step: run.step, node: current, kind: 'end', status: 'ok', summary: 'end' });
+        const output = node.output ? run.values[node.output] : run.values;
+        if (run.overBudgetEdgeTaken) return finish('budget_exceeded', output, run.budget.exceeded?.message);
+        return finish('completed', output);
+      }
+
+      const gate = spec.approvals.find((a) => a.before === current);
+      if (gate) {
+        const gateRecord = run.addStep({
+          step: run.step,
+          node: current,
+          kind: 'gate',
+          status: 'awaiting_approval',
+          summary: '',
+        });
+        const decision = await gates.request({
+          approvalId: `before-${current}-step-${run.step}`,
+          what: gate.what ? renderTemplate(gate.what, run.values) : `run ${current}`,
+          why: `graph ${spec.name} asks before ${current}`,
+          proposed: JSON.stringify(run.values).slice(0, 4000),
+          requestedAt: new Date().toISOString(),
+          ...(gate.timeout ? { timeout: gate.timeout } : {}),
+          ...(gate.approvers ? { approvers: gate.approvers } : {}),
+        });
+        const approved = decision.decision === 'approved';
+        run.finishStep(gateRecord, {
+          status: approved ? 'ok' : 'rejected',
+          summary: `${decision.decision}${decision.by ? ` by ${decision.by}` : ''}`,
+        });
+        if (!approved) {
+          if (!gate.onReject) return finish('rejected', undefined, `rejected before ${current}`);
+          run.decide({
+            step: run.step,
+            from: current,
+            to: gate.onReject,
+            by: 'approval',
+            reason: 'rejected before running',
+          });
+          current = gate.onReject;
+          continue;
+        }
+      }
+      const record = run.addStep({ step: run.step, node: current, kind: node.kind, status: 'running', summary: '' });
+      let outcome;
+      try {
+        outcome = await executeNode(run, gates, current, node);
+      } catch (err) {
+        run.finishStep(record, { status: 'error', summary: (err as Error).message });
+        if (!(err instanceof BudgetBreachError)) throw err;
+        current = overBudget(err, current);
+        continue;
+      }
+      run.update(outcome.updates);
+      run.finishStep(record, {
+        status: outcome.approved === false ? 'rejected' : 'ok',
+        summary: outcome.summary,
+        ...(outcome.children?.length ? { children: outcome.children } : {}),
+      });
+
+      if (outcome.approved === false) {
+        const onReject = node.kind === 'approval' ? node.onReject : undefined;
+        if (!onReject) return finish('rejected', undefined, `rejected at ${current}`);
+        run.decide({ step: run.step, from: current, to: onReject, by: 'approval', reason: 'rejected' });
+        current = onReject;
+        continue;
+      }
+      let decision;
+      try {
+        decision = await nextNode(run, current, node.next);
+      } catch (err) {
+        if (!(err instanceof BudgetBreachError)) throw err;
+        current = overBudget(err, current);
+        continue;
+      }
+      run.decide(decision);
+      log.info('graph routed', {
+        graph: spec.name,
+        from: decision.from,
+        to: decision.to,
+        by: decision.by,
+        reason: decision.reason,
+      });
+      current = decision.to;
+    }
+  } catch (err) {
+    if (run.status !== 'budget_exceeded')
+      run.setStatus(isCancellation(err) ? 'cancelled' : 'failed', (err as Error).message);
+    throw err;
+  }
+}

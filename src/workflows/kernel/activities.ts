@@ -1,0 +1,118 @@
+/**
+ * Activity proxies with the retry policies of DESIGN.md. Timeouts and retries are decided here, once,
+ * so every model call and every tool call of every agent behaves the same way.
+ */
+import { patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { MODEL_PROVIDER_QUEUE_PATCH, modelTaskQueueFor } from '../../contracts/model-queues';
+import type { ModelRequest, ModelResponse } from '../../contracts/messages';
+import type { SummarizeInput, SummarizeOutput } from '../../contracts/context-window';
+import { nonRetryableErrorTypes } from '../../contracts/errors';
+import type { DescribeToolsInput, McpCallInput, ToolDescriptor } from '../../contracts/tool-catalog';
+import type { ToolCallInput, ToolCallOutput } from '../../contracts/tool-specs';
+
+interface ModelActivities {
+  callModel(request: ModelRequest): Promise<ModelResponse>;
+}
+type ToolActivity = (input: ToolCallInput) => Promise<ToolCallOutput>;
+
+/**
+ * Model calls: a short heartbeat timeout notices a dead worker in seconds even though one attempt may take
+ * two minutes; exponential backoff from 1 s to 60 s, overridden by the provider's retry-after.
+ */
+export const modelCallOptions: ActivityOptions = {
+  startToCloseTimeout: '120s',
+  heartbeatTimeout: '10s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '60s',
+    nonRetryableErrorTypes,
+  },
+};
+
+const { callModel } = proxyActivities<ModelActivities>(modelCallOptions);
+
+/**
+ * Calls the model with a Web UI summary naming the model, agent and step. New runs send the call to the
+ * provider's own task queue (rate-limited there across workers); runs started before that replay as they ran.
+ * `maximumAttempts` bounds the retries when a fallback model is waiting to take over; `timeout` replaces the
+ * default start-to-close timeout of one attempt (the agent's `modelTimeout`).
+ */
+export function callModelActivity(
+  request: ModelRequest,
+  summary: string,
+  options: { maximumAttempts?: number; timeout?: string } = {},
+): Promise<ModelResponse> {
+  const taskQueue = patched(MODEL_PROVIDER_QUEUE_PATCH)
+    ? modelTaskQueueFor(workflowInfo().taskQueue, request.model)
+    : undefined;
+  return callModel.executeWithOptions(
+    {
+      ...modelCallOptions,
+      ...(taskQueue ? { taskQueue } : {}),
+      ...(options.timeout ? { startToCloseTimeout: options.timeout } : {}),
+      ...(options.maximumAttempts
+        ? { retry: { ...modelCallOptions.retry, maximumAttempts: options.maximumAttempts } }
+        : {}),
+      summary,
+    },
+    [request],
+  );
+}
+
+const summarizeOptions: ActivityOptions = {
+  // One non-streaming model call; it does not heartbeat, so no heartbeat timeout.
+  startToCloseTimeout: '120s',
+  retry: modelCallOptions.retry,
+};
+const { summarizeConversation } = proxyActivities<{
+  summarizeConversation(input: SummarizeInput): Promise<SummarizeOutput>;
+}>(summarizeOptions);
+
+/** Asks a model to summarize part of the conversation (context strategy `summarize`). */
+export function summarizeConversationActivity(input: SummarizeInput, summary: string): Promise<SummarizeOutput> {
+  return summarizeConversation.executeWithOptions({ ...summarizeOptions, summary }, [input]);
+}
+
+function toolCallOptions(tool: ToolDescriptor): ActivityOptions {
+  return {
+    startToCloseTimeout: tool.timeout,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      maximumAttempts: tool.maximumAttempts,
+      nonRetryableErrorTypes,
+    },
+  };
+}
+
+/** Runs one tool as its own activity, with that tool's timeout and retry policy and a Web UI summary. */
+export function callToolActivity(tool: ToolDescriptor, input: ToolCallInput, summary: string): Promise<ToolCallOutput> {
+  const options = { ...toolCallOptions(tool), summary };
+  const proxy = proxyActivities<Record<string, ToolActivity>>(options)[tool.activity] as ToolActivity & {
+    executeWithOptions(options: ActivityOptions, args: [ToolCallInput | McpCallInput]): Promise<ToolCallOutput>;
+  };
+  const args: ToolCallInput | McpCallInput = tool.mcp
+    ? { ...input, server: tool.mcp.server, tool: tool.mcp.tool }
+    : input;
+  return proxy.executeWithOptions(options, [args]);
+}
+
+const { describeTools } = proxyActivities<{ describeTools(input: DescribeToolsInput): Promise<ToolDescriptor[]> }>({
+  // Discovery may start an MCP server; a few attempts ride out a slow start.
+  startToCloseTimeout: '60s',
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes },
+});
+
+/** Asks the worker what the named tools and MCP servers offer; the answer is recorded in history. */
+export function describeToolsActivity(input: DescribeToolsInput): Promise<ToolDescriptor[]> {
+  return describeTools.executeWithOptions(
+    {
+      startToCloseTimeout: '60s',
+      retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes },
+      summary: 'describe tools',
+    },
+    [input],
+  );
+}

@@ -1,0 +1,425 @@
+/**
+ * The local Temporal environment: the Compose stack's declarations, the CLI resolver's order and its build hygiene
+ * (with fake `temporal` and `go` executables in temp folders), and the real dev server surviving a restart.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { parse } from 'yaml';
+import { agentNameKey, searchAttributeCliSpecs } from '../../src/contracts/search-attributes';
+import { DevServerError, ensureDevServer, findFreePort, isServerUp, startDevServer } from '../../scripts/dev-server';
+import {
+  resolveTemporalCli,
+  temporalCliCachePath,
+  TEMPORAL_CLI_FALLBACK_MODULE_DIR,
+  TEMPORAL_CLI_FALLBACK_TAGS,
+  TEMPORAL_CLI_VERSION,
+  TemporalCliInstallInterrupted,
+} from '../../scripts/temporal-cli';
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const expectedAttributes = searchAttributeCliSpecs.map((spec) => spec.split('=') as [string, string]);
+
+interface ComposeService {
+  image?: string;
+  ports?: string[];
+  environment?: Record<string, string>;
+  command?: string | string[];
+}
+
+describe('temporal-dev.yml', () => {
+  const compose = parse(fs.readFileSync(path.join(repoRoot, 'temporal-dev.yml'), 'utf8')) as {
+    services: Record<string, ComposeService>;
+  };
+  const services = Object.values(compose.services);
+  const commandOf = (s: ComposeService): string => [s.command ?? []].flat().join('\n');
+
+  it('publishes the frontend on host port 7233 and the Web UI on 8233', () => {
+    const hostPorts = services.flatMap((s) => s.ports ?? []).map((p) => p.split(':')[0]);
+    assert.ok(hostPorts.includes('7233'), `host ports: ${hostPorts.join(', ')}`);
+    assert.ok(hostPorts.includes('8233'), `host ports: ${hostPorts.join(', ')}`);
+    const ui = services.find((s) => s.image?.startsWith('temporalio/ui'));
+    assert.equal(ui?.environment?.TEMPORAL_ADDRESS, 'temporal:7233');
+    const server = services.find((s) => s.ports?.includes('7233:7233'));
+    assert.equal(server?.environment?.DB, 'postgres12');
+    assert.ok(services.some((s) => s.image === 'postgres:16'));
+  });
+
+  it('creates the default namespace and registers exactly our search attributes with their types', () => {
+    const setup = services.filter((s) => /search-attribute create/.test(commandOf(s)));
+    assert.equal(setup.length, 1, 'one service registers the search attributes');
+    const script = commandOf(setup[0]!);
+    assert.match(setup[0]!.image ?? '', /^temporalio\/admin-tools/);
+    assert.match(script, /namespace create --namespace default/);
+    const creates = [...script.matchAll(/search-attribute create (.*)/g)].map((m) => m[1] ?? '');
+    assert.ok(
+      creates.every((args) => /--namespace default\b/.test(args)),
+      'every attribute goes to namespace default',
+    );
+    const registered = creates.map((args) => [/--name (\w+)/.exec(args)?.[1], /--type (\w+)/.exec(args)?.[1]]);
+    assert.deepEqual(registered.sort(), [...expectedAttributes].sort());
+  });
+});
+
+/** A temp sandbox: fake executables and a cache dir, and an env that sees only them. */
+class Sandbox {
+  readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'da-cli-'));
+  readonly cacheBase = path.join(this.root, 'cache');
+  readonly emptyBin = this.dir('empty-bin');
+
+  dir(name: string): string {
+    const d = path.join(this.root, name);
+    fs.mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  exe(dir: string, name: string, body: string, mode = 0o755): string {
+    const file = path.join(this.dir(dir), name);
+    fs.writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode });
+    return file;
+  }
+
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return { PATH: this.emptyBin, HOME: this.root, TEMPORAL_CLI_CACHE_DIR: this.cacheBase, ...extra };
+  }
+
+  cachePath(version = TEMPORAL_CLI_VERSION): string {
+    return temporalCliCachePath(version, this.env());
+  }
+
+  /** Everything under the cache's parent folder (where temp build folders live). */
+  cacheEntries(): string[] {
+    const parent = path.dirname(path.dirname(this.cachePath()));
+    return fs.existsSync(parent) ? fs.readdirSync(parent, { recursive: true }).map(String) : [];
+  }
+
+  seedCache(version = TEMPORAL_CLI_VERSION): string {
+    const file = this.cachePath(version);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '#!/bin/sh\necho cached\n', { mode: 0o755 });
+    return file;
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** A stand-in for `go install -v`: module downloads, a few compiled packages, then $GOBIN/temporal. */
+const fakeGoThatBuilds = `
+case "$1" in install) ;; *) echo "go: unexpected command $*" >&2; exit 2 ;; esac
+echo "go: downloading github.com/temporalio/cli ${TEMPORAL_CLI_VERSION}" >&2
+echo "go: downloading go.temporal.io/server v1.29.1" >&2
+/bin/sleep 0.3
+echo "go.temporal.io/server/common/log" >&2
+echo "github.com/temporalio/cli/cmd/temporal" >&2
+printf '#!/bin/sh\\necho built\\n' > "$GOBIN/temporal"
+/bin/chmod 755 "$GOBIN/temporal"
+`;
+
+describe('resolveTemporalCli', () => {
+  const sandboxes: Sandbox[] = [];
+  const sandbox = (): Sandbox => {
+    const s = new Sandbox();
+    sandboxes.push(s);
+    return s;
+  };
+  after(() => sandboxes.forEach((s) => s.cleanup()));
+  const quiet = (): void => undefined;
+
+  it('prefers TEMPORAL_CLI_PATH over PATH and the cache', async () => {
+    const s = sandbox();
+    const fromEnv = s.exe('env-bin', 'my-temporal', 'echo env');
+    const onPath = s.exe('path-bin', 'temporal', 'echo path');
+    s.seedCache();
+    const env = s.env({ TEMPORAL_CLI_PATH: fromEnv, PATH: path.dirname(onPath) });
+    assert.deepEqual(await resolveTemporalCli({ env, log: quiet }), { path: fromEnv, source: 'env' });
+  });
+
+  it('prefers temporal on PATH over the cache', async () => {
+    const s = sandbox();
+    const onPath = s.exe('path-bin', 'temporal', 'echo path');
+    s.seedCache();
+    const env = s.env({ PATH: `${s.emptyBin}${path.delimiter}${path.dirname(onPath)}` });
+    assert.deepEqual(await resolveTemporalCli({ env, log: quiet }), { path: onPath, source: 'path' });
+  });
+
+  it('uses the cached build without running go', async () => {
+    const s = sandbox();
+    const marker = path.join(s.root, 'go-ran');
+    const goBin = path.dirname(s.exe('go-bin', 'go', `: > '${marker}'\nexit 1`));
+    const cached = s.seedCache();
+    const result = await resolveTemporalCli({ env: s.env({ PATH: goBin }), allowInstall: true, log: quiet });
+    assert.deepEqual(result, { path: cached, source: 'cache' });
+    assert.equal(fs.existsSync(marker), false, 'go must not run when the cache has the binary');
+    assert.equal(
+      s.cachePath(),
+      path.join(s.cacheBase, 'durable-agents', 'temporal-cli', TEMPORAL_CLI_VERSION, 'temporal'),
+    );
+  });
+
+  it('says clearly when TEMPORAL_CLI_PATH is not executable or missing', async () => {
+    const s = sandbox();
+    const notExecutable = s.exe('env-bin', 'temporal', 'echo', 0o644);
+    await assert.rejects(
+      resolveTemporalCli({ env: s.env({ TEMPORAL_CLI_PATH: notExecutable }), log: quiet }),
+      (err: Error) =>
+        err.name === 'UserError' &&
+        err.message.includes(`TEMPORAL_CLI_PATH=${notExecutable} is not an executable file`),
+    );
+    await assert.rejects(
+      resolveTemporalCli({ env: s.env({ TEMPORAL_CLI_PATH: path.join(s.root, 'nope') }), log: quiet }),
+      /TEMPORAL_CLI_PATH=.*nope does not exist/,
+    );
+  });
+
+  it('refuses to build unless allowed, naming what it looked for', async () => {
+    const s = sandbox();
+    await assert.rejects(resolveTemporalCli({ env: s.env(), log: quiet }), (err: Error) => {
+      assert.equal(err.name, 'UserError');
+      assert.match(err.message, /No Temporal CLI found/);
+      assert.ok(err.message.includes(s.cachePath()));
+      return true;
+    });
+  });
+
+  it('builds with go install into the cache, warns it takes minutes and reports progress', async () => {
+    const s = sandbox();
+    const goBin = path.dirname(s.exe('go-bin', 'go', fakeGoThatBuilds));
+    const lines: string[] = [];
+    const result = await resolveTemporalCli({
+      env: s.env({ PATH: goBin }),
+      allowInstall: true,
+      log: (l) => lines.push(l),
+      progressIntervalMs: 100,
+    });
+    assert.deepEqual(result, { path: s.cachePath(), source: 'go-install' });
+    assert.match(fs.readFileSync(result.path, 'utf8'), /echo built/);
+    assert.match(lines.join('\n'), /takes several minutes/);
+    assert.match(lines.join('\n'), /elapsed, (downloading modules|compiling|linking)/);
+    assert.deepEqual(
+      s.cacheEntries().sort(),
+      [TEMPORAL_CLI_VERSION, path.join(TEMPORAL_CLI_VERSION, 'temporal')].sort(),
+    );
+  });
+
+  it('shows go errors, tries the fallback tags, then leaves the download to the SDK', async () => {
+    const s = sandbox();
+    const goBin = path.dirname(
+      s.exe(
+        'go-bin',
+        'go',
+        'echo "go: github.com/temporalio/cli/cmd/temporal@v1.5.1: no route to proxy.golang.org" >&2\nexit 1',
+      ),
+    );
+    const lines: string[] = [];
+    const result = await resolveTemporalCli({
+      env: s.env({ PATH: goBin }),
+      allowInstall: true,
+      log: (l) => lines.push(l),
+    });
+    assert.deepEqual(result, { path: '', source: 'sdk-download' });
+    const text = lines.join('\n');
+    assert.match(text, /exited with code 1[\s\S]*no route to proxy\.golang\.org/);
+    assert.ok(text.includes(`Trying Temporal CLI ${TEMPORAL_CLI_FALLBACK_TAGS[0]}`));
+    assert.match(text, /Temporal SDK's own download/);
+    assert.deepEqual(s.cacheEntries(), [], 'failed builds leave nothing in the cache');
+  });
+
+  it('says when go is missing and falls back to the SDK download', async () => {
+    const s = sandbox();
+    const lines: string[] = [];
+    const result = await resolveTemporalCli({ env: s.env(), allowInstall: true, log: (l) => lines.push(l) });
+    assert.equal(result.source, 'sdk-download');
+    assert.match(lines.join('\n'), /go is not installed/);
+  });
+
+  it('deletes the partial binary when a build is aborted', async () => {
+    const s = sandbox();
+    const goBin = path.dirname(s.exe('go-bin', 'go', `printf 'partial' > "$GOBIN/temporal"\nexec /bin/sleep 30`));
+    const controller = new AbortController();
+    const pending = resolveTemporalCli({
+      env: s.env({ PATH: goBin }),
+      allowInstall: true,
+      log: quiet,
+      signal: controller.signal,
+    });
+    await waitFor(() => s.cacheEntries().some((e) => e.endsWith(`${path.sep}temporal`)), 'the partial binary');
+    controller.abort();
+    await assert.rejects(pending, TemporalCliInstallInterrupted);
+    assert.deepEqual(s.cacheEntries(), []);
+  });
+
+  it('deletes the partial binary on Ctrl-C (SIGINT) and exits', async () => {
+    const s = sandbox();
+    const goBin = path.dirname(s.exe('go-bin', 'go', `printf 'partial' > "$GOBIN/temporal"\nexec /bin/sleep 30`));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, 'scripts', 'install-temporal-cli.ts')],
+      {
+        cwd: repoRoot,
+        env: s.env({ PATH: goBin }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    await waitFor(() => s.cacheEntries().some((e) => e.endsWith(`${path.sep}temporal`)), 'the partial binary');
+    child.kill('SIGINT');
+    const exit = await exited;
+    assert.ok(exit.signal === 'SIGINT' || exit.code !== 0, `exit ${JSON.stringify(exit)}\n${output}`);
+    assert.match(output, /Received SIGINT/);
+    assert.deepEqual(s.cacheEntries(), [], output);
+  });
+
+  it('pins the first fallback tag in scripts/temporal-cli-module/go.mod', () => {
+    const goMod = fs.readFileSync(path.join(TEMPORAL_CLI_FALLBACK_MODULE_DIR, 'go.mod'), 'utf8');
+    assert.match(
+      goMod,
+      new RegExp(`github\\.com/temporalio/cli ${TEMPORAL_CLI_FALLBACK_TAGS[0]?.replace(/\./g, '\\.')}\\n`),
+    );
+    assert.match(goMod, /replace github\.com\/temporalio\/cli\/cliext => \.\/cliext/);
+  });
+});
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe('startDevServer errors', () => {
+  const s = new Sandbox();
+  after(() => s.cleanup());
+
+  it("reports the server's last output when it exits during startup", async () => {
+    const broken = s.exe('bin', 'temporal', 'echo "starting"\necho "error: unable to open database file" >&2\nexit 3');
+    const port = await findFreePort();
+    await assert.rejects(startDevServer({ cliPath: broken, port, headless: true }), (err: Error) => {
+      assert.ok(err instanceof DevServerError);
+      assert.match(err.message, /exited with code 3/);
+      assert.match(err.message, /unable to open database file/);
+      return true;
+    });
+  });
+
+  it('refuses a port that something else holds', async () => {
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      assert.equal(await isServerUp(`127.0.0.1:${port}`, { timeoutMs: 500 }), false);
+      await assert.rejects(
+        startDevServer({ cliPath: '/bin/false', port, headless: true }),
+        /Port \d+ on 127\.0\.0\.1 \(frontend\) is already in use/,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('the real dev server', () => {
+  let cliPath: string | undefined;
+  let skipReason = '';
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'da-devserver-'));
+  before(async () => {
+    try {
+      cliPath = (await resolveTemporalCli({ allowInstall: false, log: () => undefined })).path;
+    } catch (err) {
+      skipReason = `no Temporal CLI without installing (${(err as Error).message.split('.')[0]}); run scripts/install-temporal-cli.ts`;
+    }
+  });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it('registers our search attributes and keeps runs across a restart on the same SQLite file', async (t) => {
+    if (!cliPath) return t.skip(skipReason);
+    const dbFile = path.join(work, 'nested', 'dev.sqlite');
+    const port = await findFreePort();
+    const uiPort = await findFreePort();
+    const opts = { cliPath, port, uiPort, dbFile, log: () => undefined };
+    const workflowId = `restart-${process.pid}-${Date.now()}`;
+
+    let server = await startDevServer(opts);
+    try {
+      assert.equal(server.address, `127.0.0.1:${port}`);
+      assert.equal(server.uiUrl, `http://localhost:${uiPort}`);
+      assert.equal((await fetch(server.uiUrl)).ok, true, 'the Web UI answers');
+      await withClient(server.address, async (client, connection) => {
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+        for (const [name, type] of expectedAttributes) {
+          const indexed = encodeSearchAttributeIndexedValueType(
+            type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() as 'KEYWORD',
+          );
+          assert.equal(customAttributes?.[name], indexed, `search attribute ${name} is a ${type}`);
+        }
+        // No worker polls this queue, so the run stays open: exactly what must survive the restart.
+        await client.workflow.start('NobodyImplementsThis', {
+          taskQueue: 'no-worker-here',
+          workflowId,
+          typedSearchAttributes: [{ key: agentNameKey, value: workflowId }],
+        });
+      });
+
+      const reused = await ensureDevServer(opts);
+      assert.equal(reused.reused, true);
+      await reused.stop();
+      assert.equal(await isServerUp(server.address), true, "stopping a reused server's handle leaves it running");
+    } finally {
+      await server.stop();
+    }
+    assert.equal(await isServerUp(server.address), false);
+
+    server = await startDevServer(opts);
+    try {
+      await withClient(server.address, async (client) => {
+        const description = await client.workflow.getHandle(workflowId).describe();
+        assert.equal(description.status.name, 'RUNNING');
+        const listed = await eventually(async () => {
+          const ids: string[] = [];
+          for await (const wf of client.workflow.list({ query: `AgentName = "${workflowId}"` }))
+            ids.push(wf.workflowId);
+          return ids.length > 0 ? ids : undefined;
+        });
+        assert.deepEqual(listed, [workflowId]);
+        await client.workflow.getHandle(workflowId).terminate('test done');
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+async function withClient(
+  address: string,
+  fn: (client: Client, connection: Connection) => Promise<void>,
+): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    await fn(new Client({ connection, namespace: 'default' }), connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined || Date.now() > deadline) return value;
+    await sleep(200);
+  }
+}
