@@ -13,6 +13,7 @@ import { UserError } from '../contracts/errors';
 import { providers as providerNames, type Provider } from '../contracts/model-id';
 import { parsePriceTable, type ModelPrice } from '../contracts/pricing';
 import { parsePayloadKeys, PAYLOAD_KEYS_VARIABLE, type PayloadKeyring } from '../security/payload-codec';
+import { allowUnpricedModelsFromEnv } from './pricing';
 import { temporalProfileFromEnv, type PemSource } from './temporal-profile';
 
 export interface ProviderSettings {
@@ -71,6 +72,8 @@ export interface Config {
   conversationStore: ConversationStoreSettings;
   /** Prices from AGENT_PRICES_FILE, overriding or extending the built-in table. */
   prices?: Record<string, ModelPrice>;
+  /** AGENT_ALLOW_UNPRICED_MODELS: serve unpriced models under a cost budget (they count $0). */
+  allowUnpricedModels: boolean;
   /** Model calls per second per provider, across all workers (AGENT_RATE_LIMIT_<PROVIDER>). */
   rateLimits: Partial<Record<Provider, number>>;
   /** The HMAC secret approval decisions are signed with (AGENT_APPROVAL_SECRET); only the worker checks it. */
@@ -187,7 +190,8 @@ const toolEnvSchema = z.object({
   RUN_JAVASCRIPT_TIMEOUT_MS: positiveInt.optional(),
   RUN_JAVASCRIPT_MEMORY_MB: positiveInt.min(16).optional(),
   RUN_JAVASCRIPT_NEEDS_APPROVAL: z.enum(['true', 'false']).optional(),
-  RUN_JAVASCRIPT_NETWORK_ISOLATION: z.enum(['auto', 'off']).optional(),
+  RUN_JAVASCRIPT_NETWORK_ISOLATION: z.enum(['required', 'auto', 'off']).optional(),
+  RUN_JAVASCRIPT_MAX_WORKSPACE_ENTRIES: positiveInt.optional(),
 });
 
 /** Settings of the built-in http_fetch and run_javascript tools; a bad value names its variable. */
@@ -216,6 +220,7 @@ export function toolSettingsFromEnv(env: Env = process.env): Pick<Config, 'httpF
       memoryMb: e.RUN_JAVASCRIPT_MEMORY_MB,
       needsApproval: e.RUN_JAVASCRIPT_NEEDS_APPROVAL ? e.RUN_JAVASCRIPT_NEEDS_APPROVAL === 'true' : undefined,
       networkIsolation: e.RUN_JAVASCRIPT_NETWORK_ISOLATION,
+      maxWorkspaceEntries: e.RUN_JAVASCRIPT_MAX_WORKSPACE_ENTRIES,
     }),
   };
 }
@@ -267,6 +272,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     conversationStore: conversationStoreFromEnv(env),
     ...(prices ? { prices } : {}),
+    allowUnpricedModels: allowUnpricedModelsFromEnv(env),
     rateLimits: rateLimitsFromEnv(env),
     ...(nonEmpty(env.AGENT_TOOLS_MODULE)
       ? { toolsModule: path.resolve(nonEmpty(env.AGENT_TOOLS_MODULE) as string) }

@@ -17,6 +17,23 @@ export interface ToolSpec<S extends z.ZodType = z.ZodType> {
   /** Start-to-close timeout of one attempt, in a Temporal duration string. */
   timeout: string;
   maximumAttempts: number;
+  /**
+   * The tool hands each call's idempotency key to the system it changes, so a retried attempt does not act
+   * twice. A destructive tool without it gets one attempt, whatever `maximumAttempts` says (see `attemptsFor`).
+   */
+  passesIdempotencyKey?: boolean;
+}
+
+/**
+ * How many attempts a tool call gets. A destructive tool is run at most once unless it passes its idempotency
+ * key on: a person approves one action, and a retry after a timeout could otherwise take it two or three times.
+ */
+export function attemptsFor(tool: {
+  sideEffects: SideEffects;
+  maximumAttempts: number;
+  passesIdempotencyKey?: boolean;
+}): number {
+  return tool.sideEffects === 'destructive' && tool.passesIdempotencyKey !== true ? 1 : tool.maximumAttempts;
 }
 
 function defineToolSpec<S extends z.ZodType>(spec: ToolSpec<S>): ToolSpec<S> {

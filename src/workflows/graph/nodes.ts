@@ -147,6 +147,7 @@ export async function executeNode(
           input: renderTemplate(node.input, values),
           outputSchema: node.outputSchema,
           summary: `llm ${node.model} · ${id} · step ${run.step}`,
+          ...run.priced(),
         }),
       );
       // Only declared state fields are merged: a model that adds keys of its own cannot grow the state.
@@ -238,6 +239,7 @@ async function groupChat(run: GraphRun, gates: ApprovalGates, id: string, node: 
           system: selector.instructions,
           input: `${render()}\n\nCandidates: ${node.agents.join(', ')}`,
           summary: `selector · ${id} · turn ${turn + 1}`,
+          ...run.priced(),
         }),
       );
       const chosen = pick.text.trim().replace(/^["'`*\s]+|["'`*.\s]+$/g, '');
@@ -251,6 +253,7 @@ async function groupChat(run: GraphRun, gates: ApprovalGates, id: string, node: 
         system: agentPrompt(agent),
         input: render(),
         summary: `chat ${speaker} · ${id} · turn ${turn + 1}`,
+          ...run.priced(),
       }),
     );
     transcript.push({ speaker, text: reply.text });

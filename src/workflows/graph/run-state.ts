@@ -61,6 +61,11 @@ export class GraphRun {
     return spendOf(this);
   }
 
+  /** What a model call the graph makes asks of the worker: refuse an unpriced model when a cost budget binds. */
+  priced(): { requirePrice?: true } {
+    return this.budget.limits?.maxCostUsd !== undefined ? { requirePrice: true } : {};
+  }
+
   /** Before a tool node: only the tool-call limit applies to a step that calls no model. */
   enforceToolBudget(): void {
     const max = this.budget.limits?.maxToolCalls;
