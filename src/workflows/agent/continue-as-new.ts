@@ -25,6 +25,7 @@ import { ErrorType } from '../../contracts/errors';
 import type { Message } from '../../contracts/messages';
 import type { ModelCalls } from './model-calls';
 import type { RunState } from './run-state';
+import { withBoundedSummary } from '../../contracts/bounded-text';
 
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: ErrorType.InvalidAgentInput, message, nonRetryable: true });
@@ -55,7 +56,8 @@ export function restoreCarryOver(state: RunState, input: ValidAgentInput): void 
   state.toolCalls = carry.toolCalls;
   state.usage = { ...carry.usage };
   state.cost = carry.cost;
-  state.steps.push(...carry.steps);
+  // Records carried by runs from before summaries were bounded are bounded here, so they stay small too.
+  state.steps.push(...carry.steps.map(withBoundedSummary));
   state.runs = carry.runs + 1;
   state.stepsDropped = carry.stepsDropped;
   if (carry.conversation.kind === 'reference') state.earlierMessages = [...(carry.conversation.recent ?? [])];
@@ -106,7 +108,7 @@ export class LongRun {
 
   private carryOver(): CarryOver {
     const steps = this.state.steps;
-    const kept = steps.slice(-CARRIED_STEP_RECORDS).map((s) => ({ ...s }));
+    const kept = steps.slice(-CARRIED_STEP_RECORDS).map((s) => withBoundedSummary({ ...s }));
     return {
       runs: this.state.runs,
       step: this.state.step,

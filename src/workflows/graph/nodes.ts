@@ -24,6 +24,11 @@ function agentOf(spec: GraphSpec, name: string): GraphAgent {
 
 /** Patch id of the change that counts what failed children and invalid llm answers spent. */
 export const LEDGER_FAILED_ATTEMPTS_PATCH = 'ledger-failed-attempts';
+/**
+ * Patch id of the `parallel` item cap. Asked only when a list is over the cap, so runs whose lists fit record
+ * no marker; a run recorded before the cap with a longer list replays as it ran (all branches started).
+ */
+export const PARALLEL_ITEM_CAP_PATCH = 'parallel-item-cap';
 
 function agentInput(name: string, agent: GraphAgent, input: string, budget?: BudgetInput): AgentInput {
   return {
@@ -183,6 +188,13 @@ export async function executeNode(
     case 'parallel': {
       const items = values[node.over];
       const list = Array.isArray(items) ? items : [];
+      if (list.length > node.maxItems && patched(PARALLEL_ITEM_CAP_PATCH)) {
+        throw ApplicationFailure.create({
+          type: ErrorType.TooManyItems,
+          message: `parallel node ${id}: ${node.over} holds ${list.length} items, more than maxItems=${node.maxItems}; no branch was started`,
+          nonRetryable: true,
+        });
+      }
       const children: string[] = [];
       let overBudget = 0;
       if (list.length) run.enforceBudget();
