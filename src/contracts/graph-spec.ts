@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { modelIdSchema } from './model-id';
 import { approvalTimeoutSchema, approversSchema } from './agent-contract';
 import { mcpServerSpecSchema } from './tool-catalog';
+import { agentAllowHostsSchema } from './tool-specs';
 import { budgetSchema } from './budget';
 
 const nodeId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'letters, digits, _ and -, starting with a letter');
@@ -23,6 +24,8 @@ export const graphAgentSchema = z
     model: modelIdSchema,
     tools: z.array(z.string().min(1)).default([]),
     mcpServers: z.array(mcpServerSpecSchema).default([]),
+    /** The only hosts this agent's http_fetch calls may reach, within the worker's limits. */
+    httpFetchAllowHosts: agentAllowHostsSchema.optional(),
     approvalRequiredTools: z.array(z.string().min(1)).default([]),
     outputSchema: jsonSchema.optional(),
     maxSteps: z.number().int().min(1).max(100).default(8),

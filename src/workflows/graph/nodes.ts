@@ -42,6 +42,7 @@ function agentInput(name: string, agent: GraphAgent, input: string, budget?: Bud
     maxSteps: agent.maxSteps,
     ...(agent.outputSchema ? { outputSchema: agent.outputSchema } : {}),
     ...(agent.fallbackModels?.length ? { fallbackModels: agent.fallbackModels } : {}),
+    ...(agent.httpFetchAllowHosts ? { httpFetchAllowHosts: agent.httpFetchAllowHosts } : {}),
     ...(budget ? { budget } : {}),
   };
 }
@@ -265,7 +266,7 @@ async function groupChat(run: GraphRun, gates: ApprovalGates, id: string, node: 
         system: agentPrompt(agent),
         input: render(),
         summary: `chat ${speaker} · ${id} · turn ${turn + 1}`,
-          ...run.priced(),
+        ...run.priced(),
       }),
     );
     transcript.push({ speaker, text: reply.text });
