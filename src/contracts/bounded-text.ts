@@ -9,12 +9,16 @@
 export const STATE_TEXT_CHARS = 2_000;
 
 /**
- * `text` cut to `max` characters, saying how much was cut and where the rest is; unchanged when it fits. Pure and
- * deterministic, so the workflow trims the same way on every replay.
+ * `text` cut to at most `max` characters, saying how much was cut and where the rest is; unchanged when it fits.
+ * The note counts against `max`, so bounding a bounded text changes nothing (state records are bounded again
+ * when they are carried over). Pure and deterministic, so the workflow trims the same way on every replay.
  */
 export function boundedText(text: string, max = STATE_TEXT_CHARS): string {
   if (text.length <= max) return text;
-  return `${text.slice(0, max)}… (${text.length - max} more characters in the run's history)`;
+  // The note's length depends on the count it shows; a count with as many digits as the whole text is enough.
+  const noteFor = (cut: number) => `… (${cut} more characters in the run's history)`;
+  const keep = Math.max(0, max - noteFor(text.length).length);
+  return `${text.slice(0, keep)}${noteFor(text.length - keep)}`;
 }
 
 /** A copy of a record with its `summary` bounded; the same object when nothing needed cutting. */
