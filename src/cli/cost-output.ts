@@ -10,9 +10,7 @@ import { table, usd } from './output';
  */
 export function costText(cost: Pick<CostLedger, 'totalUsd' | 'unpricedModels'>): string {
   const unpriced = cost.unpricedModels ?? [];
-  return unpriced.length
-    ? `${usd(cost.totalUsd)} (unpriced, not counted: ${unpriced.join(', ')})`
-    : usd(cost.totalUsd);
+  return unpriced.length ? `${usd(cost.totalUsd)} (unpriced, not counted: ${unpriced.join(', ')})` : usd(cost.totalUsd);
 }
 
 function ledgerTable(title: string, lines: Record<string, LedgerLine>, unpriced: string[] = []): string | undefined {

@@ -121,7 +121,8 @@ const permissionFlag = process.allowedNodeEnvironmentFlags.has('--permission')
   : '--experimental-permission';
 
 /** What the workspace search found: an escaping link, too many entries to search, or a folder it could not read. */
-type ScanFinding = { kind: 'link'; path: string } | { kind: 'limit' } | { kind: 'error'; path: string; message: string };
+type ScanFinding =
+  { kind: 'link'; path: string } | { kind: 'limit' } | { kind: 'error'; path: string; message: string };
 
 /**
  * Node's permission model follows symbolic links, so a link inside the workspace that points out would open

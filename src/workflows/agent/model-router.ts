@@ -57,7 +57,10 @@ export class ModelRouter {
     const routing = this.state;
     if (!routing) {
       const model = this.input.model;
-      return { response: await callModelActivity({ ...request, ...this.priced, model }, summary(model), this.limits), model };
+      return {
+        response: await callModelActivity({ ...request, ...this.priced, model }, summary(model), this.limits),
+        model,
+      };
     }
     for (;;) {
       const model = pickModel(routing);
