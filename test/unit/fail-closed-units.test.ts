@@ -25,6 +25,9 @@ import type { ModelRequest } from '../../src/contracts/messages';
 import { mcpServerSpecSchema } from '../../src/contracts/tool-catalog';
 import { attemptsFor } from '../../src/contracts/tool-specs';
 import { redactDiagnostic } from '../../src/security/redaction';
+import { assertPricedUnderBudget } from '../../src/cli/price-check';
+import { agentModels, graphModels } from '../../src/contracts/priced-models';
+import { UserError } from '../../src/contracts/errors';
 import { z } from 'zod';
 import { quietActivityEnv } from '../helpers/activity-env';
 
@@ -237,5 +240,83 @@ describe('settings', () => {
       () => toolSettingsFromEnv({ RUN_JAVASCRIPT_NETWORK_ISOLATION: 'maybe' }),
       /RUN_JAVASCRIPT_NETWORK_ISOLATION/,
     );
+  });
+});
+
+describe('agentctl refuses a cost-budgeted start on an unpriced model', () => {
+  const graph = (budget?: { maxCostUsd: number }) => {
+    const parsed = parseGraphSpec({
+      name: 'g',
+      agents: { a: { instructions: 'x', model: 'openai:gpt-4o-mini', fallbackModels: ['openai:local-fallback'] } },
+      state: { out: { type: 'string' } },
+      entry: 'ask',
+      nodes: {
+        ask: {
+          kind: 'llm',
+          model: 'mock:x',
+          instructions: 'x',
+          input: 'y',
+          outputSchema: { type: 'object' },
+          next: {
+            router: {
+              model: 'anthropic:local-router',
+              instructions: 'r',
+              input: 'i',
+              options: ['run'],
+              fallback: 'run',
+            },
+          },
+        },
+        run: { kind: 'agent', agent: 'a', input: 'go', output: 'out', next: 'done' },
+        done: { kind: 'end' },
+      },
+      ...(budget ? { budget } : {}),
+    });
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.problems.join('; '));
+    return parsed.spec;
+  };
+
+  it('lists every model a graph or agent can call', () => {
+    assert.deepEqual(graphModels(graph()).sort(), [
+      'anthropic:local-router',
+      'mock:x',
+      'openai:gpt-4o-mini',
+      'openai:local-fallback',
+    ]);
+    assert.deepEqual(agentModels({ model: 'a:b', fallbackModels: ['c:d'], context: { summaryModel: 'a:b' } }), [
+      'a:b',
+      'c:d',
+    ]);
+  });
+
+  it('refuses before starting, names the model and AGENT_PRICES_FILE, and honours both settings', () => {
+    const spec = graph({ maxCostUsd: 1 });
+    assert.throws(
+      () => assertPricedUnderBudget(graphModels(spec), spec.budget, 'graph g', {}),
+      (err: Error) =>
+        err instanceof UserError &&
+        /graph g has a maxCostUsd budget, but model openai:local-fallback has no price/.test(err.message) &&
+        /AGENT_PRICES_FILE/.test(err.message),
+    );
+    assert.doesNotThrow(() => assertPricedUnderBudget(graphModels(spec), undefined, 'graph g', {}));
+    assert.doesNotThrow(() =>
+      assertPricedUnderBudget(graphModels(spec), spec.budget, 'graph g', { AGENT_ALLOW_UNPRICED_MODELS: 'true' }),
+    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'da-prices-'));
+    const file = path.join(dir, 'prices.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        'openai:local-fallback': { input: 1, output: 1 },
+        'anthropic:local-router': { input: 1, output: 1 },
+      }),
+    );
+    try {
+      assert.doesNotThrow(() =>
+        assertPricedUnderBudget(graphModels(spec), spec.budget, 'graph g', { AGENT_PRICES_FILE: file }),
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
