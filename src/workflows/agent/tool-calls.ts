@@ -5,6 +5,7 @@
 import { ActivityFailure, ApplicationFailure, isCancellation, log } from '@temporalio/workflow';
 import type { ValidAgentInput } from '../../contracts/agent-contract';
 import type { ToolCall, ToolResultMessage } from '../../contracts/messages';
+import { ErrorType } from '../../contracts/errors';
 import type { ToolDescriptor } from '../../contracts/tool-catalog';
 import { z } from 'zod';
 import { callToolActivity } from '../kernel/activities';
@@ -29,7 +30,7 @@ function argumentsCheck(tool: ToolDescriptor): (json: string) => string | undefi
 
 function errorText(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) return `Error (${cause.type ?? 'ToolFailed'}): ${cause.message}`;
+  if (cause instanceof ApplicationFailure) return `Error (${cause.type ?? ErrorType.ToolFailed}): ${cause.message}`;
   return `Error: ${(cause as Error | undefined)?.message ?? String(cause)}`;
 }
 
