@@ -13,10 +13,13 @@ import { renderArgs, renderTemplate, type GraphValues } from '../../contracts/gr
 import type { ApprovalGates } from '../kernel/approvals';
 import { boundedFanOut, callModelOnce, runAgent, runTool } from '../blocks';
 import type { GraphRun } from './run-state';
+import { truncate } from '../../contracts/text';
 
 export type NodeOutcome = { updates: GraphValues; approved?: boolean; children?: string[]; summary: string };
 
-const short = (text: string, max = 160): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+/** How long a node's summary in the run state may be. */
+const SUMMARY_CHARS = 160;
+const short = (text: string): string => truncate(text, SUMMARY_CHARS);
 
 function agentOf(spec: GraphSpec, name: string): GraphAgent {
   return spec.agents[name] as GraphAgent;
