@@ -12,7 +12,8 @@ import {
   planCompaction,
   type CompactionReason,
 } from '../../contracts/context-window';
-import { CONVERSATION_BY_REFERENCE_PATCH, jsonPayloadBytes, type ConversationRef } from '../../contracts/conversation';
+import { jsonPayloadBytes, type ConversationRef } from '../../contracts/conversation';
+import { CONVERSATION_BY_REFERENCE_PATCH } from '../kernel/patches';
 import { ErrorType } from '../../contracts/errors';
 import type { Message, ModelRequest, ModelResponse, ToolDefinition } from '../../contracts/messages';
 import { summarizeConversationActivity } from '../kernel/activities';

@@ -12,9 +12,7 @@ import { describeToolsActivity } from '../kernel/activities';
 import type { RunState } from './run-state';
 import { checkApprovalToolNames, checkBuiltinToolNames, unknownToolAsInputError } from './input';
 import { applicationFailureOf } from '../kernel/failures';
-
-/** Patch id of the change that made tool resolution an activity. */
-export const TOOL_DISCOVERY_PATCH = 'describe-tools-activity';
+import { TOOL_DISCOVERY_PATCH } from '../kernel/patches';
 
 function builtinDescriptor(spec: ToolSpec): ToolDescriptor {
   const def = toolDefinition(spec);

@@ -14,6 +14,7 @@ import type { ApprovalGates } from '../kernel/approvals';
 import { boundedFanOut, callModelOnce, runAgent, runTool } from '../blocks';
 import type { GraphRun } from './run-state';
 import { truncate } from '../../contracts/text';
+import { LEDGER_FAILED_ATTEMPTS_PATCH } from '../kernel/patches';
 
 export type NodeOutcome = { updates: GraphValues; approved?: boolean; children?: string[]; summary: string };
 
@@ -24,9 +25,6 @@ const short = (text: string): string => truncate(text, SUMMARY_CHARS);
 function agentOf(spec: GraphSpec, name: string): GraphAgent {
   return spec.agents[name] as GraphAgent;
 }
-
-/** Patch id of the change that counts what failed children and invalid llm answers spent. */
-export const LEDGER_FAILED_ATTEMPTS_PATCH = 'ledger-failed-attempts';
 
 function agentInput(name: string, agent: GraphAgent, input: string, budget?: BudgetInput): AgentInput {
   return {

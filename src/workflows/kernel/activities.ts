@@ -3,7 +3,8 @@
  * so every model call and every tool call of every agent behaves the same way.
  */
 import { patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import { MODEL_PROVIDER_QUEUE_PATCH, modelTaskQueueFor } from '../../contracts/model-queues';
+import { modelTaskQueueFor } from '../../contracts/model-queues';
+import { MODEL_PROVIDER_QUEUE_PATCH } from './patches';
 import type { ModelRequest, ModelResponse } from '../../contracts/messages';
 import type { SummarizeInput, SummarizeOutput } from '../../contracts/context-window';
 import { nonRetryableErrorTypes } from '../../contracts/errors';

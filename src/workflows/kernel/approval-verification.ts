@@ -2,13 +2,12 @@
  * Checks a human decision before a gate applies it. The check itself is the `verifyApprovalDecision`
  * activity (it needs the approval secret, which must stay out of history); this module decides when to ask
  * and records a refusal in the run's state. Runs that started before verification existed replay unchanged:
- * the check sits behind `patched('approval-verification')`.
+ * the check sits behind `patched(APPROVAL_VERIFICATION_PATCH)`.
  */
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { DecideInput, PendingApproval } from '../../contracts/agent-contract';
 import type { VerifyDecisionInput, VerifyDecisionResult } from '../../contracts/approval-verification';
-
-export const APPROVAL_VERIFICATION_PATCH = 'approval-verification';
+import { APPROVAL_VERIFICATION_PATCH } from './patches';
 
 const { verifyApprovalDecision } = proxyActivities<{
   verifyApprovalDecision(input: VerifyDecisionInput): Promise<VerifyDecisionResult>;
