@@ -6,12 +6,11 @@
  */
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { DecideInput, PendingApproval } from '../../contracts/agent-contract';
-import type { VerifyDecisionInput, VerifyDecisionResult } from '../../contracts/approval-verification';
 import { APPROVAL_VERIFICATION_PATCH } from './patches';
+// A type only: the proxy's signature is the activity's own.
+import type { createApprovalActivities } from '../../activities/approvals';
 
-const { verifyApprovalDecision } = proxyActivities<{
-  verifyApprovalDecision(input: VerifyDecisionInput): Promise<VerifyDecisionResult>;
-}>({
+const { verifyApprovalDecision } = proxyActivities<ReturnType<typeof createApprovalActivities>>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5 },
 });
