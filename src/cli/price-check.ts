@@ -5,7 +5,7 @@
  * agentctl's environment names it, and AGENT_ALLOW_UNPRICED_MODELS=true skips the check (the worker still
  * decides with its own setting).
  */
-import { pricesFromEnv } from '../config/env';
+import { pricesFromEnv } from '../config/providers';
 import { allowUnpricedModelsFromEnv } from '../config/pricing';
 import { UserError } from '../contracts/errors';
 import { unpricedUnderBudget } from '../contracts/priced-models';

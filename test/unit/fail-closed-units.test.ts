@@ -18,7 +18,7 @@ import { defaultCodeRunnerSettings, requireIsolation, runJavaScript } from '../.
 import { describeDefinedTool, defineTool } from '../../src/activities/tools/define-tool';
 import { ToolError } from '../../src/activities/tools/tool-activity';
 import { allowUnpricedModelsFromEnv } from '../../src/config/pricing';
-import { toolSettingsFromEnv } from '../../src/config/env';
+import { toolSettingsFromEnv } from '../../src/config/tools';
 import { boundedText, STATE_TEXT_CHARS } from '../../src/contracts/bounded-text';
 import { parseGraphSpec } from '../../src/contracts/graph-spec';
 import type { ModelRequest } from '../../src/contracts/messages';

@@ -44,7 +44,7 @@ function argumentCheck(tool: Tool): ArgumentCheck {
   return check;
 }
 
-function failure(type: string, message: string, nonRetryable: boolean, cause?: unknown): ApplicationFailure {
+function failure(type: ErrorType, message: string, nonRetryable: boolean, cause?: unknown): ApplicationFailure {
   // A server's error text is outside input that goes into history: censor credentials in it first.
   return ApplicationFailure.create({
     type,

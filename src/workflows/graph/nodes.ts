@@ -13,22 +13,18 @@ import { renderArgs, renderTemplate, type GraphValues } from '../../contracts/gr
 import type { ApprovalGates } from '../kernel/approvals';
 import { boundedFanOut, callModelOnce, runAgent, runTool } from '../blocks';
 import type { GraphRun } from './run-state';
+import { truncate } from '../../contracts/text';
+import { LEDGER_FAILED_ATTEMPTS_PATCH, PARALLEL_ITEM_CAP_PATCH } from '../kernel/patches';
 
 export type NodeOutcome = { updates: GraphValues; approved?: boolean; children?: string[]; summary: string };
 
-const short = (text: string, max = 160): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+/** How long a node's summary in the run state may be. */
+const SUMMARY_CHARS = 160;
+const short = (text: string): string => truncate(text, SUMMARY_CHARS);
 
 function agentOf(spec: GraphSpec, name: string): GraphAgent {
   return spec.agents[name] as GraphAgent;
 }
-
-/** Patch id of the change that counts what failed children and invalid llm answers spent. */
-export const LEDGER_FAILED_ATTEMPTS_PATCH = 'ledger-failed-attempts';
-/**
- * Patch id of the `parallel` item cap. Asked only when a list is over the cap, so runs whose lists fit record
- * no marker; a run recorded before the cap with a longer list replays as it ran (all branches started).
- */
-export const PARALLEL_ITEM_CAP_PATCH = 'parallel-item-cap';
 
 function agentInput(name: string, agent: GraphAgent, input: string, budget?: BudgetInput): AgentInput {
   return {

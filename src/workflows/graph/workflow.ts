@@ -13,11 +13,10 @@ import { ApprovalGates } from '../kernel/approvals';
 import { executeNode } from './nodes';
 import { nextNode } from './routing';
 import { GraphRun } from './run-state';
-
-/** Patch id of the stop at Temporal's continue-as-new suggestion (see docs/security-limits.md). */
-export const GRAPH_HISTORY_LIMIT_PATCH = 'graph-history-limit';
+import { GRAPH_HISTORY_LIMIT_PATCH } from '../kernel/patches';
 import { BudgetBreachError, budgetExceededFailure } from '../kernel/budget';
 import { budgetSchema } from '../../contracts/budget';
+import { describeIssues } from '../../contracts/zod-issues';
 
 function validSpec(input: GraphInput): GraphSpec {
   const parsed = parseGraphSpec(input?.spec);
@@ -41,7 +40,7 @@ function validSpec(input: GraphInput): GraphSpec {
     if (!budget.success) {
       throw ApplicationFailure.create({
         type: ErrorType.InvalidGraphInput,
-        message: `invalid graph input: ${budget.error.issues.map((i) => `budget.${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        message: `invalid graph input: ${describeIssues(budget.error.issues, { prefix: 'budget.', root: 'budget' })}`,
         nonRetryable: true,
       });
     }
