@@ -42,6 +42,7 @@ async function main(): Promise<void> {
   // The Temporal runtime turns SIGINT/SIGTERM into a graceful worker shutdown; then we stop the rest.
   await stack.workerRun;
   await stack.stop();
+  process.stdout.write('Stopped.\n');
 }
 
 main().catch((err: unknown) => {
