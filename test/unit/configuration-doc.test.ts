@@ -13,18 +13,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
+import { SRC, sourceFiles } from '../helpers/source-files';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const docPath = path.join(repoRoot, 'docs', 'configuration.md');
 const ENV_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
-
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(full);
-    return /\.(ts|mts|cts|js|mjs|cjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [full] : [];
-  });
-}
 
 /** What the code reads: exact names, and families by prefix (`AGENT_RATE_LIMIT_`), each with where it is read. */
 interface Reads {
@@ -68,8 +61,8 @@ function localInitializer(name: string, node: ts.Node): ts.Expression | undefine
 }
 
 function scanReads(): Reads {
-  const files = [...sourceFiles(path.join(repoRoot, 'src')), ...sourceFiles(path.join(repoRoot, 'scripts'))].map(
-    (file) => ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true),
+  const files = [...sourceFiles(SRC), ...sourceFiles(path.join(repoRoot, 'scripts'))].map((file) =>
+    ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true),
   );
   const constants = collectConstants(files);
   const reads: Reads = { names: new Map(), families: new Map() };
