@@ -3,6 +3,9 @@
  * Pure functions returning strings, so commands decide where text goes and tests can read it.
  */
 import type { Usage } from '../contracts/messages';
+import { oneLine, textOf, truncate } from '../contracts/text';
+
+export { oneLine, textOf, truncate };
 
 /** One table column: its header and how a row becomes the cell text. */
 export interface Column<Row> {
@@ -11,17 +14,6 @@ export interface Column<Row> {
   /** A flexible column is cut to fit the terminal width; the others keep their full text. */
   flex?: boolean;
   align?: 'left' | 'right';
-}
-
-/** Collapses newlines and runs of spaces so one cell stays on one line. */
-export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-/** Cuts text to `max` characters, marking the cut with an ellipsis. */
-export function truncate(text: string, max: number): string {
-  if (max <= 1) return text.slice(0, Math.max(0, max));
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** Width available for a table: the terminal's when stdout is one, else a width that suits logs and pipes. */
