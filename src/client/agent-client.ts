@@ -8,7 +8,7 @@ import type { DecideInput } from '../contracts/agent-contract';
 import { DEFAULT_TASK_QUEUE } from '../contracts/agent-contract';
 import type { GraphSpecInput } from '../contracts/graph-spec';
 import { sendDecision, type ApproveOptions, type DecisionOutcome, type RejectOptions } from './decide';
-import { RunNotOpenError, StateUnavailableError, RunFailedError } from './errors';
+import { RunNotOpenError, StateUnavailableError, type RunFailedError } from './errors';
 import { runEvents, type EventsOptions, type RunEvent } from './events';
 import { forkRun, type ForkOutcome } from './fork';
 import { listRuns, type ListOptions, type RunSummary } from './list';
@@ -101,8 +101,8 @@ export class AgentClient {
   }
 
   /** The root cause of a closed run that did not complete (the state only knows "Activity task failed"). */
-  async failureOf(workflowId: string): Promise<RunFailedError | undefined> {
-    const description = await this.describe(workflowId);
+  async failureOf(workflowId: string, known?: WorkflowExecutionDescription): Promise<RunFailedError | undefined> {
+    const description = known ?? (await this.describe(workflowId));
     if (['RUNNING', 'CONTINUED_AS_NEW', 'COMPLETED'].includes(description.status.name)) return undefined;
     const outcome = await this.outcome(workflowId);
     return outcome.outcome === 'completed' ? undefined : outcome.error;

@@ -8,8 +8,8 @@ import { temporal } from '@temporalio/proto';
 import type { AgentState, PendingApproval, StepRecord } from '../../src/contracts/agent-contract';
 import type { GraphRunState } from '../../src/contracts/graph-contract';
 import { emptyLedger } from '../../src/contracts/pricing';
-import { chooseApproval } from '../../src/cli/approval';
-import { findForkPoint } from '../../src/cli/fork';
+import { chooseApproval } from '../../src/client/decide';
+import { findForkPoint } from '../../src/client/fork';
 import { runningTotals, WatchView, type WatchSnapshot } from '../../src/cli/watch-view';
 import { Spinner } from '../../src/cli/watch';
 
