@@ -13,7 +13,7 @@ import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { GRAPH_WORKFLOW_TYPE } from '../contracts/graph-contract';
 import { ForkUnavailableError } from './errors';
-import { stepsBeforeRun } from './run-history';
+import { carriedOver } from './run-history';
 
 /** The activity type every model call is scheduled as (src/workflows/kernel/activities.ts). */
 export const MODEL_CALL_ACTIVITY = 'callModel';
@@ -85,11 +85,21 @@ export async function forkRun(
   const description = await client.workflow.getHandle(workflowId).describe();
   const history = await client.workflow.getHandle(workflowId, description.runId).fetchHistory();
   const events = history.events ?? [];
-  const before = description.type === GRAPH_WORKFLOW_TYPE ? 0 : await stepsBeforeRun(client, events[0]);
+  const carried = description.type === GRAPH_WORKFLOW_TYPE ? { steps: 0 } : await carriedOver(client, events[0]);
+  const before = carried.steps;
   if (step <= before) {
     throw new ForkUnavailableError(
       `step ${step} of run ${workflowId} ran in an earlier run: the run continued as new after step ${before}, ` +
         `and a fork (a Temporal reset) cannot reach back across continue-as-new; steps ${before + 1} and later can be forked from`,
+    );
+  }
+  if (carried.conversation === 'reference') {
+    // The conversation before this run lives only in the store, which holds its latest revision: a reset run
+    // would build on a revision that is gone and fail with ConversationMissing.
+    throw new ForkUnavailableError(
+      `run ${workflowId} continued as new after step ${before} with its conversation in the conversation store, ` +
+        'which keeps only the latest revision, so no step of it can be run again; ' +
+        'runs started with conversationByReference: false can be forked after continuing as new',
     );
   }
   const point = findForkPoint(events, step - before);

@@ -3,24 +3,40 @@ import type { Client } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
 
-/** Steps the earlier runs of a continued-as-new agent run made, from the carried-over input (0 for a first run). */
+/** What a continued-as-new agent run was handed by the runs before it. */
+export interface CarriedOver {
+  /** Steps the earlier runs made (0 for a first run). */
+  steps: number;
+  /** How the conversation came over: whole, or as a reference into the conversation store. */
+  conversation?: 'messages' | 'reference';
+}
+
+/** Reads the carried-over part of an agent run's input from its first history event. */
+export async function carriedOver(
+  client: Client,
+  start: temporal.api.history.v1.IHistoryEvent | undefined,
+): Promise<CarriedOver> {
+  const payloads = start?.workflowExecutionStartedEventAttributes?.input?.payloads;
+  if (!payloads?.length) return { steps: 0 };
+  try {
+    const input = await decodeFromPayloadsAtIndex<
+      { carryOver?: { step?: number; conversation?: { kind?: 'messages' | 'reference' } } } | undefined
+    >(client.options.loadedDataConverter, 0, payloads);
+    const carry = input?.carryOver;
+    if (!carry) return { steps: 0 };
+    return { steps: carry.step ?? 0, ...(carry.conversation?.kind ? { conversation: carry.conversation.kind } : {}) };
+  } catch {
+    // An input this client cannot decode (payloads under another key) is read as a first run.
+    return { steps: 0 };
+  }
+}
+
+/** Steps the earlier runs of a continued-as-new agent run made (0 for a first run). */
 export async function stepsBeforeRun(
   client: Client,
   start: temporal.api.history.v1.IHistoryEvent | undefined,
 ): Promise<number> {
-  const payloads = start?.workflowExecutionStartedEventAttributes?.input?.payloads;
-  if (!payloads?.length) return 0;
-  try {
-    const input = await decodeFromPayloadsAtIndex<{ carryOver?: { step?: number } } | undefined>(
-      client.options.loadedDataConverter,
-      0,
-      payloads,
-    );
-    return input?.carryOver?.step ?? 0;
-  } catch {
-    // An input this client cannot decode (payloads under another key) is read as a first run.
-    return 0;
-  }
+  return (await carriedOver(client, start)).steps;
 }
 
 /** The same for a run of a workflow id, reading only the first page of its history. */

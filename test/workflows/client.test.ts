@@ -276,15 +276,37 @@ describe('client API', () => {
       'root positions only grow',
     );
 
-    // Fork counts steps across runs: step 5 is in the latest run; step 1 ran in the first and is refused clearly.
+    // Its conversation went to the next runs by reference: the store has moved on, so a fork is refused clearly.
     await assert.rejects(
-      client.fork(workflowId, { fromStep: 1 }),
+      client.fork(workflowId, { fromStep: 5 }),
+      (err: { code?: string; message: string }) =>
+        err.code === ClientErrorCode.ForkUnavailable && /conversation store/.test(err.message),
+    );
+
+    // Carried whole, the latest run can be forked; steps count across runs, and those of earlier runs are refused.
+    const whole = id('long-whole');
+    await client.startAgent(
+      {
+        agent: 'multiplier',
+        instructions: 'Multiply.',
+        input: 'Five times five, four times.',
+        model: 'mock:client-long',
+        tools: ['calculator'],
+        continueAsNewAfterSteps: 2,
+        conversationByReference: false,
+      },
+      { id: whole },
+    );
+    await client.result(whole);
+    await assert.rejects(
+      client.fork(whole, { fromStep: 1 }),
       (err: { code?: string; message: string }) =>
         err.code === ClientErrorCode.ForkUnavailable && /continued as new after step 4/.test(err.message),
     );
-    const forked = await client.fork(workflowId, { fromStep: 5, reason: 'again' });
+    await assert.rejects(client.fork(whole, { fromStep: 6 }), /out of range: run .* made 5 steps, so steps 5 to 5/);
+    const forked = await client.fork(whole, { fromStep: 5, reason: 'again' });
     assert.notEqual(forked.runId, forked.previousRunId);
-    const again = await client.result(workflowId);
+    const again = await client.result(whole);
     assert.ok(!isGraphResult(again) && again.text === 'fin');
   });
 
