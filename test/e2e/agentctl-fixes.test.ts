@@ -109,7 +109,6 @@ describe('agentctl fixes', () => {
     );
     const workflowId = id('gate');
     const waiting = spawnAgentctl(['start', spec, '--id', workflowId, '--wait'], env);
-    const watching = spawnAgentctl(['watch', workflowId, '--interval', '200'], env);
     const handle = stack.client.workflow.getHandle(workflowId);
     for (let i = 0; ; i++) {
       const state = await handle.query(stateQuery).catch(() => undefined);
@@ -117,13 +116,17 @@ describe('agentctl fixes', () => {
       assert.ok(i < 300, 'the gate never opened');
       await sleep(100);
     }
+    const watching = spawnAgentctl(['watch', workflowId, '--interval', '200'], env);
+    await sleep(1000);
     const rejected = await agentctl(['reject', workflowId, '--reason', 'not today'], env);
     assert.equal(rejected.code, 0, rejected.stderr);
     const waited = await waiting.done;
     assert.equal(waited.code, 3, waited.stderr);
     assert.match(waited.stdout, /status:\s+rejected/);
     assert.match(waited.stderr, /ended rejected/);
-    assert.equal((await watching.done).code, 3);
+    const watched = await watching.done;
+    assert.equal(watched.code, 3, watched.stderr);
+    assert.match(watched.stdout, /completed \(rejected\)/);
     const result = await agentctl(['result', workflowId], env);
     assert.equal(result.code, 3, result.stderr);
     const help = await agentctl(['result', '--help'], env);
