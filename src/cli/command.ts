@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
 import type { AgentClient } from '../client/agent-client';
-import type { TemporalSettings } from '../config/env';
+import type { TemporalSettings } from '../config/temporal';
 import { UsageError } from './errors';
 
 /** What a command may use: the settings, a lazily connected client, and stdout. */

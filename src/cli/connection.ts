@@ -3,7 +3,8 @@
  * payload key and tracing settings as the worker. Opened lazily, so commands that fail validation never touch the
  * network, and closed at the end so the process exits promptly.
  */
-import { approvalSecretFromEnv, type TemporalSettings } from '../config/env';
+import { approvalSecretFromEnv } from '../config/approvals';
+import type { TemporalSettings } from '../config/temporal';
 import { connectClient, ConnectedAgentClient } from '../client/connect';
 import type { Tracing } from '../telemetry/tracing';
 

@@ -3,12 +3,9 @@
  * TEMPORAL_* settings agentctl and the worker read (address, namespace, TLS / API key, payload keys, tracing).
  */
 import { Client, Connection, type DataConverter } from '@temporalio/client';
-import {
-  approvalSecretFromEnv,
-  telemetrySettingsFromEnv,
-  temporalSettingsFromEnv,
-  type TemporalSettings,
-} from '../config/env';
+import { approvalSecretFromEnv } from '../config/approvals';
+import { telemetrySettingsFromEnv } from '../config/telemetry';
+import { temporalSettingsFromEnv, type TemporalSettings } from '../config/temporal';
 import { connectionOptions } from '../config/connection';
 import { DurableAgentsError } from '../contracts/errors';
 import { oneLine } from '../contracts/text';

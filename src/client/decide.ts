@@ -6,6 +6,7 @@
  */
 import { ApplicationFailure, isGrpcDeadlineError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { decideUpdate, type DecideInput, type DecideResult, type PendingApproval } from '../contracts/agent-contract';
+import { ErrorType } from '../contracts/errors';
 import { oneLine, truncate } from '../contracts/text';
 import { signDecision } from '../security/approval-signature';
 import {
@@ -98,13 +99,13 @@ function decisionProblem(err: unknown, verb: string, taskQueue: string): unknown
     const message = `${verb} refused: ${oneLine(cause instanceof Error ? cause.message : err.message)}`;
     const type = cause instanceof ApplicationFailure ? cause.type : undefined;
     switch (type) {
-      case 'UnknownApproval':
+      case ErrorType.UnknownApproval:
         return new UnknownApprovalError(message, { cause: err });
-      case 'ApprovalAlreadyDecided':
+      case ErrorType.ApprovalAlreadyDecided:
         return new ApprovalAlreadyDecidedError(message, { cause: err });
-      case 'InvalidArguments':
+      case ErrorType.InvalidArguments:
         return new InvalidDecisionArgumentsError(message, { cause: err });
-      case 'ApprovalRefused':
+      case ErrorType.ApprovalRefused:
         return new ApprovalVerificationError(message, { cause: err });
       default:
         return new InvalidDecisionError(message, { cause: err });

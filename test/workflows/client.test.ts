@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  AgentClient,
+  type AgentClient,
   ApprovalAlreadyDecidedError,
   ClientErrorCode,
   createAgentClient,
