@@ -8,7 +8,7 @@ import {
   ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
-} from '@temporalio/client';
+} from '../client/temporal-errors';
 import { TemporalUnreachableError } from '../client/connect';
 import { RunFailedError } from '../client/errors';
 import { DurableAgentsError, UserError } from '../contracts/errors';

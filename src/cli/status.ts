@@ -2,7 +2,7 @@
  * `agentctl status <id>`: the run's live `state` query, rendered for people (or raw with --json). When no
  * worker can answer the query, the server's description of the workflow stands in for it.
  */
-import type { WorkflowExecutionDescription } from '@temporalio/client';
+import type { WorkflowExecutionDescription } from '../client/temporal-errors';
 import { z } from 'zod';
 import type { AgentState, PendingApproval, StepRecord } from '../contracts/agent-contract';
 import { agentCostUsdKey, agentNameKey, agentStatusKey, agentTokensKey } from '../contracts/search-attributes';

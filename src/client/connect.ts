@@ -102,8 +102,8 @@ export class ConnectedAgentClient extends AgentClient {
 export interface ConnectAgentClientOptions {
   /** The environment to read (default `process.env`): TEMPORAL_*, AGENT_PAYLOAD_KEYS, AGENT_APPROVAL_SECRET, OTEL_*. */
   env?: Record<string, string | undefined>;
-  /** The service name of the client's spans (default `durable-agents-client`). */
-  serviceName?: string;
+  /** The component its spans are tagged with (default `client`; agentctl uses `agentctl`). */
+  component?: string;
 }
 
 /** Connects from the environment, as agentctl does, and returns a client with `close()`. */
@@ -111,7 +111,7 @@ export async function connectAgentClient(options: ConnectAgentClientOptions = {}
   const env = options.env ?? process.env;
   const settings = temporalSettingsFromEnv(env);
   const approvalSecret = approvalSecretFromEnv(env);
-  const tracing = tracingFromSettings(telemetrySettingsFromEnv(env), options.serviceName ?? 'durable-agents-client');
+  const tracing = tracingFromSettings(telemetrySettingsFromEnv(env), options.component ?? 'client');
   const client = await connectClient(settings, tracing).catch(async (err: unknown) => {
     await tracing?.shutdown().catch(() => undefined);
     throw err;

@@ -53,3 +53,4 @@ export {
   type MissingWorker,
 } from './errors';
 export * from './types';
+export { NamespaceNotFoundError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from './temporal-errors';
