@@ -62,9 +62,11 @@ export function createAgentClient(options: CreateAgentClientOptions): AgentClien
  * a span whose context travels to the workflow.
  */
 export async function connectClient(settings: TemporalSettings, tracing?: Tracing): Promise<Client> {
+  // Reading the TLS files comes first and outside the try: a missing file is the user's mistake, not the server's.
+  const options = connectionOptions(settings);
   let connection: Connection;
   try {
-    connection = await Connection.connect({ ...connectionOptions(settings), connectTimeout: CONNECT_TIMEOUT });
+    connection = await Connection.connect({ ...options, connectTimeout: CONNECT_TIMEOUT });
   } catch (err) {
     throw new TemporalUnreachableError(settings.address, err);
   }
