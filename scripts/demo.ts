@@ -5,7 +5,8 @@
  */
 import { Connection, Client } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../src/contracts/agent-contract';
-import { agentInputFor, researchAssistant } from '../src/agents';
+import { agentInputFor, shippedAgentSpec } from '../src/agents';
+import { exampleInputOf } from '../src/contracts/agent-spec';
 import { agentNameKey } from '../src/contracts/search-attributes';
 import { connectionOptions } from '../src/config/connection';
 import { encryptedDataConverter } from '../src/security/data-converter';
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
       namespace: temporal.namespace,
       ...(dataConverter ? { dataConverter } : {}),
     });
-    const spec = researchAssistant;
+    const spec = shippedAgentSpec('research-assistant');
+    const question = exampleInputOf(spec);
     const model = stack.offline
       ? `mock:${spec.mockScenario}`
       : stack.providers.openai
@@ -34,13 +36,13 @@ async function main(): Promise<void> {
     const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, {
       taskQueue: temporal.taskQueue,
       workflowId,
-      args: [agentInputFor(spec, spec.exampleInput, model)],
-      staticSummary: `${spec.name}: ${spec.exampleInput}`,
+      args: [agentInputFor(spec, question, model)],
+      staticSummary: `${spec.name}: ${question}`,
       typedSearchAttributes: [{ key: agentNameKey, value: spec.name }],
     });
     say();
     say(`Started ${spec.name} (${model}) as workflow ${workflowId}`);
-    say(`Question: ${spec.exampleInput}`);
+    say(`Question: ${question}`);
     const link = `${temporal.webUiUrl}/namespaces/${temporal.namespace}/workflows/${workflowId}`;
     const result: AgentResult = await handle.result();
     say();

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { agentInputSchema, type AgentInput } from '../contracts/agent-contract';
 import { UserError } from '../contracts/errors';
-import { agentInputFor, shippedAgents, type AgentSpec } from '../agents';
+import { agentInputFor, type AgentSpec } from '../agents';
+import { exampleInputOf } from '../contracts/agent-spec';
 
 const requestFields = ['input', 'topic', 'question'] as const;
 
@@ -51,16 +52,9 @@ export function userRequestFrom(raw: string): string {
   return (input ?? topic ?? question) as string;
 }
 
-/** The error for an agent name that is not shipped, listing the ones that are. */
-export function unknownAgentError(name: string): UserError {
-  return new UserError(
-    `unknown agent "${name}"; known agents: ${shippedAgents.map((a) => a.name).join(', ')} (graphs: agentctl graphs, or a spec file)`,
-  );
-}
-
 /** Builds the workflow input and checks it against the workflow's own schema before anything is started. */
 export function buildAgentInput(spec: AgentSpec, options: { input?: string; model?: string }): AgentInput {
-  const request = options.input === undefined ? spec.exampleInput : userRequestFrom(options.input);
+  const request = options.input === undefined ? exampleInputOf(spec) : userRequestFrom(options.input);
   const input = agentInputFor(spec, request, options.model);
   const checked = agentInputSchema.safeParse(input);
   if (!checked.success) {

@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
+import type { AgentCatalog } from '../agents/catalog';
 import type { TemporalSettings } from '../config/env';
 import { UsageError } from './errors';
 
@@ -15,6 +16,8 @@ export interface CliContext {
   client(): Promise<Client>;
   /** Writes one block of text, followed by a newline, to stdout. */
   print(text: string): void;
+  /** Shipped agents plus the user's folder (AGENT_SPECS_DIR); built on first use, so a bad folder only stops commands that need it. */
+  agents(): AgentCatalog;
 }
 
 /** One agentctl command; `client.ts` dispatches on `name`, `help` lists `usage` and `summary`. */

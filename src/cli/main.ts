@@ -17,7 +17,9 @@ import { resultCommand } from './result';
 import { startCommand } from './start';
 import { statusCommand } from './status';
 import { watchCommand } from './watch';
-import { telemetrySettingsFromEnv, temporalSettingsFromEnv } from '../config/env';
+import { agentsCommand } from './agents';
+import { AgentCatalog } from '../agents/catalog';
+import { agentSpecsDirFromEnv, telemetrySettingsFromEnv, temporalSettingsFromEnv } from '../config/env';
 import { tracingFromSettings } from '../telemetry/tracing';
 
 const runCommands: readonly Command[] = [
@@ -30,6 +32,7 @@ const runCommands: readonly Command[] = [
   rejectCommand,
   cancelCommand,
   forkCommand,
+  agentsCommand,
   graphsCommand,
   validateCommand,
 ];
@@ -67,7 +70,9 @@ export async function main(argv: string[]): Promise<number> {
     errorContext = { address: settings.address, namespace: settings.namespace };
     const client = new LazyClient(settings, tracingFromSettings(telemetrySettingsFromEnv(), 'agentctl'));
     lazy = client;
-    const ctx: CliContext = { settings, client: () => client.get(), print };
+    let catalog: AgentCatalog | undefined;
+    const agents = (): AgentCatalog => (catalog ??= new AgentCatalog({ specsDir: agentSpecsDirFromEnv() }));
+    const ctx: CliContext = { settings, client: () => client.get(), print, agents };
     await command.run(ctx, rest);
     return 0;
   } catch (err) {

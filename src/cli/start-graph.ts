@@ -1,42 +1,24 @@
-/** `agentctl start <graph | spec file>`: validates the spec first, then starts a `graphWorkflow` run. */
+/** `agentctl start <graph | spec file>`: the spec and the input are validated first, then a `graphWorkflow` run starts. */
 import { randomBytes } from 'node:crypto';
-import { loadGraphSpec } from '../agents/graphs';
 import { UserError } from '../contracts/errors';
 import { GRAPH_WORKFLOW_TYPE, type GraphInput, type GraphResult } from '../contracts/graph-contract';
+import { graphInputFromText, stateInputProblems } from '../contracts/graph-input';
+import type { GraphSpec } from '../contracts/graph-spec';
 import { agentNameKey } from '../contracts/search-attributes';
 import type { CliContext } from './command';
 import { fields, truncate, webUiLink } from './output';
 import { assertWithinPayloadLimit } from './payload-limit';
 import { printResult } from './result';
 
-function graphInputValues(raw: string | undefined): Record<string, unknown> {
-  if (raw === undefined) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (err) {
-    throw new UserError(`--input is not valid JSON: ${(err as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UserError('--input for a graph must be a JSON object of state values, e.g. {"topic":"…"}');
-  }
-  return parsed as Record<string, unknown>;
-}
-
 export async function startGraph(
   ctx: CliContext,
-  nameOrPath: string,
+  spec: GraphSpec,
   flags: { input?: string; id?: string; 'task-queue'?: string; wait: boolean },
 ): Promise<void> {
-  // Both checks happen before any connection: a bad spec or input never starts a run.
-  const spec = loadGraphSpec(nameOrPath);
-  const values = graphInputValues(flags.input);
-  const undeclared = Object.keys(values).filter((k) => !(k in spec.state));
-  if (undeclared.length) {
-    throw new UserError(
-      `--input: ${undeclared.join(', ')} not declared under state in ${spec.name} (declared: ${Object.keys(spec.state).join(', ')})`,
-    );
-  }
+  // Checked before any connection (the spec was validated when loaded): a bad input never starts a run.
+  const values = flags.input === undefined ? {} : graphInputFromText(spec, flags.input);
+  const problems = stateInputProblems(spec.state, values);
+  if (problems.length) throw new UserError(`--input for graph ${spec.name}: ${problems.join('; ')}`);
   const workflowId = flags.id ?? `${spec.name}-${randomBytes(4).toString('hex')}`;
   const taskQueue = flags['task-queue'] ?? ctx.settings.taskQueue;
   const input: GraphInput = { spec, input: values };

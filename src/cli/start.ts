@@ -1,13 +1,15 @@
-/** `agentctl start <agent>`: starts one shipped agent as an `agentWorkflow` run and prints where to watch it. */
+/**
+ * `agentctl start <agent | graph | spec file>`: starts an agent (shipped, from AGENT_SPECS_DIR, or a spec file) as
+ * an `agentWorkflow` run, or a graph as a `graphWorkflow` run, and prints where to watch it.
+ */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { findAgent } from '../agents';
-import { isGraphReference } from '../agents/graphs';
+import { resolveSpecReference } from '../agents/references';
 import { startGraph } from './start-graph';
 import { AGENT_WORKFLOW_TYPE, type AgentInput } from '../contracts/agent-contract';
 import { modelIdSchema } from '../contracts/model-id';
 import { agentNameKey } from '../contracts/search-attributes';
-import { buildAgentInput, unknownAgentError } from './agent-input';
+import { buildAgentInput } from './agent-input';
 import { parseCommandArgs, type Command } from './command';
 import { fields, oneLine, truncate, webUiLink } from './output';
 import { assertWithinPayloadLimit } from './payload-limit';
@@ -48,10 +50,13 @@ export const startCommand: Command = {
   name: 'start',
   usage:
     'start <agent | graph | spec file> [--input TEXT|JSON] [--id ID] [--model provider:model] [--task-queue Q] [--wait]',
-  summary: 'start a shipped agent or a graph (shipped name or spec file) and print its id and Web UI link',
+  summary: 'start an agent or a graph (by name, or a spec file) and print its id and Web UI link',
   details: [
-    '--input TEXT|JSON       the request: plain text, a JSON string, or {"input"|"topic"|"question": "..."}',
+    'agents are found by name among the shipped ones and in AGENT_SPECS_DIR (agentctl agents lists them)',
+    '--input TEXT|JSON       agent: plain text, a JSON string, or {"input"|"topic"|"question": "..."}',
     "                        (default: the agent's example input)",
+    '                        graph: a JSON object of state values, or text (a JSON string too), which goes',
+    '                        into the first state field declared type: string',
     '--id ID                 workflow id (default: <agent>-<random>)',
     "--model provider:model  override the agent's model, e.g. mock:research-assistant, openai:gpt-4o-mini",
     '--task-queue Q          task queue of the workers (default: TEMPORAL_TASK_QUEUE or durable-agents)',
@@ -59,12 +64,9 @@ export const startCommand: Command = {
   ],
   async run(ctx, argv) {
     const { positionals, flags } = parseCommandArgs('start', argv, args);
-    const agentName = positionals[0] as string;
-    const spec = findAgent(agentName);
-    if (!spec) {
-      if (isGraphReference(agentName)) return startGraph(ctx, agentName, flags);
-      throw unknownAgentError(agentName);
-    }
+    const target = resolveSpecReference(ctx.agents(), positionals[0] as string);
+    if (target.kind === 'graph') return startGraph(ctx, target.spec, flags);
+    const spec = target.spec;
     const input = buildAgentInput(spec, { input: flags.input, model: flags.model });
     const workflowId = flags.id ?? generatedId(spec.name);
     const taskQueue = flags['task-queue'] ?? ctx.settings.taskQueue;

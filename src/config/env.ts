@@ -75,6 +75,19 @@ export interface Config {
   rateLimits: Partial<Record<Provider, number>>;
   /** The HMAC secret approval decisions are signed with (AGENT_APPROVAL_SECRET); only the worker checks it. */
   approvalSecret?: string;
+  /** A folder of the user's own agent specs (AGENT_SPECS_DIR); see agentSpecsDirFromEnv. */
+  agentSpecsDir?: string;
+}
+
+/**
+ * AGENT_SPECS_DIR: a folder of the user's own agent specs (`*.yaml`, `*.yml`, `*.json`, one agent a file, not
+ * recursive), beside the shipped ones. agentctl finds agents there by name (`agentctl start support-agent`,
+ * `agentctl agents`); a worker given it answers runs started with only an agent name (`resolveAgentSpec`).
+ * A user's agent of a shipped agent's name takes its place. The folder must exist when set.
+ */
+export function agentSpecsDirFromEnv(env: Env = process.env): string | undefined {
+  const dir = nonEmpty(env.AGENT_SPECS_DIR);
+  return dir === undefined ? undefined : path.resolve(dir);
 }
 
 /** Reads AGENT_PRICES_FILE: JSON `{ "provider:model": { input, cachedInput?, output } }`, USD per million tokens. */
@@ -274,6 +287,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...toolSettingsFromEnv(env),
     telemetry: telemetrySettingsFromEnv(env),
     ...(approvalSecretFromEnv(env) ? { approvalSecret: approvalSecretFromEnv(env) } : {}),
+    ...(agentSpecsDirFromEnv(env) ? { agentSpecsDir: agentSpecsDirFromEnv(env) } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { modelIdSchema } from './model-id';
 import { approvalTimeoutSchema, approversSchema } from './agent-contract';
 import { mcpServerSpecSchema } from './tool-catalog';
 import { budgetSchema } from './budget';
+import { zodProblems } from './zod-problems';
 
 const nodeId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'letters, digits, _ and -, starting with a letter');
 const fieldName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/, 'a state field name');
@@ -308,21 +309,7 @@ export type GraphSpecInput = z.input<typeof graphSpecSchema>;
 export function parseGraphSpec(raw: unknown): { ok: true; spec: GraphSpec } | { ok: false; problems: string[] } {
   const parsed = graphSpecSchema.safeParse(raw);
   if (parsed.success) return { ok: true, spec: parsed.data };
-  return { ok: false, problems: parsed.error.issues.flatMap((i) => describeIssue(i, [])) };
-}
-
-/**
- * One issue as `path: message` lines. A union (an edge is a node id, rules or a router) says only "Invalid input";
- * the one branch with no complaint about its root (wrong type, unknown keys) is the one the author meant, so its
- * issues are reported instead, with their full paths.
- */
-function describeIssue(issue: z.core.$ZodIssue, prefix: PropertyKey[]): string[] {
-  const path = [...prefix, ...issue.path];
-  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    const meant = issue.errors.filter((branch) => branch.every((i) => i.path.length > 0));
-    if (meant.length === 1) return meant[0]!.flatMap((i) => describeIssue(i, path));
-  }
-  return [`${path.map(String).join('.') || '(spec)'}: ${issue.message}`];
+  return { ok: false, problems: zodProblems(parsed.error) };
 }
 
 /** The prompt of a graph agent: its instructions, or its role, goal and backstory exactly as the spec words them. */

@@ -1,0 +1,88 @@
+/**
+ * A graph run's initial state values: read from what a person typed (`agentctl start <graph> --input …`) and
+ * checked against the spec's declared state, by the client before a run starts and by `graphWorkflow` itself,
+ * so a `"1234"`-for-a-number mistake is refused up front instead of failing a node later.
+ */
+import { UserError } from './errors';
+import type { GraphValues } from './graph-rules';
+import type { GraphSpec, StateField } from './graph-spec';
+
+type StateType = StateField['type'];
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function fits(type: StateType, value: unknown): boolean {
+  switch (type) {
+    case 'any':
+      return true;
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
+    case 'object':
+      return typeOf(value) === 'object';
+    default:
+      return typeOf(value) === type;
+  }
+}
+
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/**
+ * Every problem of initial values against the declared state: fields not declared, and values not of the
+ * declared type. Each problem names its field: `count: expected number, got string "12"`.
+ */
+export function stateInputProblems(state: Record<string, StateField>, values: GraphValues): string[] {
+  const declared = Object.keys(state);
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    const field = state[name];
+    if (!field) problems.push(`${name}: not declared under state (declared: ${declared.join(', ') || 'none'})`);
+    else if (!fits(field.type, value))
+      problems.push(`${name}: expected ${field.type}, got ${typeOf(value)} ${shown(value)}`);
+  }
+  return problems;
+}
+
+/** The state field plain-text input goes into: the first one the spec declares `type: string`. */
+export function textStateField(spec: Pick<GraphSpec, 'state'>): string | undefined {
+  return Object.entries(spec.state).find(([, f]) => f.type === 'string')?.[0];
+}
+
+/**
+ * Reads `--input` for a graph. A JSON object gives state values by field name. Anything else is text: plain
+ * text, or a JSON string, goes into the first state field declared `type: string` (`topic`, `ticket`, …). A JSON
+ * array, or text for a graph without a string field, is refused with what to give instead.
+ */
+export function graphInputFromText(spec: Pick<GraphSpec, 'name' | 'state'>, raw: string): GraphValues {
+  const text = raw.trim();
+  if (!text) throw new UserError('--input is empty');
+  if (text.startsWith('{') || text.startsWith('[') || text.startsWith('"')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new UserError(`--input is not valid JSON: ${(err as Error).message}`);
+    }
+    if (typeof parsed === 'string') return asText(spec, parsed);
+    if (typeOf(parsed) !== 'object')
+      throw new UserError('--input for a graph must be a JSON object of state values, e.g. {"topic":"…"}, or text');
+    return parsed as GraphValues;
+  }
+  return asText(spec, raw);
+}
+
+function asText(spec: Pick<GraphSpec, 'name' | 'state'>, text: string): GraphValues {
+  const field = textStateField(spec);
+  if (!field) {
+    throw new UserError(
+      `--input: graph ${spec.name} declares no string state field for text; give a JSON object of state values (declared: ${Object.keys(spec.state).join(', ') || 'none'})`,
+    );
+  }
+  return { [field]: text };
+}
