@@ -172,3 +172,24 @@ export function exampleInputOf(spec: Pick<AgentSpec, 'name' | 'exampleInput'>): 
     throw new UserError(`agent ${spec.name} has no exampleInput; give the request (--input)`);
   return spec.exampleInput;
 }
+
+/**
+ * A run that names an agent of the worker's catalog instead of carrying it: `{ agent: 'support-agent' }`, with
+ * the request (`input`, else the spec's example) and any other input field, which wins over the spec's.
+ */
+export type AgentByNameInput = { agent: string; input?: string } & Partial<
+  Omit<AgentInput, 'agent' | 'input' | 'instructions'>
+>;
+
+/** True for an input that names an agent and carries no instructions: the worker resolves the rest. */
+export function namesAgentOnly(raw: unknown): raw is AgentByNameInput {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return false;
+  const o = raw as Record<string, unknown>;
+  return typeof o.agent === 'string' && o.instructions === undefined;
+}
+
+/** The full input of a run started by name: the spec's fields, then the run's own, then the request. */
+export function inputFromResolvedSpec(resolved: ResolvedAgentSpec, run: AgentByNameInput): Record<string, unknown> {
+  const input = run.input ?? resolved.exampleInput;
+  return { ...resolved.input, ...run, ...(input !== undefined ? { input } : {}) };
+}

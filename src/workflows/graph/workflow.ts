@@ -3,11 +3,12 @@
  * this workflow's code and recorded results, so a replay takes exactly the same path; agent nodes run as
  * child `agentWorkflow`s named after their agent, and every model and tool call is an activity.
  */
-import { ApplicationFailure, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, log, patched, setHandler } from '@temporalio/workflow';
 import { approveSignal, childApprovalsSignal, decideUpdate, rejectSignal } from '../../contracts/agent-contract';
 import { ErrorType } from '../../contracts/errors';
 import { graphStateQuery, type GraphInput, type GraphResult } from '../../contracts/graph-contract';
-import { parseGraphSpec, type GraphNode, type GraphSpec } from '../../contracts/graph-spec';
+import { parseGraphSpec, templatePathProblems, type GraphNode, type GraphSpec } from '../../contracts/graph-spec';
+import { stateInputProblems } from '../../contracts/graph-input';
 import { initialState, renderTemplate } from '../../contracts/graph-rules';
 import { ApprovalGates } from '../kernel/approvals';
 import { executeNode } from './nodes';
@@ -16,8 +17,13 @@ import { GraphRun } from './run-state';
 import { BudgetBreachError, budgetExceededFailure } from '../kernel/budget';
 import { budgetSchema } from '../../contracts/budget';
 
+/** Patch id of the check of dotted template references (`{{order.status}}`) when a run starts. */
+export const GRAPH_TEMPLATE_PATHS_PATCH = 'graph-template-paths';
+/** Patch id of the check of initial state values against the declared state types when a run starts. */
+export const GRAPH_INPUT_TYPES_PATCH = 'graph-input-types';
+
 function validSpec(input: GraphInput): GraphSpec {
-  const parsed = parseGraphSpec(input?.spec);
+  const parsed = parseGraphSpec(input?.spec, { templatePaths: false });
   if (!parsed.ok) {
     throw ApplicationFailure.create({
       type: ErrorType.InvalidGraphSpec,
@@ -30,6 +36,24 @@ function validSpec(input: GraphInput): GraphSpec {
     throw ApplicationFailure.create({
       type: ErrorType.InvalidGraphInput,
       message: `invalid graph input: ${unknown.join(', ')} not declared under state (declared: ${Object.keys(parsed.spec.state).join(', ') || 'none'})`,
+      nonRetryable: true,
+    });
+  }
+  // Both checks refuse runs that earlier code started (and failed later, or rendered a reference literally); each
+  // asks for its patch only when it refuses, so histories of runs it lets through carry no marker and replay.
+  const pathProblems = templatePathProblems(parsed.spec);
+  if (pathProblems.length && patched(GRAPH_TEMPLATE_PATHS_PATCH)) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidGraphSpec,
+      message: `invalid graph spec: ${pathProblems.join('; ')}`,
+      nonRetryable: true,
+    });
+  }
+  const typeProblems = stateInputProblems(parsed.spec.state, input.input ?? {});
+  if (typeProblems.length && patched(GRAPH_INPUT_TYPES_PATCH)) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidGraphInput,
+      message: `invalid graph input: ${typeProblems.join('; ')}`,
       nonRetryable: true,
     });
   }

@@ -6,6 +6,7 @@ import { patched, proxyActivities, workflowInfo, type ActivityOptions } from '@t
 import { MODEL_PROVIDER_QUEUE_PATCH, modelTaskQueueFor } from '../../contracts/model-queues';
 import type { ModelRequest, ModelResponse } from '../../contracts/messages';
 import type { SummarizeInput, SummarizeOutput } from '../../contracts/context-window';
+import type { ResolvedAgentSpec } from '../../contracts/agent-spec';
 import { nonRetryableErrorTypes } from '../../contracts/errors';
 import type { DescribeToolsInput, McpCallInput, ToolDescriptor } from '../../contracts/tool-catalog';
 import type { ToolCallInput, ToolCallOutput } from '../../contracts/tool-specs';
@@ -115,4 +116,18 @@ export function describeToolsActivity(input: DescribeToolsInput): Promise<ToolDe
     },
     [input],
   );
+}
+
+const resolveAgentSpecOptions: ActivityOptions = {
+  // A few files read from local disk: seconds at most; a retry or two rides out a file being rewritten.
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: 3, nonRetryableErrorTypes },
+};
+const { resolveAgentSpec } = proxyActivities<{
+  resolveAgentSpec(input: { name: string }): Promise<ResolvedAgentSpec>;
+}>(resolveAgentSpecOptions);
+
+/** Asks the worker's agent catalog for the named agent's spec; the answer is recorded in history. */
+export function resolveAgentSpecActivity(name: string): Promise<ResolvedAgentSpec> {
+  return resolveAgentSpec.executeWithOptions({ ...resolveAgentSpecOptions, summary: `agent spec ${name}` }, [{ name }]);
 }
