@@ -56,7 +56,7 @@ export const startCommand: Command = {
     '--input TEXT|JSON       agent: plain text, a JSON string, or {"input"|"topic"|"question": "..."}',
     "                        (default: the agent's example input)",
     '                        graph: a JSON object of state values, or text (a JSON string too), which goes',
-    '                        into the first state field declared type: string',
+    '                        into the first state field declared type: string that no node writes',
     '--id ID                 workflow id (default: <agent>-<random>)',
     "--model provider:model  override the agent's model, e.g. mock:research-assistant, openai:gpt-4o-mini",
     '--task-queue Q          task queue of the workers (default: TEMPORAL_TASK_QUEUE or durable-agents)',

@@ -44,22 +44,41 @@ export function stateInputProblems(state: Record<string, StateField>, values: Gr
     const field = state[name];
     if (!field) problems.push(`${name}: not declared under state (declared: ${declared.join(', ') || 'none'})`);
     else if (!fits(field.type, value))
-      problems.push(`${name}: expected ${field.type}, got ${typeOf(value)} ${shown(value)}`);
+      problems.push(
+        `${name}: expected ${field.type}, got ${value === null ? 'null' : `${typeOf(value)} ${shown(value)}`}`,
+      );
   }
   return problems;
 }
 
-/** The state field plain-text input goes into: the first one the spec declares `type: string`. */
-export function textStateField(spec: Pick<GraphSpec, 'state'>): string | undefined {
-  return Object.entries(spec.state).find(([, f]) => f.type === 'string')?.[0];
+/** State fields some node writes: its `output`, or the properties of an llm node's output schema. */
+function writtenFields(spec: Pick<GraphSpec, 'nodes'>): Set<string> {
+  const written = new Set<string>();
+  for (const node of Object.values(spec.nodes)) {
+    if (node.kind !== 'end' && 'output' in node && node.output) written.add(node.output);
+    if (node.kind === 'llm')
+      Object.keys((node.outputSchema.properties as Record<string, unknown> | undefined) ?? {}).forEach((p) =>
+        written.add(p),
+      );
+  }
+  return written;
+}
+
+/**
+ * The state field plain-text input goes into: the first one the spec declares `type: string` that no node
+ * writes (a node's output is a result, not where a request belongs).
+ */
+export function textStateField(spec: Pick<GraphSpec, 'state' | 'nodes'>): string | undefined {
+  const written = writtenFields(spec);
+  return Object.entries(spec.state).find(([name, f]) => f.type === 'string' && !written.has(name))?.[0];
 }
 
 /**
  * Reads `--input` for a graph. A JSON object gives state values by field name. Anything else is text: plain
- * text, or a JSON string, goes into the first state field declared `type: string` (`topic`, `ticket`, …). A JSON
- * array, or text for a graph without a string field, is refused with what to give instead.
+ * text, or a JSON string, goes into the first state field declared `type: string` that no node writes (`topic`,
+ * `ticket`, …). A JSON array, or text for a graph without such a field, is refused with what to give instead.
  */
-export function graphInputFromText(spec: Pick<GraphSpec, 'name' | 'state'>, raw: string): GraphValues {
+export function graphInputFromText(spec: Pick<GraphSpec, 'name' | 'state' | 'nodes'>, raw: string): GraphValues {
   const text = raw.trim();
   if (!text) throw new UserError('--input is empty');
   if (text.startsWith('{') || text.startsWith('[') || text.startsWith('"')) {
@@ -77,11 +96,11 @@ export function graphInputFromText(spec: Pick<GraphSpec, 'name' | 'state'>, raw:
   return asText(spec, raw);
 }
 
-function asText(spec: Pick<GraphSpec, 'name' | 'state'>, text: string): GraphValues {
+function asText(spec: Pick<GraphSpec, 'name' | 'state' | 'nodes'>, text: string): GraphValues {
   const field = textStateField(spec);
   if (!field) {
     throw new UserError(
-      `--input: graph ${spec.name} declares no string state field for text; give a JSON object of state values (declared: ${Object.keys(spec.state).join(', ') || 'none'})`,
+      `--input: graph ${spec.name} declares no string state field for text (one no node writes); give a JSON object of state values (declared: ${Object.keys(spec.state).join(', ') || 'none'})`,
     );
   }
   return { [field]: text };
