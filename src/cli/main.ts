@@ -19,7 +19,9 @@ import { statusCommand } from './status';
 import { watchCommand } from './watch';
 import { agentsCommand } from './agents';
 import { AgentCatalog } from '../agents/catalog';
-import { agentSpecsDirFromEnv, telemetrySettingsFromEnv, temporalSettingsFromEnv } from '../config/env';
+import { agentSpecsDirFromEnv } from '../config/agent-specs';
+import { telemetrySettingsFromEnv } from '../config/telemetry';
+import { temporalSettingsFromEnv } from '../config/temporal';
 import { tracingFromSettings } from '../telemetry/tracing';
 
 const runCommands: readonly Command[] = [

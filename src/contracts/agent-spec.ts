@@ -11,7 +11,7 @@ import { contextSettingsSchema } from './context-window';
 import { UserError } from './errors';
 import { modelIdSchema } from './model-id';
 import { MCP_TOOL_SEPARATOR, mcpServerSpecSchema } from './tool-catalog';
-import { zodProblems } from './zod-problems';
+import { specProblems } from './zod-issues';
 
 /** Agent names: what `agentctl start <name>` and the AgentName search attribute carry. */
 export const agentNameSchema = z
@@ -109,7 +109,7 @@ export type AgentSpecInput = z.input<typeof agentSpecSchema>;
 export function parseAgentSpec(raw: unknown): { ok: true; spec: AgentSpec } | { ok: false; problems: string[] } {
   const parsed = agentSpecSchema.safeParse(raw);
   if (parsed.success) return { ok: true, spec: parsed.data };
-  return { ok: false, problems: zodProblems(parsed.error) };
+  return { ok: false, problems: specProblems(parsed.error) };
 }
 
 /**

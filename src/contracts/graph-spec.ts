@@ -8,7 +8,7 @@ import { modelIdSchema } from './model-id';
 import { approvalTimeoutSchema, approversSchema } from './agent-contract';
 import { mcpServerSpecSchema } from './tool-catalog';
 import { budgetSchema } from './budget';
-import { zodProblems } from './zod-problems';
+import { specProblems } from './zod-issues';
 
 const nodeId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'letters, digits, _ and -, starting with a letter');
 const fieldName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/, 'a state field name');
@@ -323,7 +323,7 @@ export function parseGraphSpec(
   options: { templatePaths?: boolean } = {},
 ): { ok: true; spec: GraphSpec } | { ok: false; problems: string[] } {
   const parsed = graphSpecSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, problems: zodProblems(parsed.error) };
+  if (!parsed.success) return { ok: false, problems: specProblems(parsed.error) };
   const problems = options.templatePaths === false ? [] : templatePathProblems(parsed.data);
   return problems.length ? { ok: false, problems } : { ok: true, spec: parsed.data };
 }

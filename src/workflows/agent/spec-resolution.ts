@@ -9,9 +9,7 @@ import type { AgentInput } from '../../contracts/agent-contract';
 import { inputFromResolvedSpec, namesAgentOnly, type AgentByNameInput } from '../../contracts/agent-spec';
 import { ErrorType } from '../../contracts/errors';
 import { resolveAgentSpecActivity } from '../kernel/activities';
-
-/** Patch id of resolving an agent named without its spec. */
-export const AGENT_SPEC_RESOLUTION_PATCH = 'resolve-agent-spec';
+import { AGENT_SPEC_RESOLUTION_PATCH } from '../kernel/patches';
 
 /** The input to validate: as given, or, for a run naming an agent only, the resolved spec under the run's fields. */
 export async function resolveNamedAgent(raw: AgentInput | AgentByNameInput): Promise<unknown> {

@@ -9,6 +9,7 @@ import { ErrorType } from '../../contracts/errors';
 import { graphStateQuery, type GraphInput, type GraphResult } from '../../contracts/graph-contract';
 import { parseGraphSpec, templatePathProblems, type GraphNode, type GraphSpec } from '../../contracts/graph-spec';
 import { stateInputProblems } from '../../contracts/graph-input';
+import { GRAPH_INPUT_TYPES_PATCH, GRAPH_TEMPLATE_PATHS_PATCH } from '../kernel/patches';
 import { initialState, renderTemplate } from '../../contracts/graph-rules';
 import { ApprovalGates } from '../kernel/approvals';
 import { executeNode } from './nodes';
@@ -16,11 +17,7 @@ import { nextNode } from './routing';
 import { GraphRun } from './run-state';
 import { BudgetBreachError, budgetExceededFailure } from '../kernel/budget';
 import { budgetSchema } from '../../contracts/budget';
-
-/** Patch id of the check of dotted template references (`{{order.status}}`) when a run starts. */
-export const GRAPH_TEMPLATE_PATHS_PATCH = 'graph-template-paths';
-/** Patch id of the check of initial state values against the declared state types when a run starts. */
-export const GRAPH_INPUT_TYPES_PATCH = 'graph-input-types';
+import { describeIssues } from '../../contracts/zod-issues';
 
 function validSpec(input: GraphInput): GraphSpec {
   const parsed = parseGraphSpec(input?.spec, { templatePaths: false });
@@ -62,7 +59,7 @@ function validSpec(input: GraphInput): GraphSpec {
     if (!budget.success) {
       throw ApplicationFailure.create({
         type: ErrorType.InvalidGraphInput,
-        message: `invalid graph input: ${budget.error.issues.map((i) => `budget.${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        message: `invalid graph input: ${describeIssues(budget.error.issues, { prefix: 'budget.', root: 'budget' })}`,
         nonRetryable: true,
       });
     }
