@@ -9,11 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../../src/contracts/agent-contract';
 import type { AgentByNameInput } from '../../src/contracts/agent-spec';
 import { ErrorType } from '../../src/contracts/errors';
 import { agentctl, agentctlEnv } from '../helpers/agentctl';
-import { useTestStack } from '../helpers/stack';
+import { useTestStack, workflowBundle } from '../helpers/stack';
 
 const specsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'da-user-specs-'));
 const supportFile = path.join(specsDir, 'support-agent.yaml');
@@ -74,6 +75,15 @@ describe('a run started with only an agent name', () => {
     assert.equal(scheduled[0], 'resolveAgentSpec', `activities: ${scheduled.join(', ')}`);
     const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
     assert.equal(markers.length >= 1, true, 'the resolution is behind a patch marker');
+
+    // The spec changes on disk; the run's history still replays, because it holds the answer it ran with.
+    const original = fs.readFileSync(supportFile, 'utf8');
+    fs.writeFileSync(supportFile, original.replace('maxSteps: 4', 'maxSteps: 2').replace('the support', 'a changed'));
+    try {
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, handle.workflowId);
+    } finally {
+      fs.writeFileSync(supportFile, original);
+    }
   });
 
   it("lets the run's own fields win over the spec's, and takes its request", async () => {
