@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       ...(config.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
       dataConverter,
       approvalSecret: config.approvalSecret,
+      ...(config.agentSpecsDir ? { specsDir: config.agentSpecsDir } : {}),
     });
     // Model calls go to one task queue per provider, rate-limited there across every worker.
     const modelWorkers = await createModelWorkers({
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
         conversationStore: config.conversationStore.kind,
         modelTaskQueues: modelWorkers.map((w) => w.options.taskQueue),
         rateLimits: config.rateLimits,
+        ...(config.agentSpecsDir ? { agentSpecsDir: config.agentSpecsDir } : {}),
       },
       'worker started; Ctrl-C stops it after in-flight activities finish',
     );
