@@ -164,12 +164,6 @@ export function graphValuesOf(spec: GraphSpec, input: StartGraphOptions['input']
   } else {
     values = input;
   }
-  const undeclared = Object.keys(values).filter((k) => !(k in spec.state));
-  if (undeclared.length) {
-    throw new InvalidRunInputError(
-      `--input: ${undeclared.join(', ')} not declared under state in ${spec.name} (declared: ${Object.keys(spec.state).join(', ')})`,
-    );
-  }
   const problems = stateInputProblems(spec.state, values);
   if (problems.length) throw new InvalidRunInputError(`--input for graph ${spec.name}: ${problems.join('; ')}`);
   return values;
