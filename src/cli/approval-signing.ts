@@ -1,10 +1,11 @@
 /**
- * Signs the decisions agentctl sends when AGENT_APPROVAL_SECRET is set, so a worker that holds the same
- * secret can tell them from forged ones (a bare `temporal workflow signal`, say). The signature covers the
- * run id, the approval id, the decision, the approver and any edited arguments.
+ * Binds the decisions agentctl sends to the approval the person was shown and, when AGENT_APPROVAL_SECRET is
+ * set, signs them, so a worker that holds the same secret can tell them from forged ones (a bare
+ * `temporal workflow signal`, say). The signing itself lives in src/security/approval-signature.ts.
  */
+import type { ApprovalBinding } from '../contracts/approval-binding';
 import { approvalSecretFromEnv } from '../config/env';
-import { argumentsText, signApprovalDecision } from '../security/approval-signature';
+import { signDecision as signBoundDecision } from '../security/approval-signature';
 
 interface DecisionPayload {
   approvalId?: string;
@@ -13,22 +14,14 @@ interface DecisionPayload {
 }
 
 /**
- * Returns the decision with `approvalId` and, when a secret is configured, `signature` set. The approval id
- * must be the resolved one (not "the oldest"): a signature is only good for the approval it names.
+ * Returns the decision with `approvalId` and `boundTo` set and, when a secret is configured, `signature`. The
+ * binding must be the resolved one (not "the oldest"): a decision is only good for the approval it names.
  */
 export function signDecision<P extends DecisionPayload>(
   payload: P,
-  target: { workflowId: string; approvalId: string; decision: 'approve' | 'reject' },
+  target: ApprovalBinding & { decision: 'approve' | 'reject' },
   secret: string | undefined = approvalSecretFromEnv(),
-): P & { approvalId: string; signature?: string } {
-  const withId = { ...payload, approvalId: target.approvalId };
-  if (!secret) return withId;
-  const signature = signApprovalDecision(secret, {
-    workflowId: target.workflowId,
-    approvalId: target.approvalId,
-    decision: target.decision,
-    ...(payload.by !== undefined ? { by: payload.by } : {}),
-    ...(payload.arguments !== undefined ? { arguments: argumentsText(payload.arguments) } : {}),
-  });
-  return { ...withId, signature };
+): P & { approvalId: string; boundTo: ApprovalBinding; signature?: string } {
+  const { decision, ...binding } = target;
+  return signBoundDecision(payload, binding, decision, secret);
 }

@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { isGrpcDeadlineError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { decideUpdate, type DecideInput, type DecideResult, type PendingApproval } from '../contracts/agent-contract';
+import { approvalDigest, type ApprovalBinding } from '../contracts/approval-binding';
 import { UserError } from '../contracts/errors';
 import { signDecision } from './approval-signing';
 import type { CliContext } from './command';
@@ -46,14 +47,34 @@ export function chooseApproval(
   );
 }
 
-/** The id an approval surfaced from a child has inside that child: the root's id ends with `/<local id>`. */
-async function localIdInChild(client: Client, target: PendingApproval, taskQueue: string): Promise<string> {
+/**
+ * The approval a surfaced one is inside the child that raised it (the child's own id, run and digest), read
+ * from the child itself: edited arguments go there, because only that run knows its tool's schema.
+ */
+async function inChild(client: Client, target: PendingApproval, taskQueue: string): Promise<PendingApproval> {
   const child = target.childWorkflowId as string;
   const answer = await queryState(client, child, taskQueue);
   if (!answer.ok) throw new UserError(`cannot read child run ${child}: ${answer.reason}`);
-  const local = answer.state.pendingApprovals.find((p) => target.approvalId.endsWith(`/${p.approvalId}`));
+  const local = answer.state.pendingApprovals.find(
+    (p) => p.approvalId === target.childApprovalId && p.digest === target.digest,
+  );
   if (!local) throw new UserError(`approval ${target.approvalId} is no longer pending in child run ${child}`);
-  return local.approvalId;
+  return local;
+}
+
+/**
+ * What a decision on `shown` binds: this namespace, the run that shows it and the digest of exactly what
+ * the person is shown, recomputed here from the text agentctl prints, so a state answer whose digest does
+ * not match its content is refused rather than signed.
+ */
+function bindingOf(namespace: string, workflowId: string, runId: string, shown: PendingApproval): ApprovalBinding {
+  const digest = approvalDigest(shown);
+  if (shown.digest !== undefined && shown.digest !== digest) {
+    throw new UserError(
+      `approval ${shown.approvalId} of run ${workflowId} does not match its own digest; not deciding`,
+    );
+  }
+  return { namespace, workflowId, runId: shown.runId ?? runId, approvalId: shown.approvalId, digest };
 }
 
 /** The refusal a validator gave, or a deadline that passed, as one line for the person who decided. */
@@ -101,16 +122,18 @@ export async function sendDecision(
 
   // An unknown id still goes to the workflow: its validator tells a decided approval from one that never was.
   let destination = workflowId;
-  let approvalId = target?.approvalId ?? decision.approvalId;
+  let binding: ApprovalBinding | undefined;
+  const namespace = client.options.namespace;
   if (target?.childWorkflowId && decision.arguments !== undefined) {
     // Only the run that raised an approval knows its tool's schema, so edited arguments go straight to it.
     destination = target.childWorkflowId;
-    approvalId = await localIdInChild(client, target, taskQueue);
+    const local = await inChild(client, target, taskQueue);
+    binding = bindingOf(namespace, destination, local.runId ?? '', local);
+  } else if (target) {
+    binding = bindingOf(namespace, workflowId, description.runId, target);
   }
-  // With AGENT_APPROVAL_SECRET set, the decision is signed for the run and approval id it is sent to.
-  const input: DecideInput = approvalId
-    ? signDecision(decision, { workflowId: destination, approvalId, decision: verb })
-    : { ...decision };
+  // Bound to the approval shown, in the run that shows it; signed too when AGENT_APPROVAL_SECRET is set.
+  const input: DecideInput = binding ? signDecision(decision, { ...binding, decision: verb }) : { ...decision };
 
   let result: DecideResult;
   try {

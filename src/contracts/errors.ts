@@ -22,6 +22,13 @@ export const ErrorType = {
   ApprovalRejected: 'ApprovalRejected',
   /** A decision refused by approval verification: unsigned, wrongly signed, or not from a named approver. */
   ApprovalRefused: 'ApprovalRefused',
+  /**
+   * A decision bound to another approval than the one it reaches: another namespace, workflow, run (a second
+   * run of the id, a fork), approval id (a sibling branch) or content than the person was shown.
+   */
+  ApprovalBindingMismatch: 'ApprovalBindingMismatch',
+  /** A decision whose approval timed out, was decided or disappeared while the decision was being verified. */
+  ApprovalNoLongerPending: 'ApprovalNoLongerPending',
   InvalidGraphSpec: 'InvalidGraphSpec',
   InvalidGraphInput: 'InvalidGraphInput',
   McpServerUnavailable: 'McpServerUnavailable',
