@@ -9,6 +9,7 @@
  * reason; one whose approval timed out or vanished while it was being verified is answered "no longer pending".
  */
 import {
+  ActivityFailure,
   ApplicationFailure,
   condition,
   getExternalWorkflowHandle,
@@ -78,6 +79,8 @@ export class ApprovalGates {
   private readonly forwarded = new Map<string, string>();
   /** The decision being checked and applied now; the next one waits for it (see inArrivalOrder). */
   private decisionQueue: Promise<unknown> = Promise.resolve();
+  /** Decisions queued or being checked: each owes its sender an answer (the update) before the run ends. */
+  private decisionsInFlight = 0;
 
   constructor(private readonly host: ApprovalHost) {
     host.surfacedApprovals = () => this.allPending();
@@ -327,9 +330,22 @@ export class ApprovalGates {
    * activities may finish in any order: without this a late reject could overtake the approvals before it.
    */
   private inArrivalOrder<T>(step: () => Promise<T>): Promise<T> {
-    const turn = this.decisionQueue.then(step, step);
+    this.decisionsInFlight += 1;
+    const turn = this.decisionQueue.then(step, step).finally(() => {
+      this.decisionsInFlight -= 1;
+    });
     this.decisionQueue = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * Waits until every decision being checked has been answered. Called before a run completes: a decision
+   * whose approval timed out while it was verified is then told "no longer pending", instead of its sender
+   * getting "workflow execution already completed".
+   */
+  async settle(): Promise<void> {
+    if (this.decisionsInFlight === 0 || !patched(DECISION_RACE_PATCH)) return;
+    await condition(() => this.decisionsInFlight === 0);
   }
 
   /**
@@ -342,7 +358,8 @@ export class ApprovalGates {
       problem = await verifyDecision(input, target, this.signedBinding(input, target));
     } catch (err) {
       if (!patched(DECISION_RACE_PATCH)) throw err;
-      problem = `the decision could not be verified: ${(err as Error).message}`;
+      const cause = err instanceof ActivityFailure && err.cause ? err.cause : (err as Error);
+      problem = `the decision could not be verified: ${cause.message}`;
     }
     if (problem) this.recordRefusal(input, target, problem);
     return problem;

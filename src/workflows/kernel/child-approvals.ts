@@ -12,8 +12,8 @@ import { approvalDigest, relativeRunId } from '../../contracts/approval-binding'
 import type { ReadChildApprovalsResult } from '../../contracts/approval-verification';
 import { CHILD_APPROVALS_READ_PATCH, readChildApprovalsOf } from './approval-verification';
 
-/** What runs from before CHILD_APPROVALS_READ_PATCH took from a report; kept so their histories replay. */
-const legacyReportSchema = z.looseObject({
+/** What a child run reports; checked, because anyone can send a signal by that name. */
+const reportSchema = z.looseObject({
   childWorkflowId: z.string().min(1),
   pending: z.array(
     // Loose: fields this version does not know yet pass through to the root unchanged.
@@ -28,8 +28,6 @@ const legacyReportSchema = z.looseObject({
     }),
   ),
 });
-/** All a report is trusted for now: which child to go and read. */
-const nudgeSchema = z.looseObject({ childWorkflowId: z.string().min(1) });
 
 export class ChildApprovals {
   /** Approvals waiting in each direct child, by child workflow id, with ids already prefixed for this run. */
@@ -57,11 +55,12 @@ export class ChildApprovals {
   /** Handler of the `childApprovals` signal. */
   async onReport(raw: ChildApprovalsReport): Promise<void> {
     if (!patched(CHILD_APPROVALS_READ_PATCH)) return this.legacyReport(raw);
-    const parsed = nudgeSchema.safeParse(raw);
+    const parsed = reportSchema.safeParse(raw);
     if (!parsed.success) {
       log.warn('childApprovals signal ignored: invalid payload', { error: parsed.error.message });
       return;
     }
+    // All a report is trusted for: which child to go and read.
     const child = parsed.data.childWorkflowId;
     if (!this.started.has(child)) {
       log.warn('childApprovals signal ignored: not a child run this run started', { child });
@@ -133,7 +132,7 @@ export class ChildApprovals {
 
   /** Before CHILD_APPROVALS_READ_PATCH: the report's content replaced the child's list. */
   private legacyReport(raw: ChildApprovalsReport): void {
-    const parsed = legacyReportSchema.safeParse(raw);
+    const parsed = reportSchema.safeParse(raw);
     if (!parsed.success) {
       log.warn('childApprovals signal ignored: invalid payload', { error: parsed.error.message });
       return;
