@@ -4,7 +4,7 @@
  * `temporal workflow signal`, say). The signing itself lives in src/security/approval-signature.ts.
  */
 import type { ApprovalBinding } from '../contracts/approval-binding';
-import { approvalSecretFromEnv } from '../config/env';
+import { approvalSecretFromEnv } from '../config/approvals';
 import { signDecision as signBoundDecision } from '../security/approval-signature';
 
 interface DecisionPayload {

@@ -29,6 +29,16 @@ export const ErrorType = {
   ApprovalBindingMismatch: 'ApprovalBindingMismatch',
   /** A decision whose approval timed out, was decided or disappeared while the decision was being verified. */
   ApprovalNoLongerPending: 'ApprovalNoLongerPending',
+  /** An approval whose timeout says `fail` was not decided in time; the run fails with this type. */
+  ApprovalTimedOut: 'ApprovalTimedOut',
+  /** A `decide` update for an approval that already has a decision (the first one counts). */
+  ApprovalAlreadyDecided: 'ApprovalAlreadyDecided',
+  /** A `decide` update naming no pending approval, or sent when nothing is waiting. */
+  UnknownApproval: 'UnknownApproval',
+  /** A `decide` update whose payload is malformed, or that edits arguments where it may not. */
+  InvalidDecision: 'InvalidDecision',
+  /** A `decide` update's edited arguments break the tool's schema. */
+  InvalidArguments: 'InvalidArguments',
   InvalidGraphSpec: 'InvalidGraphSpec',
   InvalidGraphInput: 'InvalidGraphInput',
   McpServerUnavailable: 'McpServerUnavailable',

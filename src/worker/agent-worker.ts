@@ -6,12 +6,16 @@ import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@tem
 import { createActivities } from '../activities';
 import { createMcpSupport, McpClientPool } from '../activities/mcp';
 import { createModelAdapters } from '../activities/models/clients';
+import type { ProviderSettings } from '../activities/models/settings';
 import type { CodeRunnerSettings } from '../activities/tools/code-runner';
 import type { DefinedTool } from '../activities/tools/define-tool';
 import type { HttpFetchSettings } from '../activities/tools/http-fetch';
-import { createConversationStore } from '../activities/conversation';
+import {
+  createConversationStore,
+  defaultConversationStoreDir,
+  type ConversationStoreSettings,
+} from '../activities/conversation';
 import type { ConversationStore } from '../activities/conversation/store';
-import { defaultConversationStoreDir, type ConversationStoreSettings, type ProviderSettings } from '../config/env';
 import { onWorkerStopped } from './shutdown';
 import type { Tracing } from '../telemetry/tracing';
 import { tracingWorkerOptions } from '../telemetry/worker';

@@ -35,7 +35,7 @@ import {
   type PendingApproval,
 } from '../../src/contracts/agent-contract';
 import { GRAPH_WORKFLOW_TYPE, graphStateQuery } from '../../src/contracts/graph-contract';
-import { providerSettingsFromEnv } from '../../src/config/env';
+import { providerSettingsFromEnv } from '../../src/config/providers';
 import { signApprovalDecision, signDecision } from '../../src/security/approval-signature';
 import type { ApprovalBinding } from '../../src/contracts/approval-binding';
 import { parsePayloadKeys } from '../../src/security/payload-codec';

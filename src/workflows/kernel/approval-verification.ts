@@ -1,35 +1,18 @@
 /**
  * Checks a human decision before a gate applies it. The check itself is the `verifyApprovalDecision`
- * activity (it needs the approval secret, which must stay out of history); this module decides when to ask,
- * what the decision must be bound to, and holds the patch ids of the approval changes. Runs that started
- * before a change replay unchanged: each sits behind its `patched()` id.
+ * activity (it needs the approval secret, which must stay out of history); this module decides when to ask and
+ * what the decision must be bound to, and reads child runs' approvals. Runs that started before a change
+ * replay unchanged: each sits behind its patch id (see patches.ts).
  */
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { DecideInput, PendingApproval } from '../../contracts/agent-contract';
 import { relativeRunId, type ApprovalBinding } from '../../contracts/approval-binding';
-import type {
-  ReadChildApprovalsInput,
-  ReadChildApprovalsResult,
-  VerifyDecisionInput,
-  VerifyDecisionResult,
-} from '../../contracts/approval-verification';
+import type { ReadChildApprovalsResult } from '../../contracts/approval-verification';
+import { APPROVAL_BINDING_PATCH, APPROVAL_VERIFICATION_PATCH } from './patches';
+// A type only: the proxies' signatures are the activities' own.
+import type { createApprovalActivities } from '../../activities/approvals';
 
-/** Decisions are checked by the `verifyApprovalDecision` activity before they apply. */
-export const APPROVAL_VERIFICATION_PATCH = 'approval-verification';
-/**
- * Decisions are bound to namespace, workflow id, run id, approval id and content digest; one bound elsewhere
- * is refused in the workflow, and decisions passed down to a child name the run they were made in.
- */
-export const APPROVAL_BINDING_PATCH = 'approval-binding';
-/** A `childApprovals` signal is only a nudge: the parent reads the child's approvals from the child. */
-export const CHILD_APPROVALS_READ_PATCH = 'child-approvals-read';
-/** A verification activity that fails ignores the decision (signal) or refuses it (update); the run goes on. */
-export const DECISION_RACE_PATCH = 'approval-decision-race';
-
-const { verifyApprovalDecision, readChildApprovals } = proxyActivities<{
-  verifyApprovalDecision(input: VerifyDecisionInput): Promise<VerifyDecisionResult>;
-  readChildApprovals(input: ReadChildApprovalsInput): Promise<ReadChildApprovalsResult>;
-}>({
+const { verifyApprovalDecision, readChildApprovals } = proxyActivities<ReturnType<typeof createApprovalActivities>>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5 },
 });

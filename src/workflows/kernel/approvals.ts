@@ -35,11 +35,11 @@ import { ErrorType } from '../../contracts/errors';
 import {
   ancestorBindings,
   bindingEnforced,
-  DECISION_RACE_PATCH,
   ownBinding,
   verificationEnabled,
   verifyDecision,
 } from './approval-verification';
+import { DECISION_RACE_PATCH } from './patches';
 import { ChildApprovals } from './child-approvals';
 import { reportToParent } from './parent-report';
 
@@ -61,7 +61,7 @@ export type Decision =
 export type ArgumentsCheck = (argumentsJson: string) => string | undefined;
 
 interface Problem {
-  type: string;
+  type: ErrorType;
   message: string;
 }
 
@@ -121,7 +121,7 @@ export class ApprovalGates {
     const parsed = decisionSchema.safeParse(raw ?? {});
     if (!parsed.success) {
       throw ApplicationFailure.create({
-        type: 'InvalidDecision',
+        type: ErrorType.InvalidDecision,
         message: `invalid decision: ${parsed.error.message}`,
         nonRetryable: true,
       });
@@ -196,7 +196,7 @@ export class ApprovalGates {
     });
     if (timeout.onTimeout === 'fail') {
       throw ApplicationFailure.create({
-        type: 'ApprovalTimedOut',
+        type: ErrorType.ApprovalTimedOut,
         message: `approval ${pending.approvalId} (${pending.what}) was not decided within ${timeout.after}`,
         nonRetryable: true,
       });
@@ -215,7 +215,10 @@ export class ApprovalGates {
     const id = input.approvalId ?? this.target(undefined)?.approvalId;
     const child = id === undefined ? undefined : this.forwarded.get(id);
     if (child === undefined) return undefined;
-    return { type: 'ApprovalAlreadyDecided', message: `approval ${id} was already decided (passed on to ${child})` };
+    return {
+      type: ErrorType.ApprovalAlreadyDecided,
+      message: `approval ${id} was already decided (passed on to ${child})`,
+    };
   }
 
   /** With no id, the oldest pending approval is the one a person is looking at. */
@@ -229,26 +232,26 @@ export class ApprovalGates {
     if (!target) {
       const ids = this.allPending().map((p) => p.approvalId);
       if (input.approvalId && this.decisions.has(input.approvalId)) {
-        return { type: 'ApprovalAlreadyDecided', message: `approval ${input.approvalId} was already decided` };
+        return { type: ErrorType.ApprovalAlreadyDecided, message: `approval ${input.approvalId} was already decided` };
       }
       return {
-        type: 'UnknownApproval',
+        type: ErrorType.UnknownApproval,
         message: input.approvalId
           ? `no pending approval "${input.approvalId}"; pending: ${ids.join(', ') || 'none'}`
           : 'nothing is waiting for approval',
       };
     }
     if (!target.childWorkflowId && this.decisions.has(target.approvalId)) {
-      return { type: 'ApprovalAlreadyDecided', message: `approval ${target.approvalId} was already decided` };
+      return { type: ErrorType.ApprovalAlreadyDecided, message: `approval ${target.approvalId} was already decided` };
     }
     if (input.arguments !== undefined) {
       if (input.decision !== 'approve')
-        return { type: 'InvalidDecision', message: 'edited arguments go with an approval, not a rejection' };
+        return { type: ErrorType.InvalidDecision, message: 'edited arguments go with an approval, not a rejection' };
       const check = this.argumentChecks.get(target.approvalId);
       if (!target.childWorkflowId && !check)
-        return { type: 'InvalidDecision', message: `approval ${target.approvalId} takes no arguments` };
+        return { type: ErrorType.InvalidDecision, message: `approval ${target.approvalId} takes no arguments` };
       const problem = check?.(toJsonText(input.arguments));
-      if (problem) return { type: 'InvalidArguments', message: `edited arguments refused: ${problem}` };
+      if (problem) return { type: ErrorType.InvalidArguments, message: `edited arguments refused: ${problem}` };
     }
     return undefined;
   }

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { approvalTimeoutSchema, type ChildApprovalsReport, type PendingApproval } from '../../contracts/agent-contract';
 import { approvalDigest, relativeRunId } from '../../contracts/approval-binding';
 import type { ReadChildApprovalsResult } from '../../contracts/approval-verification';
-import { CHILD_APPROVALS_READ_PATCH, readChildApprovalsOf } from './approval-verification';
+import { readChildApprovalsOf } from './approval-verification';
+import { CHILD_APPROVALS_READ_PATCH } from './patches';
 
 /** What a child run reports; checked, because anyone can send a signal by that name. */
 const reportSchema = z.looseObject({
