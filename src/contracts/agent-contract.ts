@@ -262,7 +262,10 @@ export interface DecideResult {
   forwardedTo?: string;
 }
 
-/** A child run's pending approvals, sent to its parent whenever they change. */
+/**
+ * A child run's pending approvals, sent to its parent whenever they change. Anyone can send this signal, so a
+ * parent takes it only as a nudge, for a child it started, to read that child's approvals from the child.
+ */
 export interface ChildApprovalsReport {
   childWorkflowId: string;
   pending: PendingApproval[];
