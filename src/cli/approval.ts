@@ -128,7 +128,12 @@ export async function sendDecision(
     // Only the run that raised an approval knows its tool's schema, so edited arguments go straight to it.
     destination = target.childWorkflowId;
     const local = await inChild(client, target, taskQueue);
-    binding = bindingOf(namespace, destination, local.runId ?? '', local);
+    binding = bindingOf(
+      namespace,
+      destination,
+      local.runId ?? (await client.workflow.getHandle(destination).describe()).runId,
+      local,
+    );
   } else if (target) {
     binding = bindingOf(namespace, workflowId, description.runId, target);
   }
