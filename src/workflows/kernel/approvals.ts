@@ -8,39 +8,24 @@
  * the person was shown (see contracts/approval-binding.ts). A decision bound elsewhere is refused with the
  * reason; one whose approval timed out or vanished while it was being verified is answered "no longer pending".
  */
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  getExternalWorkflowHandle,
-  log,
-  patched,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import {
   approvalDecisionSchema,
-  approveSignal,
   decisionSchema,
   rejectionSchema,
-  rejectSignal,
   type ChildApprovalsReport,
   type DecideInput,
   type DecideResult,
   type PendingApproval,
   type RefusedDecision,
 } from '../../contracts/agent-contract';
-import { approvalDigest, bindingMismatch, relativeRunId, type ApprovalBinding } from '../../contracts/approval-binding';
+import { approvalDigest } from '../../contracts/approval-binding';
 import { ErrorType } from '../../contracts/errors';
-import {
-  ancestorBindings,
-  bindingEnforced,
-  ownBinding,
-  verificationEnabled,
-  verifyDecision,
-} from './approval-verification';
+import { bindingEnforced, verificationEnabled, verifyDecision } from './approval-verification';
 import { DECISION_RACE_PATCH } from './patches';
 import { ChildApprovals } from './child-approvals';
+import { bindingProblemOf, passDecisionDown, signedBinding } from './decision-binding';
 import { reportToParent } from './parent-report';
 
 /** What a gate needs of the run it belongs to: the list shown as pending and a status to set. */
@@ -256,32 +241,11 @@ export class ApprovalGates {
     return undefined;
   }
 
-  /**
-   * What the decision is bound to, if it says: this run's own binding of the target, or (passed down from an
-   * ancestor) the ancestor's binding of exactly this approval. Undefined when it names neither.
-   */
-  private expectedBinding(input: DecideInput, target: PendingApproval): ApprovalBinding | undefined {
-    const given = input.boundTo;
-    if (!given || given.workflowId === workflowInfo().workflowId) return ownBinding(target);
-    if (target.childWorkflowId) return undefined; // only the run that raised an approval takes one from above
-    return ancestorBindings(target.approvalId, target.digest ?? '').get(given.workflowId);
-  }
-
   /** Why a decision's binding does not name the target approval in this run, or undefined when it does. */
   private bindingProblem(input: DecideInput): Problem | undefined {
-    const given = input.boundTo;
     const target = this.target(input.approvalId);
-    if (!given || !target) return undefined;
-    const expected = this.expectedBinding(input, target);
-    const message = expected
-      ? bindingMismatch(given, expected)
-      : `decision was made in run ${given.runId} of ${given.workflowId}, which is neither this run nor its parent or root`;
+    const message = target ? bindingProblemOf(input, target) : undefined;
     return message ? { type: ErrorType.ApprovalBindingMismatch, message } : undefined;
-  }
-
-  /** The binding a signature must cover: the one the decision names (checked already), else this run's. */
-  private signedBinding(input: DecideInput, target: PendingApproval): ApprovalBinding {
-    return input.boundTo && this.expectedBinding(input, target) ? input.boundTo : ownBinding(target);
   }
 
   /** Why an approval checked a moment ago can no longer take the decision (timed out, decided, gone). */
@@ -358,7 +322,7 @@ export class ApprovalGates {
   private async verify(input: DecideInput, target: PendingApproval): Promise<string | undefined> {
     let problem: string | undefined;
     try {
-      problem = await verifyDecision(input, target, this.signedBinding(input, target));
+      problem = await verifyDecision(input, target, signedBinding(input, target));
     } catch (err) {
       if (!patched(DECISION_RACE_PATCH)) throw err;
       const cause = err instanceof ActivityFailure && err.cause ? err.cause : (err as Error);
@@ -403,40 +367,8 @@ export class ApprovalGates {
 
   /** Raised below: passes the decision on to the direct child, with the id it knows there. */
   private async forward(input: DecideInput, target: PendingApproval): Promise<void> {
-    const bound = bindingEnforced();
     const child = this.children.childOf(target.approvalId) ?? { workflowId: target.childWorkflowId as string };
-    const prefix = `${relativeRunId(workflowInfo().workflowId, child.workflowId)}/`;
-    const localId = target.approvalId.startsWith(prefix)
-      ? target.approvalId.slice(prefix.length)
-      : target.approvalId.slice(target.approvalId.indexOf('/') + 1);
-    // The child checks the decision again: bound to the run and approval it was made at (here or above).
-    const handle = bound
-      ? getExternalWorkflowHandle(child.workflowId, child.runId)
-      : getExternalWorkflowHandle(child.workflowId);
-    const carried = bound
-      ? { boundTo: this.signedBinding(input, target), ...(input.signature ? { signature: input.signature } : {}) }
-      : input.signature
-        ? {
-            signature: input.signature,
-            signedAs: input.signedAs ?? { workflowId: workflowInfo().workflowId, approvalId: target.approvalId },
-          }
-        : {};
-    if (input.decision === 'approve') {
-      await handle.signal(approveSignal, {
-        approvalId: localId,
-        ...(input.by ? { by: input.by } : {}),
-        ...(input.comment ? { comment: input.comment } : {}),
-        ...(input.arguments !== undefined ? { arguments: input.arguments } : {}),
-        ...carried,
-      });
-    } else {
-      await handle.signal(rejectSignal, {
-        approvalId: localId,
-        ...(input.by ? { by: input.by } : {}),
-        ...(input.reason ? { reason: input.reason } : {}),
-        ...carried,
-      });
-    }
+    await passDecisionDown(input, target, child);
     this.forwarded.set(target.approvalId, child.workflowId);
     log.info('decision passed on to a child run', { approvalId: target.approvalId, child: child.workflowId });
   }
