@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       ...(tracing ? { tracing } : {}),
       conversationStore: config.conversationStore,
       ...(config.prices ? { prices: config.prices } : {}),
+      ...(config.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
       dataConverter,
       approvalSecret: config.approvalSecret,
     });
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
       conversationStore: config.conversationStore,
       rateLimits: config.rateLimits,
       ...(config.prices ? { prices: config.prices } : {}),
+      ...(config.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
       ...(tracing ? { tracing } : {}),
       dataConverter,
     });
