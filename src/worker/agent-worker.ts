@@ -74,6 +74,8 @@ export interface AgentWorkerOptions {
    * The folder must exist; it is read on each lookup, so new files need no restart.
    */
   specsDir?: string;
+  /** The operator's own activity interceptors, run after tracing's (for example to time or audit activities). */
+  activityInterceptors?: NonNullable<WorkerOptions['interceptors']>['activity'];
 }
 
 /** Path of the workflow entry point; the worker bundles it (TypeScript included) for the workflow sandbox. */
@@ -107,6 +109,12 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     // A prebuilt bundle already holds its interceptor modules; naming them again only draws a warning.
     traced.interceptors = { ...traced.interceptors, workflowModules: [] };
   }
+  const interceptors = options.activityInterceptors?.length
+    ? {
+        ...(traced?.interceptors ?? {}),
+        activity: [...(traced?.interceptors?.activity ?? []), ...options.activityInterceptors],
+      }
+    : undefined;
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -116,6 +124,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
     ...(options.identity ? { identity: options.identity } : {}),
     ...(traced ?? {}),
+    ...(interceptors ? { interceptors } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
   });
   onWorkerStopped(worker, mcp.close, (err) =>

@@ -69,6 +69,7 @@ export async function agentWorkflow(rawInput: AgentInput | AgentByNameInput): Pr
       if (calls.length === 0) {
         const finished = finishOrAskAgain(input, state, conversation, response);
         if (finished) {
+          await gates.settle();
           state.setStatus('completed');
           return state.result(response.message.content, finished.output);
         }

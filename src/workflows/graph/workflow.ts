@@ -72,6 +72,13 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
   const spec = validSpec(input);
   const run = new GraphRun(spec, initialState(spec.state, input.input ?? {}), input.budget);
   const gates = new ApprovalGates(run);
+  const result = await runGraph(spec, input, run, gates);
+  // A decision still being verified gets its answer before the run ends.
+  await gates.settle();
+  return result;
+}
+
+async function runGraph(spec: GraphSpec, input: GraphInput, run: GraphRun, gates: ApprovalGates): Promise<GraphResult> {
   setHandler(graphStateQuery, () => run.snapshot());
   setHandler(approveSignal, (d) => gates.onApprove(d));
   setHandler(rejectSignal, (d) => gates.onReject(d));
