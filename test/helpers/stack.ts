@@ -10,6 +10,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
+import { missingWorkers } from '../../src/client/pollers';
 import { createAgentWorker, workflowsPath, type AgentWorkerOptions } from '../../src/worker/agent-worker';
 import { createModelWorkers } from '../../src/worker/model-workers';
 import type { ProviderSettings } from '../../src/activities/models/settings';
@@ -217,6 +218,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       },
     };
     workers.push(handle);
+    // The server learns of a worker from its first poll; tests that start runs at once must not see "no worker".
+    await waitForPollers(env.client, workerOptions.taskQueue ?? taskQueue, Object.keys(providers));
     return handle;
   };
 
@@ -263,4 +266,13 @@ export function useTestStack(options: TestStackOptions = {}, setup?: (stack: Tes
       return running[property as keyof TestStack];
     },
   });
+}
+
+/** Waits (up to 20 s) until the server lists pollers on the workflow queue and on each provider's model queue. */
+async function waitForPollers(client: Client, taskQueue: string, providers: string[]): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((await missingWorkers(client, taskQueue, providers)).length > 0) {
+    if (Date.now() > deadline) throw new Error(`the workers of task queue ${taskQueue} never polled`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
