@@ -6,7 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { messageSchema, type Message, type Usage } from './messages';
 import { modelIdSchema } from './model-id';
-import { mcpServerSpecSchema } from './tool-catalog';
+import { mcpServerRefSchema } from './mcp-servers';
 import type { CostLedger } from './pricing';
 import { contextSettingsSchema, type ContextCompaction } from './context-window';
 import { budgetSchema, type BudgetStatus } from './budget';
@@ -56,8 +56,12 @@ export const agentInputSchema = z
     model: modelIdSchema,
     /** Names of the tools this agent may call; nothing else is offered to the model or run. */
     tools: z.array(z.string().min(1)).default([]),
-    /** MCP servers whose tools the agent may call, offered as `<server>__<tool>`. */
-    mcpServers: z.array(mcpServerSpecSchema).default([]),
+    /**
+     * MCP servers whose tools the agent may call, offered as `<server>__<tool>`: names of servers the worker's
+     * operator declared, each optionally narrowed to some tools (`{ name, allowTools }`). A command, URL or
+     * environment variable name is refused here: only the operator sets those.
+     */
+    mcpServers: z.array(mcpServerRefSchema).default([]),
     /** Upper bound on model calls in the loop. */
     maxSteps: z.number().int().min(1).max(1000).default(10),
     /** When given, the final answer must be JSON valid against this JSON schema. */

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { modelIdSchema } from './model-id';
 import { approvalTimeoutSchema, approversSchema } from './agent-contract';
-import { mcpServerSpecSchema } from './tool-catalog';
+import { mcpServerRefSchema } from './mcp-servers';
 import { budgetSchema } from './budget';
 
 const nodeId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'letters, digits, _ and -, starting with a letter');
@@ -22,7 +22,8 @@ export const graphAgentSchema = z
     backstory: z.string().min(1).optional(),
     model: modelIdSchema,
     tools: z.array(z.string().min(1)).default([]),
-    mcpServers: z.array(mcpServerSpecSchema).default([]),
+    /** Names of MCP servers the worker declares, as in an agent input (`name` or `{ name, allowTools }`). */
+    mcpServers: z.array(mcpServerRefSchema).default([]),
     approvalRequiredTools: z.array(z.string().min(1)).default([]),
     outputSchema: jsonSchema.optional(),
     maxSteps: z.number().int().min(1).max(100).default(8),

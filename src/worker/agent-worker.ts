@@ -4,7 +4,8 @@
  */
 import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createMcpSupport, McpClientPool } from '../activities/mcp';
+import { createMcpSupport, McpClientPool, McpServerRegistry } from '../activities/mcp';
+import type { McpServerDeclaration } from '../contracts/mcp-servers';
 import { createModelAdapters } from '../activities/models/clients';
 import type { CodeRunnerSettings } from '../activities/tools/code-runner';
 import type { DefinedTool } from '../activities/tools/define-tool';
@@ -33,7 +34,13 @@ export interface AgentWorkerOptions {
   /** The user's own tools, made with `defineTool`, offered to agents that list them. */
   tools?: DefinedTool[];
   /**
-   * Connections to the MCP servers agents list (`mcpServers`). Without it the worker gets a pool of its own.
+   * The MCP servers runs may name (AGENT_MCP_SERVERS_FILE for `npm run worker`): each a command over stdio or a
+   * URL, with the worker environment variables that feed it. A run input or spec names one of these and can
+   * narrow its tools, nothing more; a name not declared here fails the run's validation, listing these names.
+   */
+  mcpServers?: McpServerDeclaration[];
+  /**
+   * Connections to the declared MCP servers. Without it the worker gets a pool of its own.
    * Either way the pool's connections are closed, and its stdio servers stopped, when the worker stops.
    */
   mcpPool?: McpClientPool;
@@ -64,7 +71,10 @@ export interface AgentWorkerOptions {
 export const workflowsPath = require.resolve('../workflows');
 
 export async function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> {
-  const mcp = createMcpSupport(options.mcpPool ?? new McpClientPool());
+  const mcp = createMcpSupport(
+    new McpServerRegistry(options.mcpServers ?? [], 'createAgentWorker mcpServers'),
+    options.mcpPool ?? new McpClientPool(),
+  );
   // A store built here is closed when the worker stops; one passed in belongs to the caller.
   const ownStore =
     options.conversationStore && 'sync' in options.conversationStore

@@ -10,7 +10,12 @@ import type { ToolDescriptor } from '../../contracts/tool-catalog';
 import { toolActivityName, toolDefinition, toolSpecsByName, type ToolSpec } from '../../contracts/tool-specs';
 import { describeToolsActivity } from '../kernel/activities';
 import type { RunState } from './run-state';
-import { checkApprovalToolNames, checkBuiltinToolNames, unknownToolAsInputError } from './input';
+import {
+  checkApprovalToolNames,
+  checkBuiltinToolNames,
+  undeclaredMcpServerAsInputError,
+  unknownToolAsInputError,
+} from './input';
 
 /** Patch id of the change that made tool resolution an activity. */
 export const TOOL_DISCOVERY_PATCH = 'describe-tools-activity';
@@ -66,6 +71,8 @@ async function describe(input: ValidAgentInput): Promise<ToolDescriptor[]> {
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
     if (cause instanceof ApplicationFailure && cause.type === ErrorType.UnknownTool)
       throw unknownToolAsInputError(cause.message);
+    if (cause instanceof ApplicationFailure && cause.type === ErrorType.McpServerNotDeclared)
+      throw undeclaredMcpServerAsInputError(cause.message);
     throw err;
   }
 }
