@@ -3,7 +3,6 @@
  * build a config by hand and nothing reaches for `process.env` behind their back.
  */
 import path from 'node:path';
-import os from 'node:os';
 import { z } from 'zod';
 import type { CodeRunnerSettings } from '../activities/tools/code-runner';
 import type { HttpFetchSettings } from '../activities/tools/http-fetch';
@@ -14,6 +13,7 @@ import { providers as providerNames, type Provider } from '../contracts/model-id
 import { parsePriceTable, type ModelPrice } from '../contracts/pricing';
 import { parsePayloadKeys, PAYLOAD_KEYS_VARIABLE, type PayloadKeyring } from '../security/payload-codec';
 import { temporalProfileFromEnv, type PemSource } from './temporal-profile';
+import { defaultStateDir } from './state-dirs';
 
 export interface ProviderSettings {
   openai?: { apiKey: string; baseURL?: string };
@@ -28,7 +28,8 @@ export interface ProviderSettings {
  */
 export type ConversationStoreSettings = { kind: 'file'; dir: string } | { kind: 'postgres'; url: string };
 
-export const defaultConversationStoreDir = (): string => path.join(os.tmpdir(), 'durable-agents-conversations');
+/** The file store's folder unless CONVERSATION_STORE_DIR says otherwise: the worker user's own (see state-dirs.ts). */
+export const defaultConversationStoreDir = (): string => defaultStateDir('conversations');
 
 export interface TemporalSettings {
   address: string;
@@ -260,7 +261,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     temporal: temporalSettingsFromEnv(env),
     providers: providerSettingsFromEnv(env),
-    workspaceDir: path.resolve(nonEmpty(env.AGENT_WORKSPACE) ?? path.join(os.tmpdir(), 'durable-agents-workspace')),
+    workspaceDir: path.resolve(nonEmpty(env.AGENT_WORKSPACE) ?? defaultStateDir('workspace', env)),
     knowledgeBaseDir: path.resolve(
       nonEmpty(env.KNOWLEDGE_BASE_DIR) ?? path.join(__dirname, '..', 'agents', 'knowledge-base'),
     ),

@@ -18,6 +18,7 @@ import type { Tracing } from '../telemetry/tracing';
 import { tracingWorkerOptions } from '../telemetry/worker';
 import type { ModelPrice } from '../contracts/pricing';
 import { registerSecrets } from '../security/redaction';
+import { ensurePrivateDir } from '../security/private-dir';
 
 export interface AgentWorkerOptions {
   connection: NativeConnection;
@@ -54,7 +55,7 @@ export interface AgentWorkerOptions {
    * `tracingWorkflowInterceptorModules`.
    */
   tracing?: Tracing;
-  /** Where conversations passed by reference are kept: settings or a store; files under $TMPDIR by default. */
+  /** Where conversations passed by reference are kept: settings or a store; files in the worker user's own state folder by default. */
   conversationStore?: ConversationStoreSettings | ConversationStore;
   /** Prices overriding the built-in table (AGENT_PRICES_FILE), reported with each model response. */
   prices?: Record<string, ModelPrice>;
@@ -71,6 +72,12 @@ export interface AgentWorkerOptions {
 export const workflowsPath = require.resolve('../workflows');
 
 export async function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> {
+  const storeSettings =
+    options.conversationStore && 'sync' in options.conversationStore ? undefined : options.conversationStore;
+  // A folder another local user prepared (or a symlink to one) is refused now, not at the first tool or model call.
+  await ensurePrivateDir(options.workspaceDir);
+  if (!storeSettings || storeSettings.kind === 'file')
+    await ensurePrivateDir(storeSettings?.dir ?? defaultConversationStoreDir());
   const mcp = createMcpSupport(
     new McpServerRegistry(options.mcpServers ?? [], 'createAgentWorker mcpServers'),
     options.mcpPool ?? new McpClientPool(),

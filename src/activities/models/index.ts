@@ -8,7 +8,7 @@ import type { ModelRequest, ModelResponse } from '../../contracts/messages';
 import { annotateModelFailure, annotateModelRequest, annotateModelResponse } from '../../telemetry/genai';
 import { priceFor, defaultPrices } from '../../contracts/pricing';
 import { toApplicationFailure } from './errors';
-import { conversationOf, resolveAdapter, type ModelActivityDeps } from './resolve';
+import { conversationOf, ownConversationId, resolveAdapter, type ModelActivityDeps } from './resolve';
 import { createSummarizeActivity } from './summarize';
 
 export type { ModelActivityDeps } from './resolve';
@@ -50,7 +50,7 @@ export function createModelActivities(deps: ModelActivityDeps) {
         temperature: request.temperature,
       });
       const { conversation: ref, ...rest } = request;
-      const messages = await conversationOf(deps, request);
+      const messages = await conversationOf(deps, request, ownConversationId(ctx.info));
       const started = Date.now();
       const stopHeartbeat = startHeartbeat(ctx);
       log.info('model call started', {

@@ -11,14 +11,14 @@ import {
 } from '../../contracts/context-window';
 import { ErrorType } from '../../contracts/errors';
 import { toApplicationFailure } from './errors';
-import { conversationOf, resolveAdapter, type ModelActivityDeps } from './resolve';
+import { conversationOf, ownConversationId, resolveAdapter, type ModelActivityDeps } from './resolve';
 
 export function createSummarizeActivity(deps: ModelActivityDeps) {
   return {
     async summarizeConversation(input: SummarizeInput): Promise<SummarizeOutput> {
       const ctx = Context.current();
       const { id, adapter } = resolveAdapter(deps, input.model);
-      const all = await conversationOf(deps, input);
+      const all = await conversationOf(deps, input, ownConversationId(ctx.info));
       const part = all.slice(input.from, input.to);
       if (part.length === 0 || input.to > all.length) {
         throw ApplicationFailure.create({
