@@ -12,7 +12,7 @@ import type { ToolCallOutput } from '../../contracts/tool-specs';
 import { createMcpCallTool } from './call-tool';
 import { McpClientPool } from './client';
 import { discoverMcpTools } from './discovery';
-import { McpServerRegistry } from './registry';
+import type { McpServerRegistry } from './registry';
 
 export { McpClientPool, McpConnection, type McpClientPoolOptions } from './client';
 export { discoverMcpTools, modelToolName, sideEffectsFromAnnotations } from './discovery';
