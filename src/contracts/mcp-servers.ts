@@ -6,9 +6,7 @@
  */
 import { z } from 'zod';
 import { UserError } from './errors';
-
-/** Patch id of the change that made runs name MCP servers the worker declares, instead of defining them inline. */
-export const MCP_SERVER_REGISTRY_PATCH = 'mcp-server-registry';
+import { describeIssues } from './zod-issues';
 
 /** A server's name: its tools are offered to the model as `<name>__<tool>`. */
 export const mcpServerNameSchema = z
@@ -102,8 +100,7 @@ export function refOf(entry: unknown): unknown {
 export function parseMcpServerDeclarations(raw: unknown, source: string): McpServerSpec[] {
   const parsed = z.array(mcpServerSpecSchema).safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `mcpServers.${i.path.join('.')}: ${i.message}`);
-    throw new UserError(`${source}: ${problems.join('; ')}`);
+    throw new UserError(`${source}: ${describeIssues(parsed.error.issues, { prefix: 'mcpServers.' })}`);
   }
   const seen = new Set<string>();
   for (const [i, server] of parsed.data.entries()) {

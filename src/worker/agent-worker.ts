@@ -7,12 +7,16 @@ import { createActivities } from '../activities';
 import { createMcpSupport, McpClientPool, McpServerRegistry } from '../activities/mcp';
 import type { McpServerDeclaration } from '../contracts/mcp-servers';
 import { createModelAdapters } from '../activities/models/clients';
+import type { ProviderSettings } from '../activities/models/settings';
 import type { CodeRunnerSettings } from '../activities/tools/code-runner';
 import type { DefinedTool } from '../activities/tools/define-tool';
 import type { HttpFetchSettings } from '../activities/tools/http-fetch';
-import { createConversationStore } from '../activities/conversation';
+import {
+  createConversationStore,
+  defaultConversationStoreDir,
+  type ConversationStoreSettings,
+} from '../activities/conversation';
 import type { ConversationStore } from '../activities/conversation/store';
-import { defaultConversationStoreDir, type ConversationStoreSettings, type ProviderSettings } from '../config/env';
 import { onWorkerStopped } from './shutdown';
 import type { Tracing } from '../telemetry/tracing';
 import { tracingWorkerOptions } from '../telemetry/worker';

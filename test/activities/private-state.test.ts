@@ -14,7 +14,7 @@ import { conversationFileName, createFileConversationStore } from '../../src/act
 import { createModelActivities } from '../../src/activities/models';
 import type { ModelAdapter } from '../../src/activities/models/types';
 import { readWorkspaceFile, writeWorkspaceFile } from '../../src/activities/tools/workspace';
-import { defaultStateDir } from '../../src/config/state-dirs';
+import { defaultStateDir } from '../../src/security/state-dirs';
 import { ErrorType } from '../../src/contracts/errors';
 import type { Message, ModelRequest, ModelResponse } from '../../src/contracts/messages';
 import { ensurePrivateDir, UnsafeDirectoryError } from '../../src/security/private-dir';

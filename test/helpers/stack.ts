@@ -12,7 +12,7 @@ import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } fro
 import type { Client } from '@temporalio/client';
 import { createAgentWorker, workflowsPath, type AgentWorkerOptions } from '../../src/worker/agent-worker';
 import { createModelWorkers } from '../../src/worker/model-workers';
-import type { ProviderSettings } from '../../src/config/env';
+import type { ProviderSettings } from '../../src/activities/models/settings';
 import type { Provider } from '../../src/contracts/model-id';
 import type { ModelPrice } from '../../src/contracts/pricing';
 import type { DefinedTool } from '../../src/activities/tools/define-tool';

@@ -17,7 +17,6 @@ import type { McpServerRegistry } from './registry';
 export { McpClientPool, McpConnection, type McpClientPoolOptions } from './client';
 export { discoverMcpTools, modelToolName, sideEffectsFromAnnotations } from './discovery';
 export { flattenToolResult, MCP_OUTPUT_LIMIT_CHARS } from './call-tool';
-export { McpErrorType } from './failures';
 export { McpServerRegistry } from './registry';
 
 /**

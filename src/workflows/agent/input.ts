@@ -3,6 +3,7 @@ import { agentInputSchema, type ValidAgentInput } from '../../contracts/agent-co
 import { ErrorType } from '../../contracts/errors';
 import { toolSpecsByName } from '../../contracts/tool-specs';
 import { z } from 'zod';
+import { issueLines } from '../../contracts/zod-issues';
 import { mcpServersForValidation } from '../kernel/mcp-servers';
 
 function invalid(message: string): ApplicationFailure {
@@ -16,7 +17,7 @@ function invalid(message: string): ApplicationFailure {
 export function validateAgentInput(raw: unknown): ValidAgentInput {
   const parsed = agentInputSchema.safeParse(withRecordedMcpServers(raw));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
+    const problems = issueLines(parsed.error.issues, { root: '(input)' });
     throw invalid(`invalid agent input: ${problems.join('; ')}`);
   }
   const input = parsed.data;

@@ -16,6 +16,7 @@ import { nextNode } from './routing';
 import { GraphRun } from './run-state';
 import { BudgetBreachError, budgetExceededFailure } from '../kernel/budget';
 import { budgetSchema } from '../../contracts/budget';
+import { describeIssues } from '../../contracts/zod-issues';
 
 /** The spec with its agents' MCP servers as a run recorded before the registry may keep them (names only). */
 function withRecordedMcpServers(spec: unknown): unknown {
@@ -57,7 +58,7 @@ function validSpec(input: GraphInput): GraphSpec {
     if (!budget.success) {
       throw ApplicationFailure.create({
         type: ErrorType.InvalidGraphInput,
-        message: `invalid graph input: ${budget.error.issues.map((i) => `budget.${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        message: `invalid graph input: ${describeIssues(budget.error.issues, { prefix: 'budget.', root: 'budget' })}`,
         nonRetryable: true,
       });
     }

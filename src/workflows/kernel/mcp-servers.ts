@@ -6,7 +6,8 @@
  * carries an inline definition, so nothing from the input ever runs.
  */
 import { log, patched } from '@temporalio/workflow';
-import { inlineMcpFields, MCP_SERVER_REGISTRY_PATCH, refOf } from '../../contracts/mcp-servers';
+import { inlineMcpFields, refOf } from '../../contracts/mcp-servers';
+import { MCP_SERVER_REGISTRY_PATCH } from './patches';
 
 /**
  * The `mcpServers` lists of an input or spec (`lists`, each with the path it is reported under), rewritten to
