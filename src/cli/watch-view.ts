@@ -6,14 +6,11 @@
 import type { AgentState, PendingApproval } from '../contracts/agent-contract';
 import type { GraphRunState } from '../contracts/graph-contract';
 import { addUsage, type Usage } from '../contracts/messages';
-import { oneLine, tokens, truncate, usd } from './output';
+import { costText } from './cost-output';
+import { oneLine, textOf, tokens, truncate } from './output';
+import { childIdsOf, childLabel, type ChildSnapshot } from '../client/children';
 
-/** A child run being watched, with the label its lines carry (`clerk-1`). */
-export interface ChildSnapshot {
-  workflowId: string;
-  label: string;
-  state: AgentState;
-}
+export { childIdsOf, childLabel, type ChildSnapshot };
 
 /** Everything `watch` knows after one poll. */
 export interface WatchSnapshot {
@@ -25,20 +22,6 @@ const SUMMARY_CHARS = 120;
 const PROPOSED_CHARS = 300;
 
 const isGraph = (state: AgentState | GraphRunState): state is GraphRunState => state.workflowType === 'graphWorkflow';
-
-/** The id a graph step lists its children by (`clerk-1`), from the child's workflow id (`<root>/clerk-1`). */
-export function childLabel(rootWorkflowId: string, childWorkflowId: string): string {
-  const prefix = `${rootWorkflowId}/`;
-  return childWorkflowId.startsWith(prefix) ? childWorkflowId.slice(prefix.length) : childWorkflowId;
-}
-
-/** Full workflow ids of the children a graph's steps name (they name them relative to the root). */
-export function childIdsOf(rootWorkflowId: string, state: AgentState | GraphRunState): string[] {
-  if (!isGraph(state)) return [];
-  return state.steps
-    .flatMap((s) => s.children ?? [])
-    .map((c) => (c.startsWith(`${rootWorkflowId}/`) ? c : `${rootWorkflowId}/${c}`));
-}
 
 /**
  * Tokens and cost of the whole run tree so far. A graph adds a child's totals to its own when the child
@@ -56,9 +39,16 @@ export function runningTotals(rootWorkflowId: string, snapshot: WatchSnapshot): 
   return { usage, costUsd };
 }
 
+/** Models the run tree used that have no price, so the totals line can say its cost leaves them out. */
+export function unpricedModelsOf(snapshot: WatchSnapshot): string[] {
+  const all = [snapshot.root, ...snapshot.children.map((c) => c.state)].flatMap((s) => s.cost.unpricedModels ?? []);
+  return [...new Set(all)];
+}
+
 /** One step as a line: `[clerk-1] step 1 · model mock:x · ok · asked for write_file`. */
-function stepLine(prefix: string, step: number, what: string, status: string, summary: string): string {
-  const tail = summary ? ` · ${truncate(oneLine(summary), SUMMARY_CHARS)}` : '';
+function stepLine(prefix: string, step: number, what: string, status: string, summary: unknown): string {
+  const text = textOf(summary);
+  const tail = text ? ` · ${truncate(oneLine(text), SUMMARY_CHARS)}` : '';
   return `${prefix}step ${step} · ${what} · ${status}${tail}`;
 }
 
@@ -109,7 +99,7 @@ export class WatchView {
           s.step,
           `${s.kind} ${s.node}`,
           s.status,
-          `${s.summary}${labels.length ? ` [children: ${labels.join(', ')}]` : ''}`,
+          `${textOf(s.summary)}${labels.length ? ` [children: ${labels.join(', ')}]` : ''}`,
         );
         if (s.status === 'running') {
           this.emit(lines, `root#${i}`, line);
@@ -128,7 +118,7 @@ export class WatchView {
     }
 
     const { usage, costUsd } = runningTotals(this.workflowId, snapshot);
-    const totals = `tokens ${tokens(usage)} · cost ${usd(costUsd)}`;
+    const totals = `tokens ${tokens(usage)} · cost ${costText({ totalUsd: costUsd, unpricedModels: unpricedModelsOf(snapshot) })}`;
     if (totals !== this.lastTotals && usage.inputTokens + usage.outputTokens > 0) {
       lines.push(`  ${totals}`);
       this.lastTotals = totals;
@@ -148,7 +138,9 @@ export class WatchView {
   end(outcome: { status: string; detail?: string }, snapshot?: WatchSnapshot): string[] {
     const lines: string[] = [];
     const totals = snapshot ? runningTotals(this.workflowId, snapshot) : undefined;
-    const figures = totals ? ` · tokens ${tokens(totals.usage)} · cost ${usd(totals.costUsd)}` : '';
+    const cost =
+      totals && snapshot ? costText({ totalUsd: totals.costUsd, unpricedModels: unpricedModelsOf(snapshot) }) : '';
+    const figures = totals ? ` · tokens ${tokens(totals.usage)} · cost ${cost}` : '';
     lines.push(`run ${this.workflowId} ${outcome.status}${figures}${outcome.detail ? `: ${outcome.detail}` : ''}`);
     return lines;
   }

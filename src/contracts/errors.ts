@@ -52,6 +52,10 @@ export const ErrorType = {
    * the file system refuses the name, or the store's folder fails its safety checks (owner, symlink).
    */
   ConversationStoreUnusable: 'ConversationStoreUnusable',
+  /** A cost budget binds the run, and the worker's price table has no price for the model it was to call. */
+  ModelUnpriced: 'ModelUnpriced',
+  /** A graph `parallel` node's list has more items than the node's (or the worker's) `maxItems`. */
+  TooManyItems: 'TooManyItems',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -71,6 +75,8 @@ export const nonRetryableErrorTypes: ErrorType[] = [
   ErrorType.McpServerNotDeclared,
   ErrorType.ConversationForeign,
   ErrorType.ConversationStoreUnusable,
+  ErrorType.ModelUnpriced,
+  ErrorType.TooManyItems,
 ];
 
 /** Base class for errors thrown outside Temporal code (CLI, scripts); `name` follows the subclass. */

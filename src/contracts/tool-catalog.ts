@@ -39,6 +39,8 @@ export interface ToolDescriptor {
    * recorded before the `mcp-server-registry` patch carry the whole inline definition here; the worker refuses it.
    */
   mcp?: { server: McpServerRef; tool: string };
+  /** The tool passes its idempotency key on, so a destructive call may be retried (see `attemptsFor`). */
+  passesIdempotencyKey?: boolean;
 }
 
 export interface DescribeToolsInput {

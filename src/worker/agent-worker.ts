@@ -64,6 +64,11 @@ export interface AgentWorkerOptions {
   /** Prices overriding the built-in table (AGENT_PRICES_FILE), reported with each model response. */
   prices?: Record<string, ModelPrice>;
   /**
+   * Serve models missing from the price table even when a cost budget binds the call (AGENT_ALLOW_UNPRICED_MODELS);
+   * by default such a call is refused with a non-retryable `ModelUnpriced`.
+   */
+  allowUnpricedModels?: boolean;
+  /**
    * Payload codecs and failure converter, e.g. `encryptedDataConverter(keys)`. With a prebuilt bundle, bundle
    * it with the same `failureConverterPath`.
    */
@@ -103,6 +108,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     mcp,
     conversations: ownStore ?? (options.conversationStore as ConversationStore),
     ...(options.prices ? { prices: options.prices } : {}),
+    ...(options.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
     ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
   });
   const traced = options.tracing ? tracingWorkerOptions(options.tracing) : undefined;

@@ -54,6 +54,8 @@ export interface TestStack {
     providers?: ProviderSettings;
     rateLimits?: Partial<Record<Provider, number>>;
     prices?: Record<string, ModelPrice>;
+    /** The worker's AGENT_ALLOW_UNPRICED_MODELS, on agent and model workers alike. */
+    allowUnpricedModels?: boolean;
   }): Promise<RunningWorker>;
   stop(): Promise<void>;
 }
@@ -189,6 +191,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ...options.extra,
       ...workerOptions.extra,
       ...(workerOptions.prices ? { prices: workerOptions.prices } : {}),
+      ...(workerOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
     });
     // Model calls go to `<taskQueue>-model-<provider>`, polled by these workers (as `npm run worker` runs them).
     const modelWorkers = await createModelWorkers({
@@ -199,6 +202,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       conversationStore,
       ...(workerOptions.rateLimits ? { rateLimits: workerOptions.rateLimits } : {}),
       ...(workerOptions.prices ? { prices: workerOptions.prices } : {}),
+      ...(workerOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
       ...(workerOptions.shutdownGraceTime ? { shutdownGraceTime: workerOptions.shutdownGraceTime } : {}),
       ...(workerOptions.identity ? { identity: workerOptions.identity } : {}),
       ...(dataConverter ? { dataConverter } : {}),

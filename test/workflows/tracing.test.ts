@@ -21,7 +21,7 @@ import { createAgentWorker, workflowsPath } from '../../src/worker/agent-worker'
 import { createModelWorkers } from '../../src/worker/model-workers';
 import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../../src/contracts/agent-contract';
 import { GRAPH_WORKFLOW_TYPE, type GraphResult } from '../../src/contracts/graph-contract';
-import { connectClient } from '../../src/cli/connection';
+import { connectClient } from '../../src/client/connect';
 import { telemetrySettingsFromEnv } from '../../src/config/telemetry';
 import { temporalSettingsFromEnv } from '../../src/config/temporal';
 import { DurableAgentsAttr, GenAiAttr } from '../../src/telemetry/genai';
