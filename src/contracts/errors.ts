@@ -17,6 +17,10 @@ export const ErrorType = {
   ToolTimedOut: 'ToolTimedOut',
   UnknownTool: 'UnknownTool',
   InvalidAgentInput: 'InvalidAgentInput',
+  /** A run named an agent (`{ agent }` without instructions) that the worker's agent catalog does not hold. */
+  UnknownAgent: 'UnknownAgent',
+  /** The worker's spec file for the named agent is not a valid agent spec. */
+  InvalidAgentSpec: 'InvalidAgentSpec',
   MaxStepsExceeded: 'MaxStepsExceeded',
   BudgetExceeded: 'BudgetExceeded',
   ApprovalRejected: 'ApprovalRejected',
@@ -69,6 +73,8 @@ export const nonRetryableErrorTypes: ErrorType[] = [
   ErrorType.ToolPermissionDenied,
   ErrorType.UnknownTool,
   ErrorType.InvalidAgentInput,
+  ErrorType.UnknownAgent,
+  ErrorType.InvalidAgentSpec,
   ErrorType.InvalidGraphSpec,
   ErrorType.InvalidGraphInput,
   ErrorType.ConversationMissing,

@@ -4,6 +4,7 @@
  */
 import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { AgentCatalog } from '../agents/catalog';
 import { createMcpSupport, McpClientPool, McpServerRegistry } from '../activities/mcp';
 import type { McpServerDeclaration } from '../contracts/mcp-servers';
 import { createModelAdapters } from '../activities/models/clients';
@@ -75,6 +76,12 @@ export interface AgentWorkerOptions {
   dataConverter?: WorkerOptions['dataConverter'];
   /** AGENT_APPROVAL_SECRET: approval decisions must be signed with it (checked in an activity). */
   approvalSecret?: string;
+  /**
+   * A folder of agent specs (AGENT_SPECS_DIR) beside the shipped ones: a run started with only an agent's name
+   * (`{ agent: 'support-agent', input }`) gets its spec from here, through the `resolveAgentSpec` activity.
+   * The folder must exist; it is read on each lookup, so new files need no restart.
+   */
+  specsDir?: string;
 }
 
 /** Path of the workflow entry point; the worker bundles it (TypeScript included) for the workflow sandbox. */
@@ -110,6 +117,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     ...(options.prices ? { prices: options.prices } : {}),
     ...(options.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
     ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
+    agentCatalog: new AgentCatalog(options.specsDir !== undefined ? { specsDir: options.specsDir } : {}),
   });
   const traced = options.tracing ? tracingWorkerOptions(options.tracing) : undefined;
   if (traced && options.workflowBundle) {

@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       ...(config.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
       dataConverter,
       approvalSecret: config.approvalSecret,
+      ...(config.agentSpecsDir ? { specsDir: config.agentSpecsDir } : {}),
     });
     // Model calls go to one task queue per provider, rate-limited there across every worker.
     const modelWorkers = await createModelWorkers({
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
         mcpServers: mcpServers.map((s) => s.name),
         modelTaskQueues: modelWorkers.map((w) => w.options.taskQueue),
         rateLimits: config.rateLimits,
+        ...(config.agentSpecsDir ? { agentSpecsDir: config.agentSpecsDir } : {}),
       },
       'worker started; Ctrl-C stops it after in-flight activities finish',
     );

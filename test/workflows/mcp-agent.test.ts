@@ -22,7 +22,7 @@ import {
 import { GRAPH_WORKFLOW_TYPE } from '../../src/contracts/graph-contract';
 import { mcpServerSpecSchema, type McpServerSpec } from '../../src/contracts/tool-catalog';
 import { McpClientPool } from '../../src/activities/mcp';
-import { agentInputFor, fileClerk } from '../../src/agents';
+import { agentInputFor, shippedAgentSpec } from '../../src/agents';
 import {
   knowledgeBaseStdioCommand,
   startKnowledgeBaseHttpServer,
@@ -130,8 +130,9 @@ async function pendingOf(handle: WorkflowHandle): Promise<PendingApproval[]> {
 
 describe('agents with MCP tools', () => {
   it('passes the MCP server names of an agent spec into the workflow input', () => {
+    const fileClerk = shippedAgentSpec('file-clerk');
     const input = agentInputFor(
-      { ...fileClerk, mcpServers: ['kb', { name: 'kbhttp', allowTools: ['add_note'] }] },
+      { ...fileClerk, mcpServers: [{ name: 'kb' }, { name: 'kbhttp', allowTools: ['add_note'] }] },
       'q',
     );
     assert.deepEqual(input.mcpServers, ['kb', { name: 'kbhttp', allowTools: ['add_note'] }]);

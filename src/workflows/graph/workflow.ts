@@ -7,7 +7,9 @@ import { ApplicationFailure, isCancellation, log, patched, setHandler, workflowI
 import { approveSignal, childApprovalsSignal, decideUpdate, rejectSignal } from '../../contracts/agent-contract';
 import { ErrorType } from '../../contracts/errors';
 import { graphStateQuery, type GraphInput, type GraphResult } from '../../contracts/graph-contract';
-import { parseGraphSpec, type GraphNode, type GraphSpec } from '../../contracts/graph-spec';
+import { parseGraphSpec, templatePathProblems, type GraphNode, type GraphSpec } from '../../contracts/graph-spec';
+import { stateInputProblems } from '../../contracts/graph-input';
+import { GRAPH_INPUT_TYPES_PATCH, GRAPH_TEMPLATE_PATHS_PATCH } from '../kernel/patches';
 import { initialState, renderTemplate } from '../../contracts/graph-rules';
 import { ApprovalGates } from '../kernel/approvals';
 import { mcpServersForValidation } from '../kernel/mcp-servers';
@@ -38,7 +40,7 @@ function withRecordedMcpServers(spec: unknown): unknown {
 }
 
 function validSpec(input: GraphInput): GraphSpec {
-  const parsed = parseGraphSpec(withRecordedMcpServers(input?.spec));
+  const parsed = parseGraphSpec(withRecordedMcpServers(input?.spec), { templatePaths: false });
   if (!parsed.ok) {
     throw ApplicationFailure.create({
       type: ErrorType.InvalidGraphSpec,
@@ -51,6 +53,24 @@ function validSpec(input: GraphInput): GraphSpec {
     throw ApplicationFailure.create({
       type: ErrorType.InvalidGraphInput,
       message: `invalid graph input: ${unknown.join(', ')} not declared under state (declared: ${Object.keys(parsed.spec.state).join(', ') || 'none'})`,
+      nonRetryable: true,
+    });
+  }
+  // Both checks refuse runs that earlier code started (and failed later, or rendered a reference literally); each
+  // asks for its patch only when it refuses, so histories of runs it lets through carry no marker and replay.
+  const pathProblems = templatePathProblems(parsed.spec);
+  if (pathProblems.length && patched(GRAPH_TEMPLATE_PATHS_PATCH)) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidGraphSpec,
+      message: `invalid graph spec: ${pathProblems.join('; ')}`,
+      nonRetryable: true,
+    });
+  }
+  const typeProblems = stateInputProblems(parsed.spec.state, input.input ?? {});
+  if (typeProblems.length && patched(GRAPH_INPUT_TYPES_PATCH)) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidGraphInput,
+      message: `invalid graph input: ${typeProblems.join('; ')}`,
       nonRetryable: true,
     });
   }

@@ -68,6 +68,25 @@ export const PARALLEL_ITEM_CAP_PATCH = 'parallel-item-cap';
  */
 export const GRAPH_HISTORY_LIMIT_PATCH = 'graph-history-limit';
 
+/**
+ * 2026-12-07. A run may name an agent only (`{ agent, input }`, no instructions): the `resolveAgentSpec` activity
+ * answers with the spec from the worker's agent catalog; older runs failed such an input at validation. Asked
+ * only for such inputs, so other runs carry no marker.
+ */
+export const AGENT_SPEC_RESOLUTION_PATCH = 'resolve-agent-spec';
+
+/**
+ * 2026-12-07. graphWorkflow refuses dotted template references (`{{order.status}}`) into undeclared or scalar
+ * state fields at start (InvalidGraphSpec); older runs rendered them literally. Asked only when refusing.
+ */
+export const GRAPH_TEMPLATE_PATHS_PATCH = 'graph-template-paths';
+
+/**
+ * 2026-12-07. graphWorkflow refuses initial state values of the wrong declared type at start (InvalidGraphInput);
+ * older runs took them and failed later, in a node. Asked only when refusing.
+ */
+export const GRAPH_INPUT_TYPES_PATCH = 'graph-input-types';
+
 /** Every patch id above, oldest first; a test holds each `patched()` call in src/ to one of these. */
 export const patchIds = [
   TOOL_DISCOVERY_PATCH,
@@ -80,4 +99,7 @@ export const patchIds = [
   MCP_SERVER_REGISTRY_PATCH,
   PARALLEL_ITEM_CAP_PATCH,
   GRAPH_HISTORY_LIMIT_PATCH,
+  AGENT_SPEC_RESOLUTION_PATCH,
+  GRAPH_TEMPLATE_PATHS_PATCH,
+  GRAPH_INPUT_TYPES_PATCH,
 ] as const;
