@@ -8,7 +8,7 @@ import { nonEmpty, type Env } from './values';
 export function conversationStoreFromEnv(env: Env = process.env): ConversationStoreSettings {
   const kind = nonEmpty(env.CONVERSATION_STORE) ?? 'file';
   if (kind === 'file') {
-    return { kind, dir: path.resolve(nonEmpty(env.CONVERSATION_STORE_DIR) ?? defaultConversationStoreDir()) };
+    return { kind, dir: path.resolve(nonEmpty(env.CONVERSATION_STORE_DIR) ?? defaultConversationStoreDir(env)) };
   }
   if (kind === 'postgres') {
     const url = nonEmpty(env.CONVERSATION_STORE_URL);

@@ -1,10 +1,10 @@
 /** Built-in tools from the environment: their directories, the operator's tools module, and tool limits. */
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { CodeRunnerSettings } from '../activities/tools/code-runner';
 import type { HttpFetchSettings } from '../activities/tools/http-fetch';
 import { UserError } from '../contracts/errors';
+import { defaultStateDir } from '../security/state-dirs';
 import { nonEmpty, type Env } from './values';
 
 /** Where the built-in tools work and read, and the module of extra tools (AGENT_WORKSPACE, KNOWLEDGE_BASE_DIR, AGENT_TOOLS_MODULE). */
@@ -17,7 +17,7 @@ export interface ToolPaths {
 export function toolPathsFromEnv(env: Env = process.env): ToolPaths {
   const toolsModule = nonEmpty(env.AGENT_TOOLS_MODULE);
   return {
-    workspaceDir: path.resolve(nonEmpty(env.AGENT_WORKSPACE) ?? path.join(os.tmpdir(), 'durable-agents-workspace')),
+    workspaceDir: path.resolve(nonEmpty(env.AGENT_WORKSPACE) ?? defaultStateDir('workspace', env)),
     knowledgeBaseDir: path.resolve(
       nonEmpty(env.KNOWLEDGE_BASE_DIR) ?? path.join(__dirname, '..', 'agents', 'knowledge-base'),
     ),

@@ -6,7 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import { messageSchema, type Message, type Usage } from './messages';
 import { modelIdSchema } from './model-id';
-import { mcpServerSpecSchema } from './tool-catalog';
+import { mcpServerRefSchema } from './mcp-servers';
 import { agentAllowHostsSchema } from './tool-specs';
 import type { CostLedger } from './pricing';
 import { contextSettingsSchema, type ContextCompaction } from './context-window';
@@ -65,8 +65,12 @@ export const agentInputSchema = z
     model: modelIdSchema,
     /** Names of the tools this agent may call; nothing else is offered to the model or run. */
     tools: z.array(z.string().min(1)).default([]),
-    /** MCP servers whose tools the agent may call, offered as `<server>__<tool>`. */
-    mcpServers: z.array(mcpServerSpecSchema).default([]),
+    /**
+     * MCP servers whose tools the agent may call, offered as `<server>__<tool>`: names of servers the worker's
+     * operator declared, each optionally narrowed to some tools (`{ name, allowTools }`). A command, URL or
+     * environment variable name is refused here: only the operator sets those.
+     */
+    mcpServers: z.array(mcpServerRefSchema).default([]),
     /**
      * The only hosts this agent's `http_fetch` calls may reach (`docs.example.com`, `*.example.com`). It narrows
      * the worker's limits and never widens them: private addresses stay refused unless the worker allows them.

@@ -113,17 +113,11 @@ export function parseAgentSpec(raw: unknown): { ok: true; spec: AgentSpec } | { 
 }
 
 /**
- * Maps the spec's MCP server names onto the workflow input's `mcpServers`. Today's input takes full server
- * declarations (command or URL), which a spec must never give, so a spec that names servers is refused here
- * with the reason; once the workflow input names operator-declared servers (branch `trust-registry`), this is
- * the one place that passes the names through.
+ * Maps the spec's MCP server names onto the workflow input's `mcpServers`, which names servers the worker's
+ * operator declared in the same shape: a name, or `{ name, allowTools }`.
  */
 export function mcpServersForInput(refs: readonly McpServerRef[]): NonNullable<AgentInput['mcpServers']> {
-  if (refs.length === 0) return [];
-  throw new UserError(
-    `mcpServers: ${refs.map((r) => r.name).join(', ')}: this version cannot run MCP servers named by a spec; ` +
-      'the worker must declare them (a spec may only name them)',
-  );
+  return refs.map((r) => (r.allowTools ? { name: r.name, allowTools: [...r.allowTools] } : r.name));
 }
 
 /** The fields of an `agentWorkflow` input that come from a spec: everything but the run's request. */

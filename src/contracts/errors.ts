@@ -48,9 +48,21 @@ export const ErrorType = {
   McpServerUnavailable: 'McpServerUnavailable',
   /** The worker lacks an environment variable an MCP server spec names (envFromEnv, headersFromEnv). */
   McpServerMisconfigured: 'McpServerMisconfigured',
+  /**
+   * A run named an MCP server this worker's operator did not declare, or carried a definition of its own (a
+   * command, URL or environment variable names); nothing was started or contacted.
+   */
+  McpServerNotDeclared: 'McpServerNotDeclared',
   /** The conversation store does not hold the revision a by-reference model call builds on; resend it whole. */
   ConversationMissing: 'ConversationMissing',
   ConversationStoreFailed: 'ConversationStoreFailed',
+  /** A model call named a conversation that is not its own run's: one run may not read or write another's. */
+  ConversationForeign: 'ConversationForeign',
+  /**
+   * The conversation store cannot serve this conversation and no retry will change that: its file is corrupt,
+   * the file system refuses the name, or the store's folder fails its safety checks (owner, symlink).
+   */
+  ConversationStoreUnusable: 'ConversationStoreUnusable',
   /** A cost budget binds the run, and the worker's price table has no price for the model it was to call. */
   ModelUnpriced: 'ModelUnpriced',
   /** A graph `parallel` node's list has more items than the node's (or the worker's) `maxItems`. */
@@ -73,6 +85,9 @@ export const nonRetryableErrorTypes: ErrorType[] = [
   ErrorType.InvalidGraphSpec,
   ErrorType.InvalidGraphInput,
   ErrorType.ConversationMissing,
+  ErrorType.McpServerNotDeclared,
+  ErrorType.ConversationForeign,
+  ErrorType.ConversationStoreUnusable,
   ErrorType.ModelUnpriced,
   ErrorType.TooManyItems,
 ];

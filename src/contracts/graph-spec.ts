@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { modelIdSchema } from './model-id';
 import { approvalTimeoutSchema, approversSchema } from './agent-contract';
-import { mcpServerSpecSchema } from './tool-catalog';
+import { mcpServerRefSchema } from './mcp-servers';
 import { agentAllowHostsSchema } from './tool-specs';
 import { budgetSchema } from './budget';
 import { specProblems } from './zod-issues';
@@ -28,7 +28,8 @@ export const graphAgentSchema = z
     backstory: z.string().min(1).optional(),
     model: modelIdSchema,
     tools: z.array(z.string().min(1)).default([]),
-    mcpServers: z.array(mcpServerSpecSchema).default([]),
+    /** Names of MCP servers the worker declares, as in an agent input (`name` or `{ name, allowTools }`). */
+    mcpServers: z.array(mcpServerRefSchema).default([]),
     /** The only hosts this agent's http_fetch calls may reach, within the worker's limits. */
     httpFetchAllowHosts: agentAllowHostsSchema.optional(),
     approvalRequiredTools: z.array(z.string().min(1)).default([]),

@@ -5,7 +5,8 @@
 import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { AgentCatalog } from '../agents/catalog';
-import { createMcpSupport, McpClientPool } from '../activities/mcp';
+import { createMcpSupport, McpClientPool, McpServerRegistry } from '../activities/mcp';
+import type { McpServerDeclaration } from '../contracts/mcp-servers';
 import { createModelAdapters } from '../activities/models/clients';
 import type { ProviderSettings } from '../activities/models/settings';
 import type { CodeRunnerSettings } from '../activities/tools/code-runner';
@@ -22,6 +23,7 @@ import type { Tracing } from '../telemetry/tracing';
 import { tracingWorkerOptions } from '../telemetry/worker';
 import type { ModelPrice } from '../contracts/pricing';
 import { registerSecrets } from '../security/redaction';
+import { ensurePrivateDir } from '../security/private-dir';
 
 export interface AgentWorkerOptions {
   connection: NativeConnection;
@@ -38,7 +40,13 @@ export interface AgentWorkerOptions {
   /** The user's own tools, made with `defineTool`, offered to agents that list them. */
   tools?: DefinedTool[];
   /**
-   * Connections to the MCP servers agents list (`mcpServers`). Without it the worker gets a pool of its own.
+   * The MCP servers runs may name (AGENT_MCP_SERVERS_FILE for `npm run worker`): each a command over stdio or a
+   * URL, with the worker environment variables that feed it. A run input or spec names one of these and can
+   * narrow its tools, nothing more; a name not declared here fails the run's validation, listing these names.
+   */
+  mcpServers?: McpServerDeclaration[];
+  /**
+   * Connections to the declared MCP servers. Without it the worker gets a pool of its own.
    * Either way the pool's connections are closed, and its stdio servers stopped, when the worker stops.
    */
   mcpPool?: McpClientPool;
@@ -52,7 +60,7 @@ export interface AgentWorkerOptions {
    * `tracingWorkflowInterceptorModules`.
    */
   tracing?: Tracing;
-  /** Where conversations passed by reference are kept: settings or a store; files under $TMPDIR by default. */
+  /** Where conversations passed by reference are kept: settings or a store; files in the worker user's own state folder by default. */
   conversationStore?: ConversationStoreSettings | ConversationStore;
   /** Prices overriding the built-in table (AGENT_PRICES_FILE), reported with each model response. */
   prices?: Record<string, ModelPrice>;
@@ -82,7 +90,16 @@ export interface AgentWorkerOptions {
 export const workflowsPath = require.resolve('../workflows');
 
 export async function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> {
-  const mcp = createMcpSupport(options.mcpPool ?? new McpClientPool());
+  const storeSettings =
+    options.conversationStore && 'sync' in options.conversationStore ? undefined : options.conversationStore;
+  // A folder another local user prepared (or a symlink to one) is refused now, not at the first tool or model call.
+  await ensurePrivateDir(options.workspaceDir);
+  if (!storeSettings || storeSettings.kind === 'file')
+    await ensurePrivateDir(storeSettings?.dir ?? defaultConversationStoreDir());
+  const mcp = createMcpSupport(
+    new McpServerRegistry(options.mcpServers ?? [], 'createAgentWorker mcpServers'),
+    options.mcpPool ?? new McpClientPool(),
+  );
   // A store built here is closed when the worker stops; one passed in belongs to the caller.
   const ownStore =
     options.conversationStore && 'sync' in options.conversationStore

@@ -7,6 +7,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createAgentWorker } from './agent-worker';
 import { loadConfig, type Config } from '../config/env';
 import { connectionOptions } from '../config/connection';
+import { mcpServersFromEnv } from '../config/mcp-servers';
 import { createLogger, installTemporalLogging } from '../telemetry/logging';
 import { runtimeMetricsOptions } from '../telemetry/metrics';
 import { tracingFromSettings } from '../telemetry/tracing';
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig();
+  const mcpServers = mcpServersFromEnv();
   registerSecrets([config.temporal.apiKey]);
   assertSomeProvider(config);
   // Certificates are read before the Temporal runtime starts: once it runs it keeps the process alive, so a
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
       workspaceDir: config.workspaceDir,
       knowledgeBaseDir: config.knowledgeBaseDir,
       tools: loadToolsModule(config.toolsModule),
+      mcpServers,
       httpFetch: config.httpFetch,
       codeRunner: config.codeRunner,
       ...(tracing ? { tracing } : {}),
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
         traces: config.telemetry.tracesExporter,
         ...(config.telemetry.prometheusBind ? { prometheus: `http://${config.telemetry.prometheusBind}/metrics` } : {}),
         conversationStore: config.conversationStore.kind,
+        mcpServers: mcpServers.map((s) => s.name),
         modelTaskQueues: modelWorkers.map((w) => w.options.taskQueue),
         rateLimits: config.rateLimits,
         ...(config.agentSpecsDir ? { agentSpecsDir: config.agentSpecsDir } : {}),

@@ -21,6 +21,7 @@ import type { ModelPrice } from '../contracts/pricing';
 import type { Tracing } from '../telemetry/tracing';
 import { tracingWorkerOptions } from '../telemetry/worker';
 import { registerSecrets } from '../security/redaction';
+import { ensurePrivateDir } from '../security/private-dir';
 
 export interface ModelWorkersOptions {
   connection: NativeConnection;
@@ -40,7 +41,7 @@ export interface ModelWorkersOptions {
   identity?: string;
   /**
    * The conversation store model calls read conversations passed by reference from: the same settings (or
-   * store) as the agent workers'; files under $TMPDIR by default.
+   * store) as the agent workers'; files in the worker user's own state folder by default.
    */
   conversationStore?: ConversationStoreSettings | ConversationStore;
   /** OpenTelemetry tracing: a span per model-call attempt, annotated with GenAI attributes, as on agent workers. */
@@ -56,6 +57,11 @@ export async function createModelWorkers(options: ModelWorkersOptions): Promise<
   const adapters = createModelAdapters(options.providers);
   const providers = Object.keys(adapters) as Provider[];
   if (providers.length === 0) return [];
+  const storeSettings =
+    options.conversationStore && 'sync' in options.conversationStore ? undefined : options.conversationStore;
+  // A store folder another local user prepared is refused at start, as on the agent workers.
+  if (!storeSettings || storeSettings.kind === 'file')
+    await ensurePrivateDir(storeSettings?.dir ?? defaultConversationStoreDir());
   // A store built here is closed when the workers stop; one passed in belongs to the caller.
   const ownStore =
     options.conversationStore && 'sync' in options.conversationStore

@@ -15,7 +15,6 @@ import {
   parseAgentSpec,
   type AgentSpecInput,
 } from '../../src/contracts/agent-spec';
-import { UserError } from '../../src/contracts/errors';
 import { loadScenarioDir } from '../../src/servers/mock-llm/scenario';
 import { defaultScenarioDir } from '../../src/servers/mock-llm/server';
 
@@ -188,12 +187,15 @@ describe('from spec to workflow input', () => {
     });
   });
 
-  it('refuses MCP server names until the workflow input can take names (one function maps them)', () => {
+  it('passes MCP server names through to the workflow input, which names operator-declared servers', () => {
     assert.deepEqual(mcpServersForInput([]), []);
-    assert.throws(() => mcpServersForInput([{ name: 'kb' }]), UserError);
+    assert.deepEqual(mcpServersForInput([{ name: 'kb' }, { name: 'crm', allowTools: ['lookup'] }]), [
+      'kb',
+      { name: 'crm', allowTools: ['lookup'] },
+    ]);
     const parsed = parseAgentSpec({ ...validSpec(), mcpServers: ['kb'] });
     assert.ok(parsed.ok);
-    assert.throws(() => agentInputFromSpec(parsed.spec), /mcpServers: kb/);
+    assert.deepEqual(agentInputFromSpec(parsed.spec).mcpServers, ['kb']);
   });
 
   it('a run naming only an agent takes the spec, with its own fields winning and the example as request', () => {

@@ -12,6 +12,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Pool } from 'pg';
 import { createPostgresConversationStore } from '../../src/activities/conversation/postgres';
 import {
+  conversationFileName,
   createFileConversationStore,
   nextConversation,
   type ConversationStore,
@@ -114,7 +115,7 @@ describe('file conversation store', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'da-conv-test-'));
     try {
       await roundTrip(createFileConversationStore(dir), 'default/agent/with slashes');
-      assert.deepEqual(fs.readdirSync(dir), [`${encodeURIComponent('default/agent/with slashes')}.json`]);
+      assert.deepEqual(fs.readdirSync(dir), [conversationFileName('default/agent/with slashes')]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

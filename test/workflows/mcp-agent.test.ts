@@ -20,7 +20,7 @@ import {
   type PendingApproval,
 } from '../../src/contracts/agent-contract';
 import { GRAPH_WORKFLOW_TYPE } from '../../src/contracts/graph-contract';
-import { mcpServerSpecSchema } from '../../src/contracts/tool-catalog';
+import { mcpServerSpecSchema, type McpServerSpec } from '../../src/contracts/tool-catalog';
 import { McpClientPool } from '../../src/activities/mcp';
 import { agentInputFor, shippedAgentSpec } from '../../src/agents';
 import {
@@ -72,10 +72,11 @@ let pool: McpClientPool;
 let http: RunningHttpServer;
 let stdioData: string;
 let httpData: string;
-/** An MCP server entry as an agent author writes it (defaults are filled in by the workflow). */
-type McpServerInput = NonNullable<AgentInput['mcpServers']>[number];
-let stdioServer: McpServerInput;
-let httpServer: McpServerInput;
+/** The servers the worker's operator declares; runs name them. */
+let stdioServer: McpServerSpec;
+let httpServer: McpServerSpec;
+let dyingServer: McpServerSpec;
+let dyingData: string;
 /** Every run started here, replayed at the end. */
 const runs: WorkflowHandle[] = [];
 let n = 0;
@@ -84,19 +85,28 @@ before(async () => {
   stdioData = copyKnowledgeBase();
   httpData = copyKnowledgeBase();
   http = await startKnowledgeBaseHttpServer({ dataDir: httpData, port: 0, token: TOKEN });
-  stdioServer = { name: 'kb', ...knowledgeBaseStdioCommand(stdioData), timeout: '20s' };
-  // Only the variable's name travels in the input; its value lives in the worker's environment (here, the pool's).
-  httpServer = { name: 'kbhttp', url: http.url, headersFromEnv: { Authorization: AUTH_VAR } };
+  dyingData = copyKnowledgeBase();
+  stdioServer = mcpServerSpecSchema.parse({ name: 'kb', ...knowledgeBaseStdioCommand(stdioData), timeout: '20s' });
+  // Only the variable's name is declared; its value lives in the worker's environment (here, the pool's).
+  httpServer = mcpServerSpecSchema.parse({
+    name: 'kbhttp',
+    url: http.url,
+    headersFromEnv: { Authorization: AUTH_VAR },
+  });
+  dyingServer = mcpServerSpecSchema.parse({ name: 'kbx', ...knowledgeBaseStdioCommand(dyingData), timeout: '30s' });
+  const ghost = mcpServerSpecSchema.parse({ name: 'ghost', command: '/nonexistent/mcp-server' });
   stack = await startTestStack({ worker: false });
   pool = new McpClientPool({ env: { PATH: process.env.PATH, [AUTH_VAR]: `Bearer ${TOKEN}` } });
-  worker = await stack.startWorker({ extra: { mcpPool: pool } });
+  worker = await stack.startWorker({
+    extra: { mcpPool: pool, mcpServers: [stdioServer, httpServer, dyingServer, ghost] },
+  });
 });
 
 after(async () => {
   await stack?.stop();
   await pool?.closeAll();
   await http?.close().catch(() => undefined);
-  for (const dir of [stdioData, httpData]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  for (const dir of [stdioData, httpData, dyingData]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 async function startAgent(scenario: string, input: Partial<AgentInput>): Promise<WorkflowHandle<typeof agentWorkflow>> {
@@ -119,9 +129,13 @@ async function pendingOf(handle: WorkflowHandle): Promise<PendingApproval[]> {
 }
 
 describe('agents with MCP tools', () => {
-  it('an agent spec names MCP servers only; until the input takes names, such a spec is refused, not guessed', () => {
+  it('passes the MCP server names of an agent spec into the workflow input', () => {
     const fileClerk = shippedAgentSpec('file-clerk');
-    assert.throws(() => agentInputFor({ ...fileClerk, mcpServers: [{ name: 'kb' }] }, 'q'), /mcpServers: kb/);
+    const input = agentInputFor(
+      { ...fileClerk, mcpServers: [{ name: 'kb' }, { name: 'kbhttp', allowTools: ['add_note'] }] },
+      'q',
+    );
+    assert.deepEqual(input.mcpServers, ['kb', { name: 'kbhttp', allowTools: ['add_note'] }]);
     assert.equal(agentInputFor(fileClerk, 'q').mcpServers, undefined);
   });
 
@@ -132,7 +146,7 @@ describe('agents with MCP tools', () => {
         { text: 'Retries live in the activity retry policy.' },
       ],
     });
-    const handle = await startAgent('mcp-stdio', { mcpServers: [stdioServer] });
+    const handle = await startAgent('mcp-stdio', { mcpServers: ['kb'] });
     const result = await handle.result();
     assert.equal(result.text, 'Retries live in the activity retry policy.');
     assert.equal(result.toolCalls, 1);
@@ -145,7 +159,7 @@ describe('agents with MCP tools', () => {
 
     const history = await handle.fetchHistory();
     assert.deepEqual(activityTypes(history), ['describeTools', 'callModel', 'mcp:callTool', 'callModel']);
-    const pid = await pool.pid(mcpServerSpecSchema.parse(stdioServer));
+    const pid = await pool.pid(stdioServer);
     assert.ok(pid && isRunning(pid), 'the stdio server keeps running between calls');
   });
 
@@ -160,7 +174,7 @@ describe('agents with MCP tools', () => {
         { text: 'Saved.' },
       ],
     });
-    const handle = await startAgent('mcp-http', { mcpServers: [httpServer] });
+    const handle = await startAgent('mcp-http', { mcpServers: ['kbhttp'] });
     const result = await handle.result();
     assert.equal(result.text, 'Saved.');
     // add_note says destructiveHint false and idempotentHint true: no approval gate, it ran straight away.
@@ -169,9 +183,10 @@ describe('agents with MCP tools', () => {
       [['kbhttp__add_note', 'ok']],
     );
     assert.match(fs.readFileSync(path.join(httpData, 'notes/agent-note.md'), 'utf8'), /Written by an agent/);
-    // The header's value never entered history: only the variable's name did.
+    // Neither the header's value nor where it comes from entered history: the run named the server, nothing more.
     const historyText = payloadText(await handle.fetchHistory()).join('\n');
-    assert.ok(historyText.includes(AUTH_VAR));
+    assert.ok(!historyText.includes(AUTH_VAR), 'the variable name is not in history');
+    assert.ok(!historyText.includes(http.url), 'the URL is not in history');
     assert.ok(!historyText.includes(TOKEN), 'the token is not in history');
   });
 
@@ -183,7 +198,7 @@ describe('agents with MCP tools', () => {
       ],
     });
     const target = path.join(stdioData, 'cost-control.md');
-    const handle = await startAgent('mcp-destructive', { mcpServers: [stdioServer] });
+    const handle = await startAgent('mcp-destructive', { mcpServers: ['kb'] });
     const [pending] = await pendingOf(handle);
     assert.equal(pending?.what, 'tool kb__delete_document');
     assert.match(pending?.why ?? '', /destructive/);
@@ -218,7 +233,7 @@ describe('agents with MCP tools', () => {
               librarian: {
                 instructions: '[librarian] Answer from the knowledge base.',
                 model: 'mock:mcp-graph',
-                mcpServers: [httpServer],
+                mcpServers: [{ name: 'kbhttp', allowTools: ['list_documents'] }],
               },
             },
             state: { answer: { type: 'string' } },
@@ -252,18 +267,18 @@ describe('agents with MCP tools', () => {
   });
 
   it('does not retry an approved destructive call whose stdio server died mid-call: one approval, one attempt', async () => {
-    const data = copyKnowledgeBase();
-    try {
-      const server: McpServerInput = { name: 'kbx', ...knowledgeBaseStdioCommand(data), timeout: '30s' };
+    const data = dyingData;
+    {
+      const server = dyingServer;
       stack.mock.addScenario('mcp-dies', {
         turns: [
           { toolCalls: [{ name: 'kbx__delete_document', arguments: { file: 'tools.md' } }] },
           { text: 'The delete did not go through.' },
         ],
       });
-      const handle = await startAgent('mcp-dies', { mcpServers: [server] });
+      const handle = await startAgent('mcp-dies', { mcpServers: ['kbx'] });
       await pendingOf(handle);
-      const pid = await pool.pid(mcpServerSpecSchema.parse(server));
+      const pid = await pool.pid(server);
       assert.ok(pid, 'discovery started the server');
       // Stopped, the server takes the call but cannot answer; killed, it takes the call with it.
       process.kill(pid, 'SIGSTOP');
@@ -288,8 +303,6 @@ describe('agents with MCP tools', () => {
         .filter((a) => a && Number(a.attempt) > 1);
       assert.equal(retried.length, 0, 'no retry');
       assert.ok(fs.existsSync(path.join(data, 'tools.md')), 'nothing was deleted');
-    } finally {
-      fs.rmSync(data, { recursive: true, force: true });
     }
   });
 
@@ -302,7 +315,7 @@ describe('agents with MCP tools', () => {
           instructions: 't',
           input: 'go',
           model: 'mock:hello',
-          mcpServers: [{ name: 'ghost', command: '/nonexistent/mcp-server' }],
+          mcpServers: ['ghost'],
         },
       ],
     });
@@ -323,7 +336,7 @@ describe('agents with MCP tools', () => {
   });
 
   it('stops its stdio servers when the worker stops, and every run replays with the servers gone', async () => {
-    const pid = await pool.pid(mcpServerSpecSchema.parse(stdioServer));
+    const pid = await pool.pid(stdioServer);
     assert.ok(pid, 'a stdio server was running');
     await worker.stop();
     for (let i = 0; i < 50 && isRunning(pid); i++) await sleep(100);
@@ -336,6 +349,6 @@ describe('agents with MCP tools', () => {
       const history = await handle.fetchHistory();
       await Worker.runReplayHistory({ workflowBundle: workflowBundleCode }, history, handle.workflowId);
     }
-    assert.equal(await pool.pid(mcpServerSpecSchema.parse(stdioServer)), undefined, 'replay started no server');
+    assert.equal(await pool.pid(stdioServer), undefined, 'replay started no server');
   });
 });

@@ -1,5 +1,4 @@
-import os from 'node:os';
-import path from 'node:path';
+import { defaultStateDir } from '../../security/state-dirs';
 
 /**
  * Where conversations passed by reference are kept: files on this machine (the default), or PostgreSQL when
@@ -7,5 +6,9 @@ import path from 'node:path';
  */
 export type ConversationStoreSettings = { kind: 'file'; dir: string } | { kind: 'postgres'; url: string };
 
-/** The file store's directory when none is configured. */
-export const defaultConversationStoreDir = (): string => path.join(os.tmpdir(), 'durable-agents-conversations');
+/**
+ * The file store's directory when none is configured: the worker user's own state folder, never a shared
+ * temporary one (see security/state-dirs.ts).
+ */
+export const defaultConversationStoreDir = (env: Record<string, string | undefined> = process.env): string =>
+  defaultStateDir('conversations', env);

@@ -15,6 +15,7 @@ import type { ToolCallOutput } from '../../contracts/tool-specs';
 import { annotateToolCall, annotateToolOutcome } from '../../telemetry/genai';
 import type { McpClientPool } from './client';
 import { modelToolName } from './discovery';
+import type { McpServerRegistry } from './registry';
 
 /** The most text one call returns; a huge answer must not flood the conversation. */
 export const MCP_OUTPUT_LIMIT_CHARS = 100_000;
@@ -119,15 +120,23 @@ function protocolFailure(label: string, err: unknown): ApplicationFailure {
   return failure(ErrorType.ToolFailed, `${label}: ${error.message}`, false, error);
 }
 
-/** Builds the `mcp:callTool` activity over a connection pool. */
-export function createMcpCallTool(pool: McpClientPool): (input: McpCallInput) => Promise<ToolCallOutput> {
+/**
+ * Builds the `mcp:callTool` activity over a connection pool. The server is looked up by name among the
+ * operator's declarations on every call, so a recorded input can name a server but never define one.
+ */
+export function createMcpCallTool(
+  pool: McpClientPool,
+  registry: McpServerRegistry,
+): (input: McpCallInput) => Promise<ToolCallOutput> {
   return async function callMcpTool(input: McpCallInput): Promise<ToolCallOutput> {
-    const { server, tool } = input;
-    const label = modelToolName(server.name, tool);
-    const meta = { server: server.name, tool, toolCallId: input.toolCallId };
+    const { tool } = input;
+    const name = String(input.server?.name);
+    const label = modelToolName(name, tool);
+    const meta = { server: name, tool, toolCallId: input.toolCallId };
     const started = Date.now();
     annotateToolCall({ name: label, callId: input.toolCallId });
     try {
+      const server = registry.resolve(input.server);
       const args = parseArguments(label, input.arguments);
       if (server.allowTools && !server.allowTools.includes(tool)) {
         throw failure(

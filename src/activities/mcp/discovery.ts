@@ -9,14 +9,13 @@ import { ErrorType } from '../../contracts/errors';
 import {
   MCP_CALL_TOOL_ACTIVITY,
   MCP_TOOL_SEPARATOR,
-  mcpServerSpecSchema,
   type McpServerSpec,
   type ToolDescriptor,
 } from '../../contracts/tool-catalog';
 import type { SideEffects } from '../../contracts/tool-specs';
 import type { McpClientPool } from './client';
 import { serverUnavailable } from './failures';
-import { describeIssues } from '../../contracts/zod-issues';
+import { refFor } from './registry';
 
 /** OpenAI and Anthropic accept tool names of letters, digits, `_` and `-`, at most 64 characters. */
 const MODEL_TOOL_NAME_MAX = 64;
@@ -64,27 +63,16 @@ function descriptorOf(spec: McpServerSpec, tool: Tool): ToolDescriptor {
     activity: MCP_CALL_TOOL_ACTIVITY,
     timeout: spec.timeout,
     maximumAttempts: spec.maximumAttempts,
-    mcp: { server: spec, tool: tool.name },
+    // Only the server's name travels: a tool call is resolved against the worker's declarations again.
+    mcp: { server: refFor(spec), tool: tool.name },
   };
 }
 
-/** Checks a spec that arrived as data; a bad one is the agent author's mistake, not worth a retry. */
-function validSpec(spec: McpServerSpec): McpServerSpec {
-  const parsed = mcpServerSpecSchema.safeParse(spec);
-  if (parsed.success) return parsed.data;
-  throw ApplicationFailure.create({
-    type: ErrorType.InvalidAgentInput,
-    message: `MCP server spec "${String((spec as { name?: unknown }).name)}": ${describeIssues(parsed.error.issues, { root: '(spec)' })}`,
-    nonRetryable: true,
-  });
-}
-
 /**
- * Lists the tools of one MCP server (those in `allowTools`, when given) as tool descriptors. A server that
- * cannot start, times out or dies fails with a retryable `McpServerUnavailable`.
+ * Lists the tools of one declared MCP server (those in `allowTools`, when given) as tool descriptors. A server
+ * that cannot start, times out or dies fails with a retryable `McpServerUnavailable`.
  */
-export async function discoverMcpTools(spec: McpServerSpec, pool: McpClientPool): Promise<ToolDescriptor[]> {
-  const server = validSpec(spec);
+export async function discoverMcpTools(server: McpServerSpec, pool: McpClientPool): Promise<ToolDescriptor[]> {
   const started = Date.now();
   let tools: Tool[];
   try {

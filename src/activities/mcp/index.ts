@@ -5,17 +5,19 @@
 import {
   MCP_CALL_TOOL_ACTIVITY,
   type McpCallInput,
-  type McpServerSpec,
+  type McpServerRef,
   type ToolDescriptor,
 } from '../../contracts/tool-catalog';
 import type { ToolCallOutput } from '../../contracts/tool-specs';
 import { createMcpCallTool } from './call-tool';
 import { McpClientPool } from './client';
 import { discoverMcpTools } from './discovery';
+import type { McpServerRegistry } from './registry';
 
 export { McpClientPool, McpConnection, type McpClientPoolOptions } from './client';
 export { discoverMcpTools, modelToolName, sideEffectsFromAnnotations } from './discovery';
 export { flattenToolResult, MCP_OUTPUT_LIMIT_CHARS } from './call-tool';
+export { McpServerRegistry } from './registry';
 
 /**
  * The pool used when none is given: one per worker process. Whoever owns the worker calls
@@ -28,25 +30,42 @@ export type McpActivities = {
   [MCP_CALL_TOOL_ACTIVITY]: (input: McpCallInput) => Promise<ToolCallOutput>;
 };
 
-/** The MCP activities to register on a worker: `mcp:callTool`, over `pool` (the process-wide pool by default). */
-export function createMcpActivities(pool: McpClientPool = defaultMcpClientPool): McpActivities {
-  return { [MCP_CALL_TOOL_ACTIVITY]: createMcpCallTool(pool) };
+/**
+ * The MCP activities to register on a worker: `mcp:callTool` for the servers `registry` declares, over `pool`
+ * (the process-wide pool by default).
+ */
+export function createMcpActivities(
+  registry: McpServerRegistry,
+  pool: McpClientPool = defaultMcpClientPool,
+): McpActivities {
+  return { [MCP_CALL_TOOL_ACTIVITY]: createMcpCallTool(pool, registry) };
 }
 
 /**
- * Everything a worker needs for MCP over one pool: `discover` for the `describeTools` activity, the activities
- * to register, and `close` for worker shutdown.
+ * Everything a worker needs for MCP over one pool and the operator's declarations: `discover` for the
+ * `describeTools` activity (every reference is resolved before any server starts), the activities to register,
+ * and `close` for worker shutdown.
  */
-export function createMcpSupport(pool: McpClientPool = defaultMcpClientPool): {
+export function createMcpSupport(
+  registry: McpServerRegistry,
+  pool: McpClientPool = defaultMcpClientPool,
+): {
   pool: McpClientPool;
-  discover: (server: McpServerSpec) => Promise<ToolDescriptor[]>;
+  registry: McpServerRegistry;
+  discover: (servers: McpServerRef[]) => Promise<ToolDescriptor[]>;
   activities: McpActivities;
   close: () => Promise<void>;
 } {
   return {
     pool,
-    discover: (server) => discoverMcpTools(server, pool),
-    activities: createMcpActivities(pool),
+    registry,
+    discover: async (servers) => {
+      const declared = servers.map((ref) => registry.resolve(ref));
+      const descriptors: ToolDescriptor[] = [];
+      for (const server of declared) descriptors.push(...(await discoverMcpTools(server, pool)));
+      return descriptors;
+    },
+    activities: createMcpActivities(registry, pool),
     close: () => pool.closeAll(),
   };
 }

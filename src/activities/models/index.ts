@@ -8,7 +8,7 @@ import type { ModelRequest, ModelResponse } from '../../contracts/messages';
 import { annotateModelFailure, annotateModelRequest, annotateModelResponse } from '../../telemetry/genai';
 import { priceFor, defaultPrices } from '../../contracts/pricing';
 import { toApplicationFailure } from './errors';
-import { conversationOf, requirePriceFor, resolveAdapter, type ModelActivityDeps } from './resolve';
+import { conversationOf, ownConversationId, requirePriceFor, resolveAdapter, type ModelActivityDeps } from './resolve';
 import { createSummarizeActivity } from './summarize';
 
 export type { ModelActivityDeps } from './resolve';
@@ -56,7 +56,7 @@ export function createModelActivities(deps: ModelActivityDeps) {
       const stopHeartbeat = startHeartbeat(ctx);
       let messages: ModelRequest['messages'];
       try {
-        messages = await conversationOf(deps, request);
+        messages = await conversationOf(deps, request, ownConversationId(ctx.info));
       } catch (err) {
         stopHeartbeat();
         throw err;

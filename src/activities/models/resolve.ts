@@ -1,5 +1,5 @@
 /** What model activities need: the adapters per provider and the conversation store. */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, type Info } from '@temporalio/activity';
 import { ErrorType } from '../../contracts/errors';
 import type { ModelRequest } from '../../contracts/messages';
 import { parseModelId, type ModelId, type Provider } from '../../contracts/model-id';
@@ -67,12 +67,33 @@ export function requirePriceFor(
   });
 }
 
-/** The whole conversation of a request: its messages, or for a by-reference request the stored conversation. */
+/**
+ * The one conversation a run's model activities may read and write: the workflow names its conversation after
+ * its namespace and workflow id (continued runs keep the id), so that is what the activity expects.
+ */
+export function ownConversationId(info: Pick<Info, 'namespace' | 'workflowExecution'>): string | undefined {
+  const workflowId = info.workflowExecution?.workflowId;
+  return workflowId === undefined ? undefined : `${info.namespace}/${workflowId}`;
+}
+
+/**
+ * The whole conversation of a request: its messages, or for a by-reference request the stored conversation.
+ * A reference to any conversation but `owner` (the calling run's own) is refused with a non-retryable
+ * `ConversationForeign` before the store is touched: a run's input must not let it read or overwrite another's.
+ */
 export async function conversationOf(
   deps: ModelActivityDeps,
   request: Pick<ModelRequest, 'messages' | 'conversation'>,
+  owner: string | undefined,
 ): Promise<ModelRequest['messages']> {
   if (!request.conversation) return request.messages;
+  if (request.conversation.id !== owner) {
+    throw ApplicationFailure.create({
+      type: ErrorType.ConversationForeign,
+      message: `conversation ${request.conversation.id} is not this run's own (${owner ?? 'no workflow'}); a run reads and writes only its own conversation`,
+      nonRetryable: true,
+    });
+  }
   if (!deps.conversations) {
     throw ApplicationFailure.create({
       type: ErrorType.InvalidRequest,

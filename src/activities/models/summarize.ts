@@ -12,7 +12,7 @@ import {
 import { ErrorType } from '../../contracts/errors';
 import { toApplicationFailure } from './errors';
 import { defaultPrices } from '../../contracts/pricing';
-import { conversationOf, requirePriceFor, resolveAdapter, type ModelActivityDeps } from './resolve';
+import { conversationOf, ownConversationId, requirePriceFor, resolveAdapter, type ModelActivityDeps } from './resolve';
 
 export function createSummarizeActivity(deps: ModelActivityDeps) {
   return {
@@ -20,7 +20,7 @@ export function createSummarizeActivity(deps: ModelActivityDeps) {
       const ctx = Context.current();
       const { id, adapter } = resolveAdapter(deps, input.model);
       requirePriceFor(deps, { ...defaultPrices, ...deps.prices }, input);
-      const all = await conversationOf(deps, input);
+      const all = await conversationOf(deps, input, ownConversationId(ctx.info));
       const part = all.slice(input.from, input.to);
       if (part.length === 0 || input.to > all.length) {
         throw ApplicationFailure.create({

@@ -5,13 +5,14 @@
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { ErrorType } from '../../contracts/errors';
-import type { DescribeToolsInput, McpServerSpec, ToolDescriptor } from '../../contracts/tool-catalog';
+import type { DescribeToolsInput, McpServerRef, ToolDescriptor } from '../../contracts/tool-catalog';
 import { toolActivityName } from '../../contracts/tool-specs';
 import { describeDefinedTool, type DefinedTool } from './define-tool';
 import { builtinTools, type ToolDeps } from './index';
 import type { ToolActivity } from './tool-activity';
 
-export type McpDiscovery = (server: McpServerSpec) => Promise<ToolDescriptor[]>;
+/** Resolves every named MCP server against the worker's declarations, then lists their tools. */
+export type McpDiscovery = (servers: McpServerRef[]) => Promise<ToolDescriptor[]>;
 
 export class ToolRegistry {
   private readonly tools = new Map<string, DefinedTool>();
@@ -56,16 +57,16 @@ export function createDescribeToolsActivity(registry: ToolRegistry, discoverMcp?
   return {
     async describeTools(input: DescribeToolsInput): Promise<ToolDescriptor[]> {
       const local = registry.describe(input.tools);
-      const remote: ToolDescriptor[] = [];
-      for (const server of input.mcpServers) {
+      let remote: ToolDescriptor[] = [];
+      if (input.mcpServers.length) {
         if (!discoverMcp) {
           throw ApplicationFailure.create({
-            type: ErrorType.InvalidAgentInput,
-            message: `MCP server "${server.name}" requested but this worker has no MCP support`,
+            type: ErrorType.McpServerNotDeclared,
+            message: `MCP server "${input.mcpServers[0]?.name}" requested but this worker has no MCP support`,
             nonRetryable: true,
           });
         }
-        remote.push(...(await discoverMcp(server)));
+        remote = await discoverMcp(input.mcpServers);
       }
       const all = [...local, ...remote];
       const seen = new Set<string>();

@@ -7,6 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { ErrorType } from '../../contracts/errors';
+import {
+  ensurePrivateDir,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  UnsafeDirectoryError,
+} from '../../security/private-dir';
 import { ToolError } from './tool-activity';
 import { listFilesSpec, readFileSpec, writeFileSpec } from '../../contracts/tool-specs';
 import { defineTool, specFields, type DefinedTool } from './define-tool';
@@ -42,9 +48,17 @@ export interface WorkspacePath {
   relative: string;
 }
 
-/** The workspace root: created when missing, then resolved to its real path. */
+/**
+ * The workspace root: created 0700 when missing (an existing one must be this user's own real folder, see
+ * {@link ensurePrivateDir}), then resolved to its real path.
+ */
 async function realRoot(workspaceDir: string): Promise<string> {
-  await fsp.mkdir(workspaceDir, { recursive: true });
+  try {
+    await ensurePrivateDir(workspaceDir);
+  } catch (err) {
+    if (err instanceof UnsafeDirectoryError) throw failed(`the workspace ${err.message}`);
+    throw err;
+  }
   return fsp.realpath(workspaceDir);
 }
 
@@ -206,7 +220,7 @@ export async function writeWorkspaceFile(
   }
   const dir = path.dirname(real);
   try {
-    await fsp.mkdir(dir, { recursive: true });
+    await fsp.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   } catch (err) {
     if (errno(err) === 'EEXIST' || errno(err) === 'ENOTDIR')
       throw failed(`cannot create ${relative}: a parent of it is a file`);
@@ -221,7 +235,7 @@ export async function writeWorkspaceFile(
       workspaceDir,
       { real: temp, relative },
       fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL,
-      0o644,
+      PRIVATE_FILE_MODE,
     );
     try {
       await handle.writeFile(args.content, 'utf8');

@@ -1,6 +1,7 @@
 /**
  * The knowledge-base MCP server as a library: build it, serve it over HTTP in-process, or get the command that
- * starts it over stdio (for an `mcpServers` entry of an agent spec).
+ * starts it over stdio (for an MCP server the worker's operator declares in AGENT_MCP_SERVERS_FILE or createAgentWorker's
+ * `mcpServers`).
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -4,6 +4,7 @@ import { ErrorType } from '../../contracts/errors';
 import { toolSpecsByName } from '../../contracts/tool-specs';
 import { z } from 'zod';
 import { issueLines } from '../../contracts/zod-issues';
+import { mcpServersForValidation } from '../kernel/mcp-servers';
 
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: ErrorType.InvalidAgentInput, message, nonRetryable: true });
@@ -14,7 +15,7 @@ function invalid(message: string): ApplicationFailure {
  * rather than failing the workflow task over and over.
  */
 export function validateAgentInput(raw: unknown): ValidAgentInput {
-  const parsed = agentInputSchema.safeParse(raw);
+  const parsed = agentInputSchema.safeParse(withRecordedMcpServers(raw));
   if (!parsed.success) {
     const problems = issueLines(parsed.error.issues, { root: '(input)' });
     throw invalid(`invalid agent input: ${problems.join('; ')}`);
@@ -28,6 +29,14 @@ export function validateAgentInput(raw: unknown): ValidAgentInput {
     }
   }
   return input;
+}
+
+/** The input with its MCP servers as a run recorded before the registry may keep them (names only). */
+function withRecordedMcpServers(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const entries = (raw as { mcpServers?: unknown }).mcpServers;
+  const names = mcpServersForValidation([{ path: 'mcpServers', entries }]).get('mcpServers');
+  return names ? { ...raw, mcpServers: names } : raw;
 }
 
 /**
@@ -54,4 +63,9 @@ export function checkApprovalToolNames(input: ValidAgentInput, available: string
 /** Turns the registry's refusal of a tool name into the same input error the caller would expect. */
 export function unknownToolAsInputError(message: string): ApplicationFailure {
   return invalid(`invalid agent input: tools: ${message}`);
+}
+
+/** Turns the worker's refusal of an MCP server (not declared, or defined inline) into an input error. */
+export function undeclaredMcpServerAsInputError(message: string): ApplicationFailure {
+  return invalid(`invalid agent input: mcpServers: ${message}`);
 }

@@ -10,7 +10,12 @@ import type { ToolDescriptor } from '../../contracts/tool-catalog';
 import { toolActivityName, toolDefinition, toolSpecsByName, type ToolSpec } from '../../contracts/tool-specs';
 import { describeToolsActivity } from '../kernel/activities';
 import type { RunState } from './run-state';
-import { checkApprovalToolNames, checkBuiltinToolNames, unknownToolAsInputError } from './input';
+import {
+  checkApprovalToolNames,
+  checkBuiltinToolNames,
+  undeclaredMcpServerAsInputError,
+  unknownToolAsInputError,
+} from './input';
 import { applicationFailureOf } from '../kernel/failures';
 import { TOOL_DISCOVERY_PATCH } from '../kernel/patches';
 
@@ -64,6 +69,7 @@ async function describe(input: ValidAgentInput): Promise<ToolDescriptor[]> {
   } catch (err) {
     const cause = applicationFailureOf(err);
     if (cause?.type === ErrorType.UnknownTool) throw unknownToolAsInputError(cause.message);
+    if (cause?.type === ErrorType.McpServerNotDeclared) throw undeclaredMcpServerAsInputError(cause.message);
     throw err;
   }
 }

@@ -12,6 +12,7 @@ import { stateInputProblems } from '../../contracts/graph-input';
 import { GRAPH_INPUT_TYPES_PATCH, GRAPH_TEMPLATE_PATHS_PATCH } from '../kernel/patches';
 import { initialState, renderTemplate } from '../../contracts/graph-rules';
 import { ApprovalGates } from '../kernel/approvals';
+import { mcpServersForValidation } from '../kernel/mcp-servers';
 import { executeNode } from './nodes';
 import { nextNode } from './routing';
 import { GraphRun } from './run-state';
@@ -20,8 +21,26 @@ import { BudgetBreachError, budgetExceededFailure } from '../kernel/budget';
 import { budgetSchema } from '../../contracts/budget';
 import { describeIssues } from '../../contracts/zod-issues';
 
+/** The spec with its agents' MCP servers as a run recorded before the registry may keep them (names only). */
+function withRecordedMcpServers(spec: unknown): unknown {
+  const agents = (spec as { agents?: unknown } | undefined)?.agents;
+  if (!agents || typeof agents !== 'object' || Array.isArray(agents)) return spec;
+  const lists = Object.entries(agents as Record<string, { mcpServers?: unknown } | undefined>).map(([name, a]) => ({
+    path: name,
+    entries: a?.mcpServers,
+  }));
+  const names = mcpServersForValidation(lists);
+  if (names.size === 0) return spec;
+  const rewritten = Object.fromEntries(
+    Object.entries(agents as Record<string, object>).map(([name, a]) =>
+      names.has(name) ? [name, { ...a, mcpServers: names.get(name) }] : [name, a],
+    ),
+  );
+  return { ...(spec as object), agents: rewritten };
+}
+
 function validSpec(input: GraphInput): GraphSpec {
-  const parsed = parseGraphSpec(input?.spec, { templatePaths: false });
+  const parsed = parseGraphSpec(withRecordedMcpServers(input?.spec), { templatePaths: false });
   if (!parsed.ok) {
     throw ApplicationFailure.create({
       type: ErrorType.InvalidGraphSpec,

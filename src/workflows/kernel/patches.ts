@@ -49,6 +49,13 @@ export const CONTINUE_AS_NEW_PATCH = 'continue-as-new';
 export const APPROVAL_VERIFICATION_PATCH = 'approval-verification';
 
 /**
+ * 2026-12-07. Runs name MCP servers the worker's operator declares; an input or spec that defines one inline
+ * (command, URL, environment variable names) is refused by validation. Older runs replay with only the names of
+ * their servers kept, and the worker refuses anything inline they still ask it to run.
+ */
+export const MCP_SERVER_REGISTRY_PATCH = 'mcp-server-registry';
+
+/**
  * 2026-12-07. A graph `parallel` node whose list holds more than its `maxItems` fails with `TooManyItems` before
  * starting any branch. Asked only when a list is over the cap, so runs whose lists fit record no marker; an
  * older run with a longer list replays as it ran (every branch started).
@@ -109,6 +116,7 @@ export const patchIds = [
   CONVERSATION_BY_REFERENCE_PATCH,
   CONTINUE_AS_NEW_PATCH,
   APPROVAL_VERIFICATION_PATCH,
+  MCP_SERVER_REGISTRY_PATCH,
   PARALLEL_ITEM_CAP_PATCH,
   GRAPH_HISTORY_LIMIT_PATCH,
   AGENT_SPEC_RESOLUTION_PATCH,
