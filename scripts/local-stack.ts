@@ -6,7 +6,6 @@
 import path from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createAgentWorker } from '../src/worker/agent-worker';
-import { createModelWorkers } from '../src/worker/model-workers';
 import { loadConfig, type Config, type ProviderSettings } from '../src/config/env';
 import { connectionOptions } from '../src/config/connection';
 import { createLogger, installTemporalLogging } from '../src/telemetry/logging';
@@ -87,19 +86,10 @@ export async function startLocalStack(options: { taskQueue?: string; logLevel?: 
     ...(config.prices ? { prices: config.prices } : {}),
     dataConverter: encryptedDataConverter(config.temporal.payloadKeys),
     approvalSecret: config.approvalSecret,
-  });
-  const modelWorkers = await createModelWorkers({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    providers,
-    conversationStore: config.conversationStore,
     rateLimits: config.rateLimits,
-    ...(config.prices ? { prices: config.prices } : {}),
-    ...(tracing ? { tracing } : {}),
-    dataConverter: encryptedDataConverter(config.temporal.payloadKeys),
   });
-  const workerRun = Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]).then(() => undefined);
+  // run() also runs the model workers of the providers' task queues.
+  const workerRun = worker.run();
   say(`Worker polling task queue "${config.temporal.taskQueue}"`);
   if (tracing) say(`Traces: ${config.telemetry.tracesExporter} (service ${config.telemetry.serviceName})`);
   if (config.telemetry.prometheusBind) say(`Metrics: http://${config.telemetry.prometheusBind}/metrics`);
@@ -111,7 +101,7 @@ export async function startLocalStack(options: { taskQueue?: string; logLevel?: 
     worker,
     workerRun,
     stop: async () => {
-      for (const w of [worker, ...modelWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun.catch(() => undefined);
       await tracing?.shutdown().catch(() => undefined);
       await connection.close();

@@ -20,12 +20,18 @@ import { idempotencyKey } from './agent/idempotency-key';
 /** Runs an agent's tool loop as a child `agentWorkflow`, visible as a child run named after the agent. */
 export function runAgent(
   input: AgentInput,
-  options: { workflowId?: string; summary?: string } = {},
+  options: {
+    workflowId?: string;
+    summary?: string;
+    /** The task queue of the workers that run the agent (default: the calling workflow's). */
+    taskQueue?: string;
+  } = {},
 ): Promise<AgentResult> {
   const agent = input.agent ?? 'agent';
   return executeChild('agentWorkflow', {
     args: [input],
     workflowId: options.workflowId ?? `${workflowInfo().workflowId}/${agent}`,
+    ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
     staticSummary: options.summary ?? `agent ${agent} · ${input.model}`,
   }) as Promise<AgentResult>;
 }
