@@ -13,7 +13,10 @@ const dist = path.join(root, 'dist');
 
 fs.rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const compiled = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+// tsc's diagnostics go to stderr: npm pack --json prints this script's stdout into its JSON answer.
+const compiled = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], {
+  stdio: ['ignore', process.stderr, 'inherit'],
+});
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 
 /** Every file under `dir` that is not TypeScript: those are what tsc does not emit. */
@@ -32,4 +35,4 @@ for (const file of assets(src)) {
   fs.copyFileSync(file, target);
   copied++;
 }
-process.stdout.write(`build: compiled src/ into dist/ and copied ${copied} asset files\n`);
+process.stderr.write(`build: compiled src/ into dist/ and copied ${copied} asset files\n`);
