@@ -216,6 +216,36 @@ describe('the installed package', () => {
     );
   });
 
+  it("runs the app's own offline test with durable-agents/testing: dev server, scripted mock model, its tool", async () => {
+    fs.writeFileSync(
+      path.join(project, 'own-test.js'),
+      `const { z } = require('zod');
+const { AGENT_WORKFLOW_TYPE } = require('durable-agents');
+const { defineTool } = require('durable-agents/worker');
+const { startTestStack, mockScenario, callTool, reply } = require('durable-agents/testing');
+const shout = defineTool({ name: 'shout', description: 'Upper-cases text.', schema: z.object({ text: z.string() }), sideEffects: 'none', run: ({ text }) => text.toUpperCase() });
+(async () => {
+  const stack = await startTestStack({ tools: [shout], scenarios: { 'shout-once': mockScenario(callTool('shout', { text: 'hi' }), reply('It said HI.')) } });
+  try {
+    const result = await stack.client.workflow.execute(AGENT_WORKFLOW_TYPE, {
+      taskQueue: stack.taskQueue,
+      workflowId: 'own-test-' + process.pid,
+      args: [{ instructions: 'Shout.', input: 'hi', model: 'mock:shout-once', tools: ['shout'] }],
+    });
+    const toolResult = stack.mock.requests[1] && stack.mock.requests[1].lastUserOrToolContent;
+    process.stdout.write(JSON.stringify({ text: result.text, toolCalls: result.toolCalls, toolResult }) + '\\n');
+  } finally {
+    await stack.stop();
+  }
+})().catch((err) => { process.stderr.write(String(err.stack) + '\\n'); process.exitCode = 1; });
+`,
+    );
+    const result = await node(['own-test.js'], {}, 180_000);
+    assert.equal(result.code, 0, result.stderr);
+    const out = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+    assert.deepEqual(out, { text: 'It said HI.', toolCalls: 1, toolResult: 'HI' });
+  });
+
   it('runs the installed agentctl with plain node: --help, and start … --wait against a worker of the app', async () => {
     const bin = path.join(project, 'node_modules', 'durable-agents', 'bin', 'agentctl.js');
     assert.ok(!fs.existsSync(path.join(project, 'node_modules', 'durable-agents', 'src')), 'no sources installed');
