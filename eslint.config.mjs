@@ -3,6 +3,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
 
+// Subsystems own their settings types and receive them filled; only program entry points import config/ (which
+// reads the environment), so activities, telemetry and workflows never reach back for it.
+const noConfigImports = {
+  group: ['**/config/*', '**/config'],
+  message: 'config/ fills settings for program entry points; import the settings type from its subsystem instead',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.temporal/', 'test-artifacts/', 'bin/', 'eslint.config.mjs'] },
   js.configs.recommended,
@@ -46,10 +53,14 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/activities/**/*.ts', 'src/telemetry/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [noConfigImports] }] },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O.
     files: ['src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
@@ -58,7 +69,14 @@ export default tseslint.config(
               group: ['fs', 'path', 'os', 'http', 'https', 'child_process', 'crypto', 'net'],
               message: 'workflow code must not do I/O',
             },
-            { group: ['**/activities/*', '!**/activities/index'], message: 'import activities as types only' },
+            {
+              // src/activities (reached by climbing out of src/workflows), not kernel/activities, the proxies module.
+              // Types are erased from the bundle, so `import type` gives proxyActivities the activities' signatures.
+              regex: '^(\\.\\./)+activities(/|$)',
+              allowTypeImports: true,
+              message: 'workflow code may import activities as types only (`import type`), through proxyActivities',
+            },
+            noConfigImports,
           ],
         },
       ],

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createAgentWorker } from '../src/worker/agent-worker';
-import { loadConfig, type Config, type ProviderSettings } from '../src/config/env';
+import { loadConfig, type Config } from '../src/config/env';
+import type { ProviderSettings } from '../src/activities/models/settings';
 import { connectionOptions } from '../src/config/connection';
 import { createLogger, installTemporalLogging } from '../src/telemetry/logging';
 import { runtimeMetricsOptions } from '../src/telemetry/metrics';

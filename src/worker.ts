@@ -28,4 +28,5 @@ export { encryptedDataConverter, encryptedFailureConverterPath } from './securit
 /** OpenTelemetry tracing for workers (`durableAgentsPlugin({ tracing })`). */
 export { createTracing, type Tracing, type TracingOptions } from './telemetry/tracing';
 /** Model providers (API keys, base URLs) and conversation-store settings, as the environment gives them. */
-export type { ConversationStoreSettings, ProviderSettings } from './config/env';
+export type { ProviderSettings } from './activities/models/settings';
+export type { ConversationStoreSettings } from './activities/conversation';

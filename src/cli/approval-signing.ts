@@ -3,7 +3,7 @@
  * secret can tell them from forged ones (a bare `temporal workflow signal`, say). The signature covers the
  * run id, the approval id, the decision, the approver and any edited arguments.
  */
-import { approvalSecretFromEnv } from '../config/env';
+import { approvalSecretFromEnv } from '../config/approvals';
 import { argumentsText, signApprovalDecision } from '../security/approval-signature';
 
 interface DecisionPayload {

@@ -5,7 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
-import type { TemporalSettings } from '../config/env';
+import type { TemporalSettings } from '../config/temporal';
 import { UsageError } from './errors';
 
 /** What a command may use: the settings, a lazily connected client, and stdout. */

@@ -3,7 +3,7 @@
  * worker, with a short connect timeout so a stopped server is reported in seconds rather than hanging.
  */
 import { Client, Connection } from '@temporalio/client';
-import type { TemporalSettings } from '../config/env';
+import type { TemporalSettings } from '../config/temporal';
 import { connectionOptions } from '../config/connection';
 import { tracingClientInterceptors } from '../telemetry/client';
 import type { Tracing } from '../telemetry/tracing';

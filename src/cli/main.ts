@@ -17,7 +17,8 @@ import { resultCommand } from './result';
 import { startCommand } from './start';
 import { statusCommand } from './status';
 import { watchCommand } from './watch';
-import { telemetrySettingsFromEnv, temporalSettingsFromEnv } from '../config/env';
+import { telemetrySettingsFromEnv } from '../config/telemetry';
+import { temporalSettingsFromEnv } from '../config/temporal';
 import { tracingFromSettings } from '../telemetry/tracing';
 
 const runCommands: readonly Command[] = [

@@ -3,6 +3,7 @@
  * Pure functions returning strings, so commands decide where text goes and tests can read it.
  */
 import type { Usage } from '../contracts/messages';
+import { truncate } from '../contracts/text';
 
 /** One table column: its header and how a row becomes the cell text. */
 export interface Column<Row> {
@@ -18,11 +19,8 @@ export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** Cuts text to `max` characters, marking the cut with an ellipsis. */
-export function truncate(text: string, max: number): string {
-  if (max <= 1) return text.slice(0, Math.max(0, max));
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
+/** Cuts text to `max` characters with an ellipsis; the one definition lives in contracts, shared with workflows. */
+export { truncate };
 
 /** Width available for a table: the terminal's when stdout is one, else a width that suits logs and pipes. */
 export function outputWidth(stream: { columns?: number; isTTY?: boolean } = process.stdout): number {

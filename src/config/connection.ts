@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { UserError } from '../contracts/errors';
-import type { TemporalSettings } from './env';
+import type { TemporalSettings } from './temporal';
 import type { PemSource } from './temporal-profile';
 
 /** The PEM of a source: read from its file, where the error names the setting that gave the path. */

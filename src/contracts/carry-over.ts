@@ -7,9 +7,6 @@
 import { z } from 'zod';
 import { messageSchema } from './messages';
 
-/** Patch id of the change that made agentWorkflow continue as new on long runs. */
-export const CONTINUE_AS_NEW_PATCH = 'continue-as-new';
-
 /** How many step records travel to the next run; older ones are counted, not kept. */
 export const CARRIED_STEP_RECORDS = 50;
 

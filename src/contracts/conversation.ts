@@ -5,9 +5,6 @@
  * store and reads the whole conversation back. Shared by workflow and worker; pure.
  */
 
-/** Patch id of the change that made agentWorkflow pass its conversation by reference. */
-export const CONVERSATION_BY_REFERENCE_PATCH = 'conversation-by-reference';
-
 /**
  * Where the new messages of a by-reference call go. The store keeps the first `offset` messages of revision
  * `base` and puts the new messages after them, under `revision`. `offset` 0 starts the conversation afresh

@@ -22,6 +22,16 @@ export const ErrorType = {
   ApprovalRejected: 'ApprovalRejected',
   /** A decision refused by approval verification: unsigned, wrongly signed, or not from a named approver. */
   ApprovalRefused: 'ApprovalRefused',
+  /** An approval whose timeout says `fail` was not decided in time; the run fails with this type. */
+  ApprovalTimedOut: 'ApprovalTimedOut',
+  /** A `decide` update for an approval that already has a decision (the first one counts). */
+  ApprovalAlreadyDecided: 'ApprovalAlreadyDecided',
+  /** A `decide` update naming no pending approval, or sent when nothing is waiting. */
+  UnknownApproval: 'UnknownApproval',
+  /** A `decide` update whose payload is malformed, or that edits arguments where it may not. */
+  InvalidDecision: 'InvalidDecision',
+  /** A `decide` update's edited arguments break the tool's schema. */
+  InvalidArguments: 'InvalidArguments',
   InvalidGraphSpec: 'InvalidGraphSpec',
   InvalidGraphInput: 'InvalidGraphInput',
   McpServerUnavailable: 'McpServerUnavailable',

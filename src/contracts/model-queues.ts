@@ -4,9 +4,6 @@
  */
 import { parseModelId } from './model-id';
 
-/** Patch id of the change that sent model calls to the provider's task queue. */
-export const MODEL_PROVIDER_QUEUE_PATCH = 'model-provider-task-queue';
-
 export function modelTaskQueue(taskQueue: string, provider: string): string {
   return `${taskQueue}-model-${provider}`;
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { modelIdSchema, parseModelId } from './model-id';
 import type { Usage } from './messages';
+import { issueLines } from './zod-issues';
 
 /** US dollars per million tokens. */
 export interface ModelPrice {
@@ -165,9 +166,7 @@ export const priceTableSchema = z.record(
 /** Validates a price table; cached input defaults to the input price. Throws an Error naming the bad field. */
 export function parsePriceTable(raw: unknown, source: string): Record<string, ModelPrice> {
   const parsed = priceTableSchema.safeParse(raw);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => `${i.path.join('.') || '(table)'}: ${i.message}`);
+  const problems = parsed.success ? [] : issueLines(parsed.error.issues, { root: '(table)' });
   if (parsed.success) {
     for (const model of Object.keys(parsed.data)) {
       const id = modelIdSchema.safeParse(model);

@@ -3,6 +3,7 @@
  * workflow runs it directly and a retry prompt is a recorded decision, not a side effect.
  */
 import { z } from 'zod';
+import { issueLines } from './zod-issues';
 
 export type OutputCheck = { ok: true; value: unknown } | { ok: false; problem: string };
 
@@ -22,6 +23,6 @@ export function checkStructuredOutput(text: string, schema: Record<string, unkno
   const validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
   const result = validator.safeParse(value);
   if (result.success) return { ok: true, value: result.data };
-  const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  const problems = issueLines(result.error.issues, { root: '(root)' });
   return { ok: false, problem: `the answer does not match the output schema: ${problems.join('; ')}` };
 }

@@ -4,7 +4,7 @@
  * runtime's Prometheus endpoint when one is configured.
  */
 import type { MetricsExporterConfig } from '@temporalio/worker';
-import type { TelemetrySettings } from '../config/env';
+import type { TelemetrySettings } from './settings';
 
 /** Names of the counters workflows emit (see src/workflows/metrics.ts); Prometheus shows them under these names. */
 export const MetricName = {

@@ -20,7 +20,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import type { TelemetrySettings } from '../config/env';
+import type { TelemetrySettings } from './settings';
 import { JsonLinesSpanExporter } from './console-exporter';
 import { AsyncLocalStorageContextManager } from './context-manager';
 

@@ -1,5 +1,5 @@
 /** `startMockLlm`: the shipped mock LLM server on a free loopback port, for a user's own offline tests. */
-import type { ProviderSettings } from '../config/env';
+import type { ProviderSettings } from '../activities/models/settings';
 import { startMockLlmServer, type MockLlmServer, type MockLlmServerOptions } from '../servers/mock-llm/server';
 
 export type { MockLlmServer, MockRequestLogEntry } from '../servers/mock-llm/server';

@@ -4,11 +4,12 @@
  */
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { McpClientPool } from '../activities/mcp';
+import type { ProviderSettings } from '../activities/models/settings';
 import type { CodeRunnerSettings } from '../activities/tools/code-runner';
 import type { DefinedTool } from '../activities/tools/define-tool';
 import type { HttpFetchSettings } from '../activities/tools/http-fetch';
+import type { ConversationStoreSettings } from '../activities/conversation';
 import type { ConversationStore } from '../activities/conversation/store';
-import type { ConversationStoreSettings, ProviderSettings } from '../config/env';
 import type { Provider } from '../contracts/model-id';
 import type { Tracing } from '../telemetry/tracing';
 import type { ModelPrice } from '../contracts/pricing';

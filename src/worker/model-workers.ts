@@ -5,15 +5,19 @@
  * whole queue, so ten workers together stay under one account's limit with no limiter of our own.
  */
 import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createConversationStore } from '../activities/conversation';
+import {
+  createConversationStore,
+  defaultConversationStoreDir,
+  type ConversationStoreSettings,
+} from '../activities/conversation';
 import type { ConversationStore } from '../activities/conversation/store';
 import { onWorkerStopped } from './shutdown';
 import { createModelActivities } from '../activities/models';
 import { createModelAdapters } from '../activities/models/clients';
+import type { ProviderSettings } from '../activities/models/settings';
 import { modelTaskQueue } from '../contracts/model-queues';
 import type { Provider } from '../contracts/model-id';
 import type { ModelPrice } from '../contracts/pricing';
-import { defaultConversationStoreDir, type ConversationStoreSettings, type ProviderSettings } from '../config/env';
 import type { Tracing } from '../telemetry/tracing';
 import { tracingWorkerOptions } from '../telemetry/worker';
 import { registerSecrets } from '../security/redaction';

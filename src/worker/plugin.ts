@@ -10,7 +10,6 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { SimplePlugin } from '@temporalio/plugin';
 import {
@@ -23,14 +22,18 @@ import {
 } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities';
-import { createConversationStore } from '../activities/conversation';
+import {
+  createConversationStore,
+  defaultConversationStoreDir,
+  type ConversationStoreSettings,
+} from '../activities/conversation';
 import type { ConversationStore } from '../activities/conversation/store';
 import { createMcpSupport, McpClientPool } from '../activities/mcp';
 import { createModelAdapters } from '../activities/models/clients';
 import type { CodeRunnerSettings } from '../activities/tools/code-runner';
 import type { DefinedTool } from '../activities/tools/define-tool';
 import type { HttpFetchSettings } from '../activities/tools/http-fetch';
-import type { ConversationStoreSettings, ProviderSettings } from '../config/env';
+import type { ProviderSettings } from '../activities/models/settings';
 import type { Provider } from '../contracts/model-id';
 import type { ModelPrice } from '../contracts/pricing';
 import { toolActivityName } from '../contracts/tool-specs';
@@ -107,9 +110,7 @@ export class DurableAgentsPlugin extends SimplePlugin {
     const store =
       given && 'sync' in given
         ? given
-        : createConversationStore(
-            given ?? { kind: 'file', dir: path.join(os.tmpdir(), 'durable-agents-conversations') },
-          );
+        : createConversationStore(given ?? { kind: 'file', dir: defaultConversationStoreDir() });
     const mcpPool = pluginOptions.mcpPool ?? new McpClientPool();
     const mcp = createMcpSupport(mcpPool);
     // Censored wherever they might surface: logs and provider error messages.

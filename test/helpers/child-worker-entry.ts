@@ -1,5 +1,5 @@
 /**
- * A worker in a process of its own, so a test can SIGKILL it: built by createAgentWorker and createModelWorkers,
+ * A worker in a process of its own, so a test can SIGKILL it: built by createAgentWorker (which runs the model workers),
  * exactly as `npm run worker` builds it, from settings the parent passes in CHILD_WORKER (JSON). Prints `ready` once it
  * polls. Logs go to stderr.
  */

@@ -16,7 +16,7 @@ import {
   workflowsPath,
   type AgentWorkerOptions,
 } from '../../src/worker/agent-worker';
-import type { ProviderSettings } from '../../src/config/env';
+import type { ProviderSettings } from '../../src/activities/models/settings';
 import type { Provider } from '../../src/contracts/model-id';
 import type { ModelPrice } from '../../src/contracts/pricing';
 import type { DefinedTool } from '../../src/activities/tools/define-tool';

@@ -6,7 +6,8 @@ import { modelIdSchema, parseModelId } from '../../src/contracts/model-id';
 import { costOf, emptyLedger, recordUsage } from '../../src/contracts/pricing';
 import { checkStructuredOutput } from '../../src/contracts/structured-output';
 import { builtinToolSpecs, toolDefinition } from '../../src/contracts/tool-specs';
-import { loadConfig, temporalSettingsFromEnv } from '../../src/config/env';
+import { loadConfig } from '../../src/config/env';
+import { temporalSettingsFromEnv } from '../../src/config/temporal';
 
 describe('model ids', () => {
   it('splits provider:model and keeps colons in the model part', () => {

@@ -15,7 +15,7 @@ import { GRAPH_WORKFLOW_TYPE, graphStateQuery, type GraphResult } from '../../sr
 import type { GraphSpecInput } from '../../src/contracts/graph-spec';
 import { checkBudget, childBudget, type BudgetInput } from '../../src/contracts/budget';
 import { parsePriceTable } from '../../src/contracts/pricing';
-import { pricesFromEnv, rateLimitsFromEnv } from '../../src/config/env';
+import { pricesFromEnv, rateLimitsFromEnv } from '../../src/config/providers';
 import { agentCostUsdKey, agentStatusKey, agentTokensKey } from '../../src/contracts/search-attributes';
 import { renderState } from '../../src/cli/status';
 import type { MockRequestLogEntry } from '../../src/servers/mock-llm/server';

@@ -18,7 +18,7 @@ import {
 } from '../../src/activities/conversation/store';
 import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../../src/contracts/agent-contract';
 import { ErrorType } from '../../src/contracts/errors';
-import { conversationStoreFromEnv } from '../../src/config/env';
+import { conversationStoreFromEnv } from '../../src/config/conversation-store';
 import type { Message } from '../../src/contracts/messages';
 import type { agentWorkflow } from '../../src/workflows';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres';

@@ -13,7 +13,7 @@ import { AGENT_WORKFLOW_TYPE, approveSignal, stateQuery, type AgentResult } from
 import { GRAPH_WORKFLOW_TYPE, type GraphResult } from '../../src/contracts/graph-contract';
 import type { Usage } from '../../src/contracts/messages';
 import { costOf, priceFor } from '../../src/contracts/pricing';
-import { telemetrySettingsFromEnv } from '../../src/config/env';
+import { telemetrySettingsFromEnv } from '../../src/config/telemetry';
 import { createLogger, installTemporalLogging } from '../../src/telemetry/logging';
 import { MetricName, runtimeMetricsOptions } from '../../src/telemetry/metrics';
 import type { agentWorkflow, graphWorkflow } from '../../src/workflows';

@@ -36,7 +36,7 @@ import {
   type PendingApproval,
 } from '../../src/contracts/agent-contract';
 import { GRAPH_WORKFLOW_TYPE, graphStateQuery } from '../../src/contracts/graph-contract';
-import { providerSettingsFromEnv } from '../../src/config/env';
+import { providerSettingsFromEnv } from '../../src/config/providers';
 import { signApprovalDecision } from '../../src/security/approval-signature';
 import { parsePayloadKeys } from '../../src/security/payload-codec';
 import type { agentWorkflow, graphWorkflow } from '../../src/workflows';

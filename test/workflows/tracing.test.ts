@@ -21,7 +21,8 @@ import { agentModelWorkers, createAgentWorker, workflowsPath } from '../../src/w
 import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../../src/contracts/agent-contract';
 import { GRAPH_WORKFLOW_TYPE, type GraphResult } from '../../src/contracts/graph-contract';
 import { connectClient } from '../../src/cli/connection';
-import { telemetrySettingsFromEnv, temporalSettingsFromEnv } from '../../src/config/env';
+import { telemetrySettingsFromEnv } from '../../src/config/telemetry';
+import { temporalSettingsFromEnv } from '../../src/config/temporal';
 import { DurableAgentsAttr, GenAiAttr } from '../../src/telemetry/genai';
 import { createTracing, tracingFromSettings, type Tracing } from '../../src/telemetry/tracing';
 import { tracingWorkerOptions, tracingWorkflowInterceptorModules } from '../../src/telemetry/worker';

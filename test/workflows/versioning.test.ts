@@ -13,7 +13,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import { createAgentWorker, workflowsPath } from '../../src/worker/agent-worker';
 import { createModelWorkers } from '../../src/worker/model-workers';
 import { AGENT_WORKFLOW_TYPE, approveSignal, stateQuery } from '../../src/contracts/agent-contract';
-import { IDEMPOTENCY_KEY_PATCH } from '../../src/workflows/agent/idempotency-key';
+import { IDEMPOTENCY_KEY_PATCH } from '../../src/workflows/kernel/patches';
 import type { agentWorkflow } from '../../src/workflows';
 import { readEffects, tools } from '../fixtures/effect-tools';
 import { startTestStack, type TestStack } from '../helpers/stack';

@@ -21,7 +21,7 @@ import {
   type CodeRunnerSettings,
 } from '../../src/activities/tools/code-runner';
 import { ToolError } from '../../src/activities/tools/tool-activity';
-import { toolSettingsFromEnv } from '../../src/config/env';
+import { toolSettingsFromEnv } from '../../src/config/tools';
 import type { agentWorkflow } from '../../src/workflows';
 import { startTestStack, type TestStack } from '../helpers/stack';
 

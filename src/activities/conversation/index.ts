@@ -1,9 +1,10 @@
 /** Builds the configured conversation store. */
-import type { ConversationStoreSettings } from '../../config/env';
+import type { ConversationStoreSettings } from './settings';
 import { createPostgresConversationStore } from './postgres';
 import { createFileConversationStore, type ConversationStore } from './store';
 
 export type { ConversationStore } from './store';
+export { defaultConversationStoreDir, type ConversationStoreSettings } from './settings';
 
 export function createConversationStore(settings: ConversationStoreSettings): ConversationStore {
   return settings.kind === 'postgres'

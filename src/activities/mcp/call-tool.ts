@@ -43,7 +43,7 @@ function argumentCheck(tool: Tool): ArgumentCheck {
   return check;
 }
 
-function failure(type: string, message: string, nonRetryable: boolean, cause?: unknown): ApplicationFailure {
+function failure(type: ErrorType, message: string, nonRetryable: boolean, cause?: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable, cause: cause instanceof Error ? cause : undefined });
 }
 

@@ -16,6 +16,7 @@ import {
 import type { SideEffects } from '../../contracts/tool-specs';
 import type { McpClientPool } from './client';
 import { serverUnavailable } from './failures';
+import { describeIssues } from '../../contracts/zod-issues';
 
 /** OpenAI and Anthropic accept tool names of letters, digits, `_` and `-`, at most 64 characters. */
 const MODEL_TOOL_NAME_MAX = 64;
@@ -73,7 +74,7 @@ function validSpec(spec: McpServerSpec): McpServerSpec {
   if (parsed.success) return parsed.data;
   throw ApplicationFailure.create({
     type: ErrorType.InvalidAgentInput,
-    message: `MCP server spec "${String((spec as { name?: unknown }).name)}": ${parsed.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`).join('; ')}`,
+    message: `MCP server spec "${String((spec as { name?: unknown }).name)}": ${describeIssues(parsed.error.issues, { root: '(spec)' })}`,
     nonRetryable: true,
   });
 }

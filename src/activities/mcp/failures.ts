@@ -9,14 +9,6 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorType } from '../../contracts/errors';
 import type { McpServerSpec } from '../../contracts/tool-catalog';
 
-/** Failure types of MCP servers, as spelled in `ErrorType`. */
-export const McpErrorType = {
-  /** The server could not start, exited, timed out or refused the connection. Retryable. */
-  ServerUnavailable: ErrorType.McpServerUnavailable,
-  /** The worker's environment lacks a variable the spec names (envFromEnv, headersFromEnv). Not retryable. */
-  ServerMisconfigured: ErrorType.McpServerMisconfigured,
-} as const;
-
 /** What went wrong, as far as retrying is concerned. */
 export type McpFaultKind = 'connection' | 'auth' | 'protocol';
 
@@ -76,7 +68,7 @@ export function serverUnavailable(
 ): ApplicationFailure {
   const tail = stderrTail.trim() ? `; its stderr ended with: ${stderrTail.trim()}` : '';
   return ApplicationFailure.create({
-    type: McpErrorType.ServerUnavailable,
+    type: ErrorType.McpServerUnavailable,
     message: `${describeServer(spec)} is unavailable: ${what} failed: ${describe(err)}${tail}`,
     nonRetryable: false,
     cause: err instanceof Error ? err : undefined,
@@ -98,7 +90,7 @@ export function serverRefusedCredentials(spec: McpServerSpec, err: unknown): App
 /** A non-retryable `McpServerMisconfigured` naming the missing variable, never any value. */
 export function missingEnvironment(spec: McpServerSpec, variable: string, purpose: string): ApplicationFailure {
   return ApplicationFailure.create({
-    type: McpErrorType.ServerMisconfigured,
+    type: ErrorType.McpServerMisconfigured,
     message: `${describeServer(spec)}: environment variable ${variable} (${purpose}) is not set on this worker`,
     nonRetryable: true,
   });

@@ -16,7 +16,6 @@ import { discoverMcpTools } from './discovery';
 export { McpClientPool, McpConnection, type McpClientPoolOptions } from './client';
 export { discoverMcpTools, modelToolName, sideEffectsFromAnnotations } from './discovery';
 export { flattenToolResult, MCP_OUTPUT_LIMIT_CHARS } from './call-tool';
-export { McpErrorType } from './failures';
 
 /**
  * The pool used when none is given: one per worker process. Whoever owns the worker calls

@@ -5,7 +5,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { Provider } from '../../contracts/model-id';
-import type { ProviderSettings } from '../../config/env';
+import type { ProviderSettings } from './settings';
 import { createAnthropicAdapter } from './anthropic';
 import { createOpenAIAdapter } from './openai';
 import type { ModelAdapter } from './types';

@@ -15,6 +15,8 @@
  */
 import { ErrorType } from '../../contracts/errors';
 import { ToolError } from './tool-activity';
+import { calculatorSpec } from '../../contracts/tool-specs';
+import { defineTool, specFields, type DefinedTool } from './define-tool';
 
 type TokenKind = 'number' | 'name' | 'operator' | '(' | ')' | ',' | 'end';
 
@@ -288,4 +290,9 @@ export function evaluateExpression(source: string): number {
 /** The calculator tool's job: the value alone, which is what the model needs to quote. */
 export function calculate(args: { expression: string }): string {
   return formatNumber(evaluateExpression(args.expression));
+}
+
+/** The `calculator` tool (contract: calculatorSpec). */
+export function createCalculatorTool(): DefinedTool {
+  return defineTool({ ...specFields(calculatorSpec), run: calculate });
 }

@@ -61,13 +61,19 @@ export function defineTool<S extends z.ZodType>(config: ToolConfig<S>): DefinedT
   };
 }
 
-/** Wraps a tool whose activity already exists (the built-ins) in the same shape. */
-export function existingTool(
-  spec: ToolSpec,
-  activity: ToolActivity,
-  needsApproval = spec.sideEffects === 'destructive',
-): DefinedTool {
-  return { spec, needsApproval, activity };
+/**
+ * The defineTool fields of a built-in whose contract lives in contracts/tool-specs.ts (workflows from before the
+ * describeTools patch still read those specs), so its name, schema, timeout and attempts are written only there.
+ */
+export function specFields<S extends z.ZodType>(spec: ToolSpec<S>): Omit<ToolConfig<S>, 'run'> {
+  return {
+    name: spec.name,
+    description: spec.description,
+    schema: spec.schema,
+    sideEffects: spec.sideEffects,
+    timeout: spec.timeout,
+    retry: { maximumAttempts: spec.maximumAttempts },
+  };
 }
 
 export function describeDefinedTool(tool: DefinedTool): ToolDescriptor {

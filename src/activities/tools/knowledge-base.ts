@@ -9,6 +9,8 @@ import path from 'node:path';
 import MiniSearch, { type SearchOptions } from 'minisearch';
 import { ErrorType } from '../../contracts/errors';
 import { ToolError } from './tool-activity';
+import { searchKnowledgeBaseSpec } from '../../contracts/tool-specs';
+import { defineTool, specFields, type DefinedTool } from './define-tool';
 
 /** One searchable piece of a document. */
 export interface Passage {
@@ -267,4 +269,9 @@ export async function searchKnowledgeBase(dir: string, args: { query: string; li
   if (documents.length === 0) return 'The knowledge base is empty: there are no markdown documents to search.';
   const covers = documents.map((d) => `${d.title} (${d.file})`).join('; ');
   return `No passages in the knowledge base match "${args.query}". Try other or fewer keywords. The knowledge base covers: ${covers}.`;
+}
+
+/** The `search_knowledge_base` tool over the markdown documents in `dir` (contract: searchKnowledgeBaseSpec). */
+export function createKnowledgeBaseTool(dir: string): DefinedTool {
+  return defineTool({ ...specFields(searchKnowledgeBaseSpec), run: (args) => searchKnowledgeBase(dir, args) });
 }

@@ -6,12 +6,9 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { ErrorType } from '../../contracts/errors';
 import type { DescribeToolsInput, McpServerSpec, ToolDescriptor } from '../../contracts/tool-catalog';
-import { builtinToolSpecs, toolActivityName } from '../../contracts/tool-specs';
-import { createCodeRunnerTool } from './code-runner';
-import { createCrmTools } from './crm';
-import { createHttpFetchTool } from './http-fetch';
-import { describeDefinedTool, existingTool, type DefinedTool } from './define-tool';
-import { createToolActivities, type ToolDeps } from './index';
+import { toolActivityName } from '../../contracts/tool-specs';
+import { describeDefinedTool, type DefinedTool } from './define-tool';
+import { builtinTools, type ToolDeps } from './index';
 import type { ToolActivity } from './tool-activity';
 
 export type McpDiscovery = (server: McpServerSpec) => Promise<ToolDescriptor[]>;
@@ -28,17 +25,7 @@ export class ToolRegistry {
 
   /** The built-in tools with their folders, the example CRM tools, http_fetch, run_javascript, plus the user's own. */
   static withBuiltins(deps: ToolDeps, extra: DefinedTool[] = []): ToolRegistry {
-    const activities = createToolActivities(deps) as Record<string, ToolActivity>;
-    const builtins = builtinToolSpecs
-      .filter((spec) => activities[toolActivityName(spec.name)])
-      .map((spec) => existingTool(spec, activities[toolActivityName(spec.name)] as ToolActivity));
-    return new ToolRegistry([
-      ...builtins,
-      ...createCrmTools(deps.workspaceDir),
-      createHttpFetchTool(deps.httpFetch),
-      createCodeRunnerTool(deps.workspaceDir, deps.codeRunner),
-      ...extra,
-    ]);
+    return new ToolRegistry([...builtinTools(deps), ...extra]);
   }
 
   names(): string[] {

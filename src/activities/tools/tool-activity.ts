@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { DurableAgentsError, ErrorType } from '../../contracts/errors';
 import type { ToolCallInput, ToolCallOutput, ToolSpec } from '../../contracts/tool-specs';
 import { annotateToolCall, annotateToolOutcome } from '../../telemetry/genai';
+import { describeIssues } from '../../contracts/zod-issues';
 
 /** A tool activity as the worker registers it. */
 export type ToolActivity = (input: ToolCallInput) => Promise<ToolCallOutput>;
@@ -33,16 +34,6 @@ export class ToolError extends DurableAgentsError {
   }
 }
 
-/** Formats zod issues as one line that names each bad field, e.g. `expression: Too small: …`. */
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((issue) => {
-      const where = issue.path.length > 0 ? issue.path.map(String).join('.') : '(arguments)';
-      return `${where}: ${issue.message}`;
-    })
-    .join('; ');
-}
-
 function invalidArguments(spec: ToolSpec, detail: string, cause?: unknown): ApplicationFailure {
   return ApplicationFailure.create({
     type: ErrorType.ToolArgumentsInvalid,
@@ -66,7 +57,7 @@ export function parseToolArguments<S extends z.ZodType>(spec: ToolSpec<S>, raw: 
     throw invalidArguments(spec, `arguments are not valid JSON (${(err as Error).message})`, err);
   }
   const parsed = spec.schema.safeParse(json);
-  if (!parsed.success) throw invalidArguments(spec, describeIssues(parsed.error.issues));
+  if (!parsed.success) throw invalidArguments(spec, describeIssues(parsed.error.issues, { root: '(arguments)' }));
   return parsed.data;
 }
 

@@ -8,6 +8,8 @@ import { constants as fsConstants, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { ErrorType } from '../../contracts/errors';
 import { ToolError } from './tool-activity';
+import { listFilesSpec, readFileSpec, writeFileSpec } from '../../contracts/tool-specs';
+import { defineTool, specFields, type DefinedTool } from './define-tool';
 
 /** read_file returns at most this many bytes, so one file cannot flood the conversation. */
 export const READ_LIMIT_BYTES = 256 * 1024;
@@ -233,4 +235,13 @@ export async function writeWorkspaceFile(
     throw err;
   }
   return `wrote ${relative} (${bytes} bytes)`;
+}
+
+/** The file tools confined to `workspaceDir`: `read_file`, `list_files`, `write_file` (contracts in tool-specs). */
+export function createWorkspaceTools(workspaceDir: string): DefinedTool[] {
+  return [
+    defineTool({ ...specFields(readFileSpec), run: (args) => readWorkspaceFile(workspaceDir, args) }),
+    defineTool({ ...specFields(listFilesSpec), run: (args) => listWorkspaceFiles(workspaceDir, args) }),
+    defineTool({ ...specFields(writeFileSpec), run: (args) => writeWorkspaceFile(workspaceDir, args) }),
+  ];
 }

@@ -2,7 +2,7 @@
  * `npm run codec-server`: serves /encode and /decode for the Temporal Web UI with the keys of
  * AGENT_PAYLOAD_KEYS. Prints its URL first; Ctrl-C stops it.
  */
-import { codecServerSettingsFromEnv } from '../../config/env';
+import { codecServerSettingsFromEnv } from '../../config/codec-server';
 import { startCodecServer } from './server';
 
 async function main(): Promise<void> {

@@ -9,8 +9,18 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
-import type { CodecServerSettings } from '../../config/env';
-import { AesGcmPayloadCodec } from '../../security/payload-codec';
+import { AesGcmPayloadCodec, type PayloadKeyring } from '../../security/payload-codec';
+
+/** What the codec server listens on and whom it lets in; config/codec-server.ts fills it from the environment. */
+export interface CodecServerSettings {
+  host: string;
+  port: number;
+  /** The Web UI origin allowed by CORS; browsers on any other origin are refused. */
+  allowedOrigin: string;
+  /** Bearer token every request must carry. */
+  token: string;
+  keys: PayloadKeyring;
+}
 
 export interface CodecServer {
   url: string;

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { issueLines } from '../../contracts/zod-issues';
 
 const faultSchema = z.union([
   z.object({ hang: z.literal(true) }).strict(),
@@ -115,7 +116,7 @@ export class ScenarioError extends Error {
 export function parseScenario(raw: unknown, source: string): Scenario {
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    const problems = issueLines(parsed.error.issues, { root: '(root)' });
     throw new ScenarioError(`invalid mock scenario ${source}: ${problems.join('; ')}`);
   }
   return parsed.data;

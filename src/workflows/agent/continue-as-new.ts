@@ -15,16 +15,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ValidAgentInput } from '../../contracts/agent-contract';
-import {
-  CARRIED_STEP_RECORDS,
-  CONTINUE_AS_NEW_PATCH,
-  type CarriedConversation,
-  type CarryOver,
-} from '../../contracts/carry-over';
+import { CARRIED_STEP_RECORDS, type CarriedConversation, type CarryOver } from '../../contracts/carry-over';
 import { ErrorType } from '../../contracts/errors';
 import type { Message } from '../../contracts/messages';
 import type { ModelCalls } from './model-calls';
 import type { RunState } from './run-state';
+import { CONTINUE_AS_NEW_PATCH } from '../kernel/patches';
 
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: ErrorType.InvalidAgentInput, message, nonRetryable: true });

@@ -7,9 +7,7 @@
  * started with, so a retried call still recognises itself.
  */
 import { patched, workflowInfo } from '@temporalio/workflow';
-
-/** Patch id of the change that put the run id into idempotency keys. */
-export const IDEMPOTENCY_KEY_PATCH = 'idempotency-key-per-execution';
+import { IDEMPOTENCY_KEY_PATCH } from '../kernel/patches';
 
 /** The key of the call named `callId` within this run: `<workflowId>:<runId>:<callId>`. */
 export function idempotencyKey(callId: string): string {

@@ -3,6 +3,7 @@ import { agentInputSchema, type ValidAgentInput } from '../../contracts/agent-co
 import { ErrorType } from '../../contracts/errors';
 import { toolSpecsByName } from '../../contracts/tool-specs';
 import { z } from 'zod';
+import { issueLines } from '../../contracts/zod-issues';
 
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: ErrorType.InvalidAgentInput, message, nonRetryable: true });
@@ -15,7 +16,7 @@ function invalid(message: string): ApplicationFailure {
 export function validateAgentInput(raw: unknown): ValidAgentInput {
   const parsed = agentInputSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
+    const problems = issueLines(parsed.error.issues, { root: '(input)' });
     throw invalid(`invalid agent input: ${problems.join('; ')}`);
   }
   const input = parsed.data;

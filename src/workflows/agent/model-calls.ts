@@ -4,7 +4,7 @@
  * recorded input stays the same size however long the run), and context window management shortens the
  * conversation before a call that would not fit, or after the provider refuses one as too long.
  */
-import { ActivityFailure, ApplicationFailure, log, patched, workflowInfo } from '@temporalio/workflow';
+import { log, patched, workflowInfo } from '@temporalio/workflow';
 import type { ValidAgentInput } from '../../contracts/agent-contract';
 import {
   compactedConversation,
@@ -12,20 +12,17 @@ import {
   planCompaction,
   type CompactionReason,
 } from '../../contracts/context-window';
-import { CONVERSATION_BY_REFERENCE_PATCH, jsonPayloadBytes, type ConversationRef } from '../../contracts/conversation';
+import { jsonPayloadBytes, type ConversationRef } from '../../contracts/conversation';
+import { CONVERSATION_BY_REFERENCE_PATCH } from '../kernel/patches';
 import { ErrorType } from '../../contracts/errors';
 import type { Message, ModelRequest, ModelResponse, ToolDefinition } from '../../contracts/messages';
 import { summarizeConversationActivity } from '../kernel/activities';
 import { ModelRouter } from './model-router';
 import type { RunState } from './run-state';
+import { failureTypeOf } from '../kernel/failures';
 
 /** How often one turn may shrink its conversation after a provider refusal before the run fails. */
 const MAX_SHRINKS_PER_TURN = 3;
-
-function failureType(err: unknown): string | undefined {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
 
 /**
  * What the conversation store holds of this run's conversation, so each call sends only what is new. The
@@ -156,7 +153,7 @@ export class ModelCalls {
       } catch (err) {
         // A provider refusal as too long runs the strategy and tries again with the shorter conversation.
         if (
-          failureType(err) === ErrorType.ContextLengthExceeded &&
+          failureTypeOf(err) === ErrorType.ContextLengthExceeded &&
           this.input.context &&
           shrinks < MAX_SHRINKS_PER_TURN &&
           (await this.fit('provider'))
@@ -217,7 +214,7 @@ export class ModelCalls {
         if (
           !whole &&
           this.channel.holdsWhole &&
-          failureType(err) === ErrorType.ConversationMissing &&
+          failureTypeOf(err) === ErrorType.ConversationMissing &&
           (sync.conversation?.offset ?? 0) > 0
         ) {
           log.warn('conversation store lacks this run’s conversation; sending it whole', {

@@ -4,7 +4,7 @@
  * opens; when they all fail with retryable errors the circuit opens, the decision is logged and kept in
  * state, and this and later calls go to the next model whose provider is still healthy.
  */
-import { ActivityFailure, ApplicationFailure, log, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, log, TimeoutFailure } from '@temporalio/workflow';
 import type { ValidAgentInput } from '../../contracts/agent-contract';
 import { ErrorType } from '../../contracts/errors';
 import type { ModelRequest, ModelResponse } from '../../contracts/messages';
@@ -19,16 +19,14 @@ import {
   type ModelRoutingState,
 } from '../../contracts/model-routing';
 import { callModelActivity } from '../kernel/activities';
+import { failureTypeOf } from '../kernel/failures';
 
 /** A provider that is down or throttling us, as opposed to a request no provider would accept. */
 function isProviderFailure(err: unknown): boolean {
   if (!(err instanceof ActivityFailure)) return false;
-  const cause = err.cause;
-  if (cause instanceof TimeoutFailure) return true;
-  return (
-    cause instanceof ApplicationFailure &&
-    (cause.type === ErrorType.RateLimited || cause.type === ErrorType.ProviderUnavailable)
-  );
+  if (err.cause instanceof TimeoutFailure) return true;
+  const type = failureTypeOf(err);
+  return type === ErrorType.RateLimited || type === ErrorType.ProviderUnavailable;
 }
 
 export class ModelRouter {

@@ -26,22 +26,21 @@ import {
   awaitingApprovalKey,
 } from '../../contracts/search-attributes';
 import { countModelCall } from '../kernel/metrics';
+import { truncate } from '../../contracts/text';
 
 /** How many messages the `state` query returns, and how long each may be; a query must stay small. */
 const LAST_MESSAGES = 6;
 const MESSAGE_CHARS = 500;
 
-const trim = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
 function trimMessage(m: Message): Message {
   if (m.role === 'assistant') {
     return {
       ...m,
-      content: trim(m.content, MESSAGE_CHARS),
-      toolCalls: m.toolCalls?.map((c) => ({ ...c, arguments: trim(c.arguments, MESSAGE_CHARS) })),
+      content: truncate(m.content, MESSAGE_CHARS),
+      toolCalls: m.toolCalls?.map((c) => ({ ...c, arguments: truncate(c.arguments, MESSAGE_CHARS) })),
     };
   }
-  return { ...m, content: trim(m.content, MESSAGE_CHARS) };
+  return { ...m, content: truncate(m.content, MESSAGE_CHARS) };
 }
 
 export class RunState {
@@ -191,7 +190,7 @@ export class RunState {
       `**${this.input.agent}** · ${this.routing?.current ?? this.input.model} · ${this.status}`,
       `step ${this.step}/${this.input.maxSteps} · ${this.usage.inputTokens + this.usage.outputTokens} tokens · $${this.cost.totalUsd.toFixed(6)}`,
     ];
-    if (last) lines.push(`last: ${last.kind} ${last.name} (${last.status}) ${trim(last.summary, 120)}`);
+    if (last) lines.push(`last: ${last.kind} ${last.name} (${last.status}) ${truncate(last.summary, 120)}`);
     for (const p of this.allPending()) lines.push(`awaiting approval **${p.approvalId}**: ${p.what}`);
     setCurrentDetails(lines.join('\n\n'));
   }

@@ -2,15 +2,18 @@
  * Runs the tool calls of one model turn. Every outcome becomes a tool-result message, including errors,
  * a rejection and a tool the agent was not given: the model reads what happened and decides what next.
  */
-import { ActivityFailure, ApplicationFailure, isCancellation, log } from '@temporalio/workflow';
+import { isCancellation, log } from '@temporalio/workflow';
 import type { ValidAgentInput } from '../../contracts/agent-contract';
 import type { ToolCall, ToolResultMessage } from '../../contracts/messages';
+import { ErrorType } from '../../contracts/errors';
 import type { ToolDescriptor } from '../../contracts/tool-catalog';
 import { z } from 'zod';
 import { callToolActivity } from '../kernel/activities';
 import type { ApprovalGates } from '../kernel/approvals';
 import { toolIdempotencyKey } from './idempotency-key';
 import type { RunState } from './run-state';
+import { describeIssues } from '../../contracts/zod-issues';
+import { activityCause, applicationFailureOf } from '../kernel/failures';
 
 /** Edited arguments must satisfy the tool's own JSON schema, checked before the approval is accepted. */
 function argumentsCheck(tool: ToolDescriptor): (json: string) => string | undefined {
@@ -23,13 +26,14 @@ function argumentsCheck(tool: ToolDescriptor): (json: string) => string | undefi
     }
     const result = z.fromJSONSchema(tool.parameters as Parameters<typeof z.fromJSONSchema>[0]).safeParse(value);
     if (result.success) return undefined;
-    return result.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ');
+    return describeIssues(result.error.issues, { root: '(arguments)' });
   };
 }
 
 function errorText(err: unknown): string {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) return `Error (${cause.type ?? 'ToolFailed'}): ${cause.message}`;
+  const failure = applicationFailureOf(err);
+  if (failure) return `Error (${failure.type ?? ErrorType.ToolFailed}): ${failure.message}`;
+  const cause = activityCause(err);
   return `Error: ${(cause as Error | undefined)?.message ?? String(cause)}`;
 }
 

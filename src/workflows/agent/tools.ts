@@ -3,7 +3,7 @@
  * that started before that activity existed take the built-in specs compiled into the workflow, behind
  * `patched()`, so their histories still replay.
  */
-import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
 import type { ValidAgentInput } from '../../contracts/agent-contract';
 import { ErrorType } from '../../contracts/errors';
 import type { ToolDescriptor } from '../../contracts/tool-catalog';
@@ -11,9 +11,8 @@ import { toolActivityName, toolDefinition, toolSpecsByName, type ToolSpec } from
 import { describeToolsActivity } from '../kernel/activities';
 import type { RunState } from './run-state';
 import { checkApprovalToolNames, checkBuiltinToolNames, unknownToolAsInputError } from './input';
-
-/** Patch id of the change that made tool resolution an activity. */
-export const TOOL_DISCOVERY_PATCH = 'describe-tools-activity';
+import { applicationFailureOf } from '../kernel/failures';
+import { TOOL_DISCOVERY_PATCH } from '../kernel/patches';
 
 function builtinDescriptor(spec: ToolSpec): ToolDescriptor {
   const def = toolDefinition(spec);
@@ -63,9 +62,8 @@ async function describe(input: ValidAgentInput): Promise<ToolDescriptor[]> {
   try {
     return await describeToolsActivity({ tools: input.tools, mcpServers: input.mcpServers });
   } catch (err) {
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    if (cause instanceof ApplicationFailure && cause.type === ErrorType.UnknownTool)
-      throw unknownToolAsInputError(cause.message);
+    const cause = applicationFailureOf(err);
+    if (cause?.type === ErrorType.UnknownTool) throw unknownToolAsInputError(cause.message);
     throw err;
   }
 }

@@ -13,17 +13,18 @@ import { renderArgs, renderTemplate, type GraphValues } from '../../contracts/gr
 import type { ApprovalGates } from '../kernel/approvals';
 import { boundedFanOut, callModelOnce, runAgent, runTool } from '../blocks';
 import type { GraphRun } from './run-state';
+import { truncate } from '../../contracts/text';
+import { LEDGER_FAILED_ATTEMPTS_PATCH } from '../kernel/patches';
 
 export type NodeOutcome = { updates: GraphValues; approved?: boolean; children?: string[]; summary: string };
 
-const short = (text: string, max = 160): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+/** How long a node's summary in the run state may be. */
+const SUMMARY_CHARS = 160;
+const short = (text: string): string => truncate(text, SUMMARY_CHARS);
 
 function agentOf(spec: GraphSpec, name: string): GraphAgent {
   return spec.agents[name] as GraphAgent;
 }
-
-/** Patch id of the change that counts what failed children and invalid llm answers spent. */
-export const LEDGER_FAILED_ATTEMPTS_PATCH = 'ledger-failed-attempts';
 
 function agentInput(name: string, agent: GraphAgent, input: string, budget?: BudgetInput): AgentInput {
   return {

@@ -15,6 +15,7 @@ import { nextNode } from './routing';
 import { GraphRun } from './run-state';
 import { BudgetBreachError, budgetExceededFailure } from '../kernel/budget';
 import { budgetSchema } from '../../contracts/budget';
+import { describeIssues } from '../../contracts/zod-issues';
 
 function validSpec(input: GraphInput): GraphSpec {
   const parsed = parseGraphSpec(input?.spec);
@@ -38,7 +39,7 @@ function validSpec(input: GraphInput): GraphSpec {
     if (!budget.success) {
       throw ApplicationFailure.create({
         type: ErrorType.InvalidGraphInput,
-        message: `invalid graph input: ${budget.error.issues.map((i) => `budget.${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        message: `invalid graph input: ${describeIssues(budget.error.issues, { prefix: 'budget.', root: 'budget' })}`,
         nonRetryable: true,
       });
     }

@@ -3,17 +3,21 @@
  * so every model call and every tool call of every agent behaves the same way.
  */
 import { patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import { MODEL_PROVIDER_QUEUE_PATCH, modelTaskQueueFor } from '../../contracts/model-queues';
+import { modelTaskQueueFor } from '../../contracts/model-queues';
+import { MODEL_PROVIDER_QUEUE_PATCH } from './patches';
 import type { ModelRequest, ModelResponse } from '../../contracts/messages';
 import type { SummarizeInput, SummarizeOutput } from '../../contracts/context-window';
 import { nonRetryableErrorTypes } from '../../contracts/errors';
 import type { DescribeToolsInput, McpCallInput, ToolDescriptor } from '../../contracts/tool-catalog';
 import type { ToolCallInput, ToolCallOutput } from '../../contracts/tool-specs';
+// Types only (erased from the bundle): the proxies take their signatures from the activities themselves, so a
+// changed activity signature fails the typecheck here instead of at run time.
+import type { ModelActivities } from '../../activities/models';
+import type { McpActivities } from '../../activities/mcp';
+import type { createDescribeToolsActivity } from '../../activities/tools/registry';
+import type { ToolActivity } from '../../activities/tools/tool-activity';
 
-interface ModelActivities {
-  callModel(request: ModelRequest): Promise<ModelResponse>;
-}
-type ToolActivity = (input: ToolCallInput) => Promise<ToolCallOutput>;
+type McpActivity = McpActivities[keyof McpActivities];
 
 /**
  * Model calls: a short heartbeat timeout notices a dead worker in seconds even though one attempt may take
@@ -65,9 +69,7 @@ const summarizeOptions: ActivityOptions = {
   startToCloseTimeout: '120s',
   retry: modelCallOptions.retry,
 };
-const { summarizeConversation } = proxyActivities<{
-  summarizeConversation(input: SummarizeInput): Promise<SummarizeOutput>;
-}>(summarizeOptions);
+const { summarizeConversation } = proxyActivities<ModelActivities>(summarizeOptions);
 
 /** Asks a model to summarize part of the conversation (context strategy `summarize`). */
 export function summarizeConversationActivity(input: SummarizeInput, summary: string): Promise<SummarizeOutput> {
@@ -90,7 +92,10 @@ function toolCallOptions(tool: ToolDescriptor): ActivityOptions {
 /** Runs one tool as its own activity, with that tool's timeout and retry policy and a Web UI summary. */
 export function callToolActivity(tool: ToolDescriptor, input: ToolCallInput, summary: string): Promise<ToolCallOutput> {
   const options = { ...toolCallOptions(tool), summary };
-  const proxy = proxyActivities<Record<string, ToolActivity>>(options)[tool.activity] as ToolActivity & {
+  // The activity type is the tool's (`tool:<name>`, or the MCP activity), known only at run time.
+  const proxy = proxyActivities<Record<string, ToolActivity | McpActivity>>(options)[tool.activity] as (
+    ToolActivity | McpActivity
+  ) & {
     executeWithOptions(options: ActivityOptions, args: [ToolCallInput | McpCallInput]): Promise<ToolCallOutput>;
   };
   const args: ToolCallInput | McpCallInput = tool.mcp
@@ -99,7 +104,7 @@ export function callToolActivity(tool: ToolDescriptor, input: ToolCallInput, sum
   return proxy.executeWithOptions(options, [args]);
 }
 
-const { describeTools } = proxyActivities<{ describeTools(input: DescribeToolsInput): Promise<ToolDescriptor[]> }>({
+const { describeTools } = proxyActivities<ReturnType<typeof createDescribeToolsActivity>>({
   // Discovery may start an MCP server; a few attempts ride out a slow start.
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes },

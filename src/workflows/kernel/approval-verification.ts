@@ -2,17 +2,15 @@
  * Checks a human decision before a gate applies it. The check itself is the `verifyApprovalDecision`
  * activity (it needs the approval secret, which must stay out of history); this module decides when to ask
  * and records a refusal in the run's state. Runs that started before verification existed replay unchanged:
- * the check sits behind `patched('approval-verification')`.
+ * the check sits behind `patched(APPROVAL_VERIFICATION_PATCH)`.
  */
 import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { DecideInput, PendingApproval } from '../../contracts/agent-contract';
-import type { VerifyDecisionInput, VerifyDecisionResult } from '../../contracts/approval-verification';
+import { APPROVAL_VERIFICATION_PATCH } from './patches';
+// A type only: the proxy's signature is the activity's own.
+import type { createApprovalActivities } from '../../activities/approvals';
 
-export const APPROVAL_VERIFICATION_PATCH = 'approval-verification';
-
-const { verifyApprovalDecision } = proxyActivities<{
-  verifyApprovalDecision(input: VerifyDecisionInput): Promise<VerifyDecisionResult>;
-}>({
+const { verifyApprovalDecision } = proxyActivities<ReturnType<typeof createApprovalActivities>>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5 },
 });

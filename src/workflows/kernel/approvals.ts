@@ -99,7 +99,7 @@ export class ApprovalGates {
     const parsed = decisionSchema.safeParse(raw ?? {});
     if (!parsed.success) {
       throw ApplicationFailure.create({
-        type: 'InvalidDecision',
+        type: ErrorType.InvalidDecision,
         message: `invalid decision: ${parsed.error.message}`,
         nonRetryable: true,
       });
@@ -113,11 +113,14 @@ export class ApprovalGates {
    * it is gone from every list; either way a second decision is refused as already decided, not unknown.
    * Only the update validator asks (validators do not run on replay), so signal handling is unchanged.
    */
-  private forwardedProblem(input: DecideInput): { type: string; message: string } | undefined {
+  private forwardedProblem(input: DecideInput): { type: ErrorType; message: string } | undefined {
     const id = input.approvalId ?? this.target(undefined)?.approvalId;
     const child = id === undefined ? undefined : this.forwarded.get(id);
     if (child === undefined) return undefined;
-    return { type: 'ApprovalAlreadyDecided', message: `approval ${id} was already decided (passed on to ${child})` };
+    return {
+      type: ErrorType.ApprovalAlreadyDecided,
+      message: `approval ${id} was already decided (passed on to ${child})`,
+    };
   }
 
   /** Handler of the `decide` update (already validated); a refused or overtaken decision fails the update. */
@@ -194,7 +197,7 @@ export class ApprovalGates {
     });
     if (timeout.onTimeout === 'fail') {
       throw ApplicationFailure.create({
-        type: 'ApprovalTimedOut',
+        type: ErrorType.ApprovalTimedOut,
         message: `approval ${pending.approvalId} (${pending.what}) was not decided within ${timeout.after}`,
         nonRetryable: true,
       });
@@ -215,31 +218,31 @@ export class ApprovalGates {
     return approvalId ? this.allPending().find((p) => p.approvalId === approvalId) : pending[0];
   }
 
-  private problemWith(input: DecideInput): { type: string; message: string } | undefined {
+  private problemWith(input: DecideInput): { type: ErrorType; message: string } | undefined {
     const target = this.target(input.approvalId);
     if (!target) {
       const ids = this.allPending().map((p) => p.approvalId);
       if (input.approvalId && this.decisions.has(input.approvalId)) {
-        return { type: 'ApprovalAlreadyDecided', message: `approval ${input.approvalId} was already decided` };
+        return { type: ErrorType.ApprovalAlreadyDecided, message: `approval ${input.approvalId} was already decided` };
       }
       return {
-        type: 'UnknownApproval',
+        type: ErrorType.UnknownApproval,
         message: input.approvalId
           ? `no pending approval "${input.approvalId}"; pending: ${ids.join(', ') || 'none'}`
           : 'nothing is waiting for approval',
       };
     }
     if (!target.childWorkflowId && this.decisions.has(target.approvalId)) {
-      return { type: 'ApprovalAlreadyDecided', message: `approval ${target.approvalId} was already decided` };
+      return { type: ErrorType.ApprovalAlreadyDecided, message: `approval ${target.approvalId} was already decided` };
     }
     if (input.arguments !== undefined) {
       if (input.decision !== 'approve')
-        return { type: 'InvalidDecision', message: 'edited arguments go with an approval, not a rejection' };
+        return { type: ErrorType.InvalidDecision, message: 'edited arguments go with an approval, not a rejection' };
       const check = this.argumentChecks.get(target.approvalId);
       if (!target.childWorkflowId && !check)
-        return { type: 'InvalidDecision', message: `approval ${target.approvalId} takes no arguments` };
+        return { type: ErrorType.InvalidDecision, message: `approval ${target.approvalId} takes no arguments` };
       const problem = check?.(toJsonText(input.arguments));
-      if (problem) return { type: 'InvalidArguments', message: `edited arguments refused: ${problem}` };
+      if (problem) return { type: ErrorType.InvalidArguments, message: `edited arguments refused: ${problem}` };
     }
     return undefined;
   }

@@ -1,0 +1,60 @@
+/**
+ * Every patch id `patched()` is called with, in one place. A patch id is recorded in the history of every run
+ * that took the new branch, so an id never changes and is never reused; a change to a workflow's command
+ * sequence gets a new id here (with the date and what it guards) and the old branch stays until no open run
+ * needs it, when the call becomes `deprecatePatch()` with the same constant.
+ * Dates are those of the commit that added each id (`git log -S'<id>'`).
+ */
+
+/**
+ * 2026-11-22. Tools resolved by the `describeTools` activity (recorded in history, so MCP servers and the
+ * worker's own tools can be listed); runs from before take the built-in specs compiled into the workflow.
+ */
+export const TOOL_DISCOVERY_PATCH = 'describe-tools-activity';
+
+/**
+ * 2026-12-02. Model calls scheduled on their provider's task queue (`<taskQueue>-model-<provider>`) instead of
+ * the workflow's own, so Temporal's task-queue rate limit caps each provider across workers.
+ */
+export const MODEL_PROVIDER_QUEUE_PATCH = 'model-provider-task-queue';
+
+/**
+ * 2026-12-02. The graph's ledger counts what failed children and failed llm-node calls spent (the child's
+ * partial ledger, the failed call's usage), which older runs left out of their totals.
+ */
+export const LEDGER_FAILED_ATTEMPTS_PATCH = 'ledger-failed-attempts';
+
+/**
+ * 2026-12-02. Tool-call idempotency keys include the run id (`<workflowId>:<runId>:<callId>`), so a reset or a
+ * reused workflow id never collides with an earlier run's keys; older runs keep `<workflowId>:<callId>`.
+ */
+export const IDEMPOTENCY_KEY_PATCH = 'idempotency-key-per-execution';
+
+/**
+ * 2026-12-02. agentWorkflow passes its conversation by reference (the conversation store holds it; each model
+ * call sends only what is new) when the input asks for it; older runs send the whole conversation every call.
+ */
+export const CONVERSATION_BY_REFERENCE_PATCH = 'conversation-by-reference';
+
+/**
+ * 2026-12-02. agentWorkflow continues as new on long runs, carrying totals and the conversation reference;
+ * older runs never reach the continue-as-new step.
+ */
+export const CONTINUE_AS_NEW_PATCH = 'continue-as-new';
+
+/**
+ * 2026-12-02. Human decisions are checked by the `verifyApprovalDecision` activity (signature, approver) before
+ * a gate applies them; older runs apply decisions unchecked.
+ */
+export const APPROVAL_VERIFICATION_PATCH = 'approval-verification';
+
+/** Every patch id above, oldest first; a test holds each `patched()` call in src/ to one of these. */
+export const patchIds = [
+  TOOL_DISCOVERY_PATCH,
+  MODEL_PROVIDER_QUEUE_PATCH,
+  LEDGER_FAILED_ATTEMPTS_PATCH,
+  IDEMPOTENCY_KEY_PATCH,
+  CONVERSATION_BY_REFERENCE_PATCH,
+  CONTINUE_AS_NEW_PATCH,
+  APPROVAL_VERIFICATION_PATCH,
+] as const;
