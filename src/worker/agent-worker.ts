@@ -21,7 +21,8 @@ export interface AgentWorkerOptions {
   taskQueue: string;
   providers: ProviderSettings;
   workspaceDir: string;
-  knowledgeBaseDir: string;
+  /** Folder of Markdown files `search_knowledge_base` searches; the shipped knowledge base by default. */
+  knowledgeBaseDir?: string;
   /** A prebuilt workflow bundle; tests build it once and reuse it across workers. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** How long in-flight activities get to finish on shutdown before they are cancelled. */
@@ -74,7 +75,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
   const plugin = durableAgentsPlugin({
     providers: options.providers,
     workspaceDir: options.workspaceDir,
-    knowledgeBaseDir: options.knowledgeBaseDir,
+    ...(options.knowledgeBaseDir ? { knowledgeBaseDir: options.knowledgeBaseDir } : {}),
     ...(options.tools ? { tools: options.tools } : {}),
     ...(options.mcpPool ? { mcpPool: options.mcpPool } : {}),
     ...(options.httpFetch ? { httpFetch: options.httpFetch } : {}),

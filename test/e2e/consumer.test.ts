@@ -27,7 +27,7 @@ const workerSource = `
 const { Worker, NativeConnection } = require('@temporalio/worker');
 const { Client, Connection } = require('@temporalio/client');
 const { z } = require('zod');
-const { durableAgentsPlugin, defineTool } = require('durable-agents/worker');
+const { createAgentWorker, durableAgentsPlugin, defineTool } = require('durable-agents/worker');
 const { AGENT_WORKFLOW_TYPE, decideUpdate, stateQuery } = require('durable-agents');
 
 const refunds = [];
@@ -60,6 +60,10 @@ async function main() {
     workflowsPath: require.resolve('./workflows'),
     plugins: [durableAgentsPlugin({ providers: { mock: { baseURL: mockUrl, wire: 'openai' } }, workspaceDir, tools: [refundOrder] })],
   });
+  // A second queue served by a worker that runs only durable-agents, where the app's own workflow sends its agent.
+  const agentsQueue = taskQueue + '-agents';
+  const agents = await createAgentWorker({ connection, namespace: 'default', taskQueue: agentsQueue, providers: { mock: { baseURL: mockUrl, wire: 'openai' } }, workspaceDir });
+  const agentsRun = agents.run();
   const out = {};
   await worker.runUntil(async () => {
     const client = new Client({ connection: await Connection.connect({ address }) });
@@ -74,8 +78,13 @@ async function main() {
     out.text = (await handle.result()).text;
     out.refunds = refunds.length;
     // The consumer's own workflow, registered beside ours on the same worker, runs an agent as a child.
-    out.triage = await client.workflow.execute('triage', { taskQueue, workflowId: 'consumer-triage-' + process.pid, args: [taskQueue] });
+    const triageId = 'consumer-triage-' + process.pid;
+    out.triage = await client.workflow.execute('triage', { taskQueue, workflowId: triageId, args: [agentsQueue] });
+    out.triageChildQueue = (await client.workflow.getHandle(triageId + '/triage').describe()).taskQueue;
+    out.agentsQueue = agentsQueue;
   });
+  agents.shutdown();
+  await agentsRun;
   await connection.close();
   process.stdout.write(JSON.stringify(out) + '\\n');
 }
@@ -208,6 +217,7 @@ describe('the installed package', () => {
     assert.equal(out.refunds, 1, 'the tool ran once, after the approval');
     assert.equal(typeof out.triage, 'string');
     assert.ok((out.triage as string).length > 0, 'the app workflow got the child agent answer');
+    assert.equal(out.triageChildQueue, out.agentsQueue, 'runAgent ran the agent on the task queue it was given');
     // The worker says what it registered, the app's tool among them.
     // (The SDK's default logger prints the line's fields over several lines.)
     assert.match(
