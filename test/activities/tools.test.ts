@@ -10,11 +10,13 @@ import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { calculate, evaluateExpression } from '../../src/activities/tools/calculator';
 import { createToolActivities, type ToolActivity } from '../../src/activities/tools';
 import { KnowledgeBase, splitMarkdown } from '../../src/activities/tools/knowledge-base';
+import { ToolRegistry } from '../../src/activities/tools/registry';
 import { READ_LIMIT_BYTES } from '../../src/activities/tools/workspace';
 import { ErrorType } from '../../src/contracts/errors';
 import {
   builtinToolSpecs,
   toolActivityName,
+  toolDefinition,
   type ToolCallInput,
   type ToolCallOutput,
 } from '../../src/contracts/tool-specs';
@@ -72,6 +74,33 @@ after(() => {
 describe('tool activities', () => {
   it('registers one activity per built-in tool, named tool:<name>', () => {
     assert.deepEqual(Object.keys(tools).sort(), builtinToolSpecs.map((s) => toolActivityName(s.name)).sort());
+  });
+
+  it('describes every built-in as its contract says (runs recorded before describeTools resolve from the spec)', () => {
+    const registry = ToolRegistry.withBuiltins({ workspaceDir, knowledgeBaseDir });
+    assert.deepEqual(registry.names(), [
+      'calculator',
+      'crm_read_notes',
+      'crm_update_record',
+      'http_fetch',
+      'list_files',
+      'read_file',
+      'run_javascript',
+      'search_knowledge_base',
+      'write_file',
+    ]);
+    const described = registry.describe(builtinToolSpecs.map((s) => s.name));
+    assert.deepEqual(
+      described,
+      builtinToolSpecs.map((spec) => ({
+        ...toolDefinition(spec),
+        sideEffects: spec.sideEffects,
+        needsApproval: spec.sideEffects === 'destructive',
+        activity: toolActivityName(spec.name),
+        timeout: spec.timeout,
+        maximumAttempts: spec.maximumAttempts,
+      })),
+    );
   });
 });
 

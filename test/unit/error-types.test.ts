@@ -6,17 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { SRC, sourceFiles } from '../helpers/source-files';
 import { ErrorType, nonRetryableErrorTypes } from '../../src/contracts/errors';
-
-const SRC = path.join(__dirname, '..', '..', 'src');
-
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(full);
-    return entry.name.endsWith('.ts') ? [full] : [];
-  });
-}
 
 /** The expression given as a failure's type at each place a failure is made, with its file and line. */
 function failureTypeSites(): { where: string; expression: string }[] {

@@ -7,18 +7,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { SRC, sourceFiles } from '../helpers/source-files';
 import * as patches from '../../src/workflows/kernel/patches';
 
-const SRC = path.join(__dirname, '..', '..', 'src');
 const PATCHES_FILE = path.join(SRC, 'workflows', 'kernel', 'patches.ts');
-
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(full);
-    return entry.name.endsWith('.ts') ? [full] : [];
-  });
-}
 
 /** Each `patched(…)` / `deprecatePatch(…)` call in src/ (outside patches.ts), with the argument as written. */
 function patchCalls(): { where: string; argument: string; text: string }[] {
