@@ -1,19 +1,62 @@
 /**
- * `npm run demo`: one durable agent run, end to end, on this machine. Starts (or reuses) the Temporal dev
- * server, a worker and, when no API key is set, the mock LLM server; runs the research assistant; prints the
- * answer, its steps, tokens and cost and the Web UI link; then stops what it started.
+ * `npm run demo [-- --question TEXT]`: one durable agent run, end to end, on this machine. Starts (or reuses) the
+ * Temporal dev server, a worker and, when no API key is set, the mock LLM server; runs the research assistant on
+ * the question; prints the answer, its steps, tokens and cost and the Web UI link; then stops what it started.
  */
+import { parseArgs } from 'node:util';
 import { Connection, Client } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../src/contracts/agent-contract';
 import { agentInputFor, researchAssistant } from '../src/agents';
 import { agentNameKey } from '../src/contracts/search-attributes';
 import { connectionOptions } from '../src/config/connection';
+import { UserError } from '../src/contracts/errors';
 import { encryptedDataConverter } from '../src/security/data-converter';
 import { startLocalStack } from './local-stack';
 
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
 
+const USAGE = `Usage: npm run demo [-- [--question TEXT | TEXT]]
+
+Starts the Temporal dev server (or reuses one on TEMPORAL_PORT), a worker and, with no OPENAI_API_KEY or
+ANTHROPIC_API_KEY, the shipped mock LLM server; runs the research-assistant agent once on the question;
+prints the answer, its steps, tokens, cost and the Web UI link; then stops what it started.
+
+Offline, the model is a script (src/servers/mock-llm/scenarios/research-assistant.yaml): keywords in the
+question pick its answer (a worker crash, retries and rate limits, human approval, cost and budgets, tools).
+
+Options:
+  --question TEXT   the question (default: "${researchAssistant.exampleInput}")
+  -h, --help        show this help
+
+Environment: TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_DB_FILE (the dev server), TEMPORAL_ADDRESS (use a running
+server instead), OPENAI_API_KEY / ANTHROPIC_API_KEY (a real model), LOG_LEVEL. More: docs/configuration.md`;
+
+/** The question to ask, or undefined when --help was given. */
+function questionFromArgs(args: string[]): string | undefined {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { question: { type: 'string', short: 'q' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  if (parsed.values.help) return undefined;
+  if (parsed.values.question !== undefined && parsed.positionals.length > 0) {
+    throw new UserError('give the question once: --question TEXT or TEXT, not both');
+  }
+  const question = (parsed.values.question ?? parsed.positionals.join(' ')).trim();
+  return question || researchAssistant.exampleInput;
+}
+
 async function main(): Promise<void> {
+  const question = questionFromArgs(process.argv.slice(2));
+  if (question === undefined) {
+    say(USAGE);
+    return;
+  }
   const stack = await startLocalStack({ taskQueue: 'durable-agents-demo', logLevel: process.env.LOG_LEVEL ?? 'warn' });
   try {
     const { temporal } = stack.config;
@@ -34,13 +77,20 @@ async function main(): Promise<void> {
     const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, {
       taskQueue: temporal.taskQueue,
       workflowId,
-      args: [agentInputFor(spec, spec.exampleInput, model)],
-      staticSummary: `${spec.name}: ${spec.exampleInput}`,
+      args: [agentInputFor(spec, question, model)],
+      staticSummary: `${spec.name}: ${question}`,
       typedSearchAttributes: [{ key: agentNameKey, value: spec.name }],
     });
     say();
     say(`Started ${spec.name} (${model}) as workflow ${workflowId}`);
-    say(`Question: ${spec.exampleInput}`);
+    say(`Question: ${question}`);
+    if (stack.offline) {
+      say(
+        `Offline: the model is a script (mock:${spec.mockScenario}, src/servers/mock-llm/scenarios/${spec.mockScenario}.yaml) ` +
+          'that picks its answer by keywords in the question; the tool calls it makes run for real. ' +
+          'Set OPENAI_API_KEY or ANTHROPIC_API_KEY for a model that reads the question.',
+      );
+    }
     const link = `${temporal.webUiUrl}/namespaces/${temporal.namespace}/workflows/${workflowId}`;
     const result: AgentResult = await handle.result();
     say();
@@ -73,5 +123,6 @@ function oneLine(text: string): string {
 
 main().catch((err: unknown) => {
   process.stderr.write(`demo: ${(err as Error).message}\n`);
-  process.exitCode = 1;
+  // Exit now: the Temporal runtime, once started, keeps the process alive even after everything was stopped.
+  process.exit(1);
 });

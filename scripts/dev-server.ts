@@ -66,6 +66,37 @@ const DEFAULTS = {
 } as const;
 const OUTPUT_LINES_KEPT = 30;
 
+/** Where `npm run server`, `npm run dev` and the demo run their own dev server. */
+export interface LocalDevServerSettings {
+  port: number;
+  uiPort: number;
+  dbFile: string;
+}
+
+function portFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UserError(`${name}=${raw} is not a port number (1-65535)`);
+  }
+  return port;
+}
+
+/**
+ * TEMPORAL_PORT (default 7233), TEMPORAL_UI_PORT (default TEMPORAL_PORT + 1000, as the Temporal CLI does) and
+ * TEMPORAL_DB_FILE (default .temporal/dev.sqlite in the repository). Read here, beside the scripts that use them,
+ * because only these scripts start a server; the worker and agentctl connect to one (TEMPORAL_ADDRESS).
+ */
+export function localDevServerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalDevServerSettings {
+  const port = portFrom(env, 'TEMPORAL_PORT') ?? DEFAULTS.port;
+  const uiPort = portFrom(env, 'TEMPORAL_UI_PORT') ?? port + 1000;
+  if (uiPort > 65535) throw new UserError(`TEMPORAL_PORT=${port} leaves no default Web UI port; set TEMPORAL_UI_PORT`);
+  if (uiPort === port) throw new UserError(`TEMPORAL_UI_PORT and TEMPORAL_PORT are both ${port}; give them two ports`);
+  const dbFile = path.resolve(env.TEMPORAL_DB_FILE?.trim() || path.join(__dirname, '..', '.temporal', 'dev.sqlite'));
+  return { port, uiPort, dbFile };
+}
+
 /** The exact `temporal` arguments startDevServer uses, with every search attribute of searchAttributeCliSpecs. */
 export function devServerArgs(opts: {
   ip: string;

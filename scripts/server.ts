@@ -1,29 +1,45 @@
 /**
  * `npm run server`: the Temporal dev server on 127.0.0.1:7233 with the Web UI on :8233 and its data in
- * .temporal/dev.sqlite, so runs survive a restart. Builds the pinned CLI first when none is installed. Runs until
- * Ctrl-C or SIGTERM, then stops the server cleanly.
- *
- * Overrides: TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_DB_FILE.
+ * .temporal/dev.sqlite, so runs survive a restart (TEMPORAL_PORT, TEMPORAL_UI_PORT and TEMPORAL_DB_FILE move
+ * them). Builds the pinned CLI first when none is installed. Runs until Ctrl-C or SIGTERM, then stops the server
+ * cleanly.
  */
-import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { UserError } from '../src/contracts/errors';
-import { startDevServer } from './dev-server';
+import { localDevServerSettingsFromEnv, startDevServer } from './dev-server';
 import { resolveTemporalCli, TemporalCliInstallInterrupted } from './temporal-cli';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-function portFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UserError(`${name}=${raw} is not a port number`);
-  return port;
+const USAGE = `Usage: npm run server [-- --help]
+
+Runs the Temporal dev server (temporal server start-dev) until Ctrl-C: the frontend on 127.0.0.1, the Web UI,
+our search attributes, and SQLite data that survives a restart. Builds the pinned Temporal CLI first when
+none is found (TEMPORAL_CLI_PATH, then temporal on PATH, then the cache).
+
+Environment:
+  TEMPORAL_PORT      frontend port (default 7233)
+  TEMPORAL_UI_PORT   Web UI port (default TEMPORAL_PORT + 1000, so 8233)
+  TEMPORAL_DB_FILE   SQLite file (default .temporal/dev.sqlite)
+  TEMPORAL_CLI_PATH  the temporal binary to run
+
+More: docs/configuration.md`;
+
+/** --help prints the usage; anything else is a mistake, since the server takes its settings from the environment. */
+function parseCommandLine(): boolean {
+  try {
+    return parseArgs({ options: { help: { type: 'boolean', short: 'h' } } }).values.help === true;
+  } catch (err) {
+    throw new UserError(`${(err as Error).message}\n\n${USAGE}`);
+  }
 }
 
 async function main(): Promise<void> {
-  const port = portFromEnv('TEMPORAL_PORT', 7233);
-  const uiPort = portFromEnv('TEMPORAL_UI_PORT', 8233);
-  const dbFile = path.resolve(process.env.TEMPORAL_DB_FILE || path.join(__dirname, '..', '.temporal', 'dev.sqlite'));
+  if (parseCommandLine()) {
+    say(USAGE);
+    return;
+  }
+  const { port, uiPort, dbFile } = localDevServerSettingsFromEnv();
 
   const cli = await resolveTemporalCli({ allowInstall: true, log: say });
   if (cli.path) say(`Temporal CLI (${cli.source}): ${cli.path}`);

@@ -18,6 +18,8 @@ export interface ActivityDeps {
   knowledgeBaseDir: string;
   /** Prices overriding the built-in table (AGENT_PRICES_FILE). */
   prices?: Record<string, ModelPrice>;
+  /** Serve unpriced models under a cost budget (AGENT_ALLOW_UNPRICED_MODELS). */
+  allowUnpricedModels?: boolean;
   /** The user's own tools, made with `defineTool`. */
   tools?: DefinedTool[];
   httpFetch?: Partial<HttpFetchSettings>;
@@ -45,6 +47,7 @@ export function createActivities(deps: ActivityDeps) {
       adapters: deps.adapters,
       ...(deps.conversations ? { conversations: deps.conversations } : {}),
       ...(deps.prices ? { prices: deps.prices } : {}),
+      ...(deps.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
     }),
     ...registry.activities(),
     ...createDescribeToolsActivity(registry, deps.mcp?.discover),

@@ -4,7 +4,16 @@ import type { ModelRoutingState } from '../contracts/model-routing';
 import type { CostLedger, LedgerLine } from '../contracts/pricing';
 import { table, usd } from './output';
 
-function ledgerTable(title: string, lines: Record<string, LedgerLine>): string | undefined {
+/**
+ * A ledger's total, saying when it leaves models out: `$0.000000 (unpriced, not counted: openai:llama3)`. A bare
+ * `$0.000000` for a run on an unpriced model would read as "free", which it is not.
+ */
+export function costText(cost: Pick<CostLedger, 'totalUsd' | 'unpricedModels'>): string {
+  const unpriced = cost.unpricedModels ?? [];
+  return unpriced.length ? `${usd(cost.totalUsd)} (unpriced, not counted: ${unpriced.join(', ')})` : usd(cost.totalUsd);
+}
+
+function ledgerTable(title: string, lines: Record<string, LedgerLine>, unpriced: string[] = []): string | undefined {
   const rows = Object.entries(lines);
   if (!rows.length) return undefined;
   return `${title}:\n${table<[string, LedgerLine]>(rows, [
@@ -13,13 +22,13 @@ function ledgerTable(title: string, lines: Record<string, LedgerLine>): string |
     { header: 'INPUT', value: ([, l]) => String(l.inputTokens), align: 'right' },
     { header: 'CACHED', value: ([, l]) => String(l.cachedInputTokens), align: 'right' },
     { header: 'OUTPUT', value: ([, l]) => String(l.outputTokens), align: 'right' },
-    { header: 'USD', value: ([, l]) => usd(l.usd), align: 'right' },
+    { header: 'USD', value: ([k, l]) => (unpriced.includes(k) ? 'unpriced' : usd(l.usd)), align: 'right' },
   ])}`;
 }
 
 /** The ledger's two tables; empty when nothing was spent yet. */
 export function renderLedger(cost: CostLedger): string[] {
-  return [ledgerTable('by model', cost.byModel), ledgerTable('by agent', cost.byAgent)].filter(
+  return [ledgerTable('by model', cost.byModel, cost.unpricedModels), ledgerTable('by agent', cost.byAgent)].filter(
     (b): b is string => b !== undefined,
   );
 }

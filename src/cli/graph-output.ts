@@ -1,8 +1,8 @@
 /** How agentctl shows graph runs: their state (steps, decisions, approvals) and their result. */
 import type { PendingApproval } from '../contracts/agent-contract';
 import type { GraphResult, GraphRunState, GraphStepRecord, RoutingDecision } from '../contracts/graph-contract';
-import { fields, json, table, tokens, usd } from './output';
-import { renderBudget, renderLedger } from './cost-output';
+import { fields, json, table, tokens } from './output';
+import { costText, renderBudget, renderLedger } from './cost-output';
 
 function decisionsTable(decisions: RoutingDecision[]): string {
   if (!decisions.length) return 'routing decisions: none yet';
@@ -23,7 +23,7 @@ export function renderGraphState(workflowId: string, state: GraphRunState): stri
     ['node', state.currentNode ?? '-'],
     ['step', String(state.step)],
     ['tokens', tokens(state.usage)],
-    ['cost', usd(state.cost.totalUsd)],
+    ['cost', costText(state.cost)],
   ];
   if (state.error) overview.push(['error', state.error]);
   const steps = state.steps.length
@@ -59,7 +59,7 @@ export function renderGraphResult(workflowId: string, result: GraphResult): stri
     ['status', result.status],
     ['steps', String(result.steps.length)],
     ['tokens', tokens(result.usage)],
-    ['cost', usd(result.cost.totalUsd)],
+    ['cost', costText(result.cost)],
   ];
   if (result.reason) overview.push(['reason', result.reason]);
   return [output || '(no output)', fields(overview), decisionsTable(result.decisions)].join('\n\n');

@@ -6,7 +6,8 @@ import type { GraphResult } from '../contracts/graph-contract';
 import { parseCommandArgs, type CliContext, type Command } from './command';
 import { isGraphResult, renderGraphResult } from './graph-output';
 import { describeRunFailure, RunFailedError } from './errors';
-import { fields, json, tokens, usd } from './output';
+import { costText } from './cost-output';
+import { fields, json, tokens } from './output';
 
 /** The signature of `agentWorkflow`, so handles are typed without importing workflow code into the client. */
 export type AgentWorkflow = (input: AgentInput) => Promise<AgentResult>;
@@ -20,7 +21,7 @@ export function renderResult(workflowId: string, result: AgentResult): string {
       ['run', workflowId],
       ['steps', `${result.modelCalls} model calls, ${result.toolCalls} tool calls`],
       ['tokens', tokens(result.usage)],
-      ['cost', usd(result.cost.totalUsd)],
+      ['cost', costText(result.cost)],
     ]),
   );
   return blocks.join('\n\n');

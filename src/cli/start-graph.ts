@@ -7,6 +7,8 @@ import { agentNameKey } from '../contracts/search-attributes';
 import type { CliContext } from './command';
 import { fields, truncate, webUiLink } from './output';
 import { assertWithinPayloadLimit } from './payload-limit';
+import { assertPricedUnderBudget } from './price-check';
+import { graphModels } from '../contracts/priced-models';
 import { printResult } from './result';
 
 function graphInputValues(raw: string | undefined): Record<string, unknown> {
@@ -41,6 +43,7 @@ export async function startGraph(
   const taskQueue = flags['task-queue'] ?? ctx.settings.taskQueue;
   const input: GraphInput = { spec, input: values };
   assertWithinPayloadLimit(input, `the graph input (spec ${spec.name} and --input)`);
+  assertPricedUnderBudget(graphModels(spec), spec.budget, `graph ${spec.name}`);
   const client = await ctx.client();
   await client.workflow.start<(input: GraphInput) => Promise<GraphResult>>(GRAPH_WORKFLOW_TYPE, {
     workflowId,

@@ -11,6 +11,8 @@ import { buildAgentInput, unknownAgentError } from './agent-input';
 import { parseCommandArgs, type Command } from './command';
 import { fields, oneLine, truncate, webUiLink } from './output';
 import { assertWithinPayloadLimit } from './payload-limit';
+import { assertPricedUnderBudget } from './price-check';
+import { agentModels } from '../contracts/priced-models';
 import { printResult, type AgentWorkflow } from './result';
 
 const args = {
@@ -69,6 +71,7 @@ export const startCommand: Command = {
     const workflowId = flags.id ?? generatedId(spec.name);
     const taskQueue = flags['task-queue'] ?? ctx.settings.taskQueue;
     assertWithinPayloadLimit(input, `the input of ${spec.name}`);
+    assertPricedUnderBudget(agentModels(input), input.budget, `agent ${spec.name}`);
 
     const client = await ctx.client();
     await client.workflow.start<AgentWorkflow>(AGENT_WORKFLOW_TYPE, {

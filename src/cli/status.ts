@@ -11,7 +11,7 @@ import { parseCommandArgs, type Command } from './command';
 import { isGraphState, renderGraphState } from './graph-output';
 import { queryState } from './live-state';
 import { fields, json, statusName, table, timestamp, tokens, usd } from './output';
-import { renderBudget, renderLedger, renderRouting } from './cost-output';
+import { costText, renderBudget, renderLedger, renderRouting } from './cost-output';
 
 /** The `state` query for people: overview, step table and pending approvals. */
 export function renderState(workflowId: string, state: AgentState | GraphRunState): string {
@@ -23,10 +23,9 @@ export function renderState(workflowId: string, state: AgentState | GraphRunStat
     ['status', state.status],
     ['step', `${state.step}/${state.maxSteps}`],
     ['tokens', tokens(state.usage)],
-    ['cost', usd(state.cost.totalUsd)],
+    ['cost', costText(state.cost)],
   ];
   if (state.runs) overview.push(['runs', `${state.runs} (continued as new; totals cover every run)`]);
-  if (state.cost.unpricedModels.length) overview.push(['unpriced', state.cost.unpricedModels.join(', ')]);
   if (state.error) overview.push(['error', state.error]);
 
   const blocks = [fields(overview)];

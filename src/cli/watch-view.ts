@@ -6,7 +6,8 @@
 import type { AgentState, PendingApproval } from '../contracts/agent-contract';
 import type { GraphRunState } from '../contracts/graph-contract';
 import { addUsage, type Usage } from '../contracts/messages';
-import { oneLine, tokens, truncate, usd } from './output';
+import { costText } from './cost-output';
+import { oneLine, tokens, truncate } from './output';
 
 /** A child run being watched, with the label its lines carry (`clerk-1`). */
 export interface ChildSnapshot {
@@ -54,6 +55,12 @@ export function runningTotals(rootWorkflowId: string, snapshot: WatchSnapshot): 
     costUsd += child.state.cost.totalUsd;
   }
   return { usage, costUsd };
+}
+
+/** Models the run tree used that have no price, so the totals line can say its cost leaves them out. */
+export function unpricedModelsOf(snapshot: WatchSnapshot): string[] {
+  const all = [snapshot.root, ...snapshot.children.map((c) => c.state)].flatMap((s) => s.cost.unpricedModels ?? []);
+  return [...new Set(all)];
 }
 
 /** One step as a line: `[clerk-1] step 1 · model mock:x · ok · asked for write_file`. */
@@ -128,7 +135,7 @@ export class WatchView {
     }
 
     const { usage, costUsd } = runningTotals(this.workflowId, snapshot);
-    const totals = `tokens ${tokens(usage)} · cost ${usd(costUsd)}`;
+    const totals = `tokens ${tokens(usage)} · cost ${costText({ totalUsd: costUsd, unpricedModels: unpricedModelsOf(snapshot) })}`;
     if (totals !== this.lastTotals && usage.inputTokens + usage.outputTokens > 0) {
       lines.push(`  ${totals}`);
       this.lastTotals = totals;
@@ -148,7 +155,9 @@ export class WatchView {
   end(outcome: { status: string; detail?: string }, snapshot?: WatchSnapshot): string[] {
     const lines: string[] = [];
     const totals = snapshot ? runningTotals(this.workflowId, snapshot) : undefined;
-    const figures = totals ? ` · tokens ${tokens(totals.usage)} · cost ${usd(totals.costUsd)}` : '';
+    const cost =
+      totals && snapshot ? costText({ totalUsd: totals.costUsd, unpricedModels: unpricedModelsOf(snapshot) }) : '';
+    const figures = totals ? ` · tokens ${tokens(totals.usage)} · cost ${cost}` : '';
     lines.push(`run ${this.workflowId} ${outcome.status}${figures}${outcome.detail ? `: ${outcome.detail}` : ''}`);
     return lines;
   }

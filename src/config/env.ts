@@ -12,6 +12,7 @@ import type { ModelPrice } from '../contracts/pricing';
 import type { TelemetrySettings } from '../telemetry/settings';
 import { approvalSecretFromEnv } from './approvals';
 import { conversationStoreFromEnv } from './conversation-store';
+import { allowUnpricedModelsFromEnv } from './pricing';
 import { pricesFromEnv, providerSettingsFromEnv, rateLimitsFromEnv } from './providers';
 import { logLevelFromEnv, telemetrySettingsFromEnv } from './telemetry';
 import { temporalSettingsFromEnv, type TemporalSettings } from './temporal';
@@ -34,6 +35,8 @@ export interface Config {
   conversationStore: ConversationStoreSettings;
   /** Prices from AGENT_PRICES_FILE, overriding or extending the built-in table. */
   prices?: Record<string, ModelPrice>;
+  /** AGENT_ALLOW_UNPRICED_MODELS: serve unpriced models under a cost budget (they count $0). */
+  allowUnpricedModels: boolean;
   /** Model calls per second per provider, across all workers (AGENT_RATE_LIMIT_<PROVIDER>). */
   rateLimits: Partial<Record<Provider, number>>;
   /** The HMAC secret approval decisions are signed with (AGENT_APPROVAL_SECRET); only the worker checks it. */
@@ -51,6 +54,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevelFromEnv(env),
     conversationStore: conversationStoreFromEnv(env),
     ...(prices ? { prices } : {}),
+    allowUnpricedModels: allowUnpricedModelsFromEnv(env),
     rateLimits: rateLimitsFromEnv(env),
     ...toolSettingsFromEnv(env),
     telemetry: telemetrySettingsFromEnv(env),

@@ -39,7 +39,8 @@ const toolEnvSchema = z.object({
   RUN_JAVASCRIPT_TIMEOUT_MS: positiveInt.optional(),
   RUN_JAVASCRIPT_MEMORY_MB: positiveInt.min(16).optional(),
   RUN_JAVASCRIPT_NEEDS_APPROVAL: z.enum(['true', 'false']).optional(),
-  RUN_JAVASCRIPT_NETWORK_ISOLATION: z.enum(['auto', 'off']).optional(),
+  RUN_JAVASCRIPT_NETWORK_ISOLATION: z.enum(['required', 'auto', 'off']).optional(),
+  RUN_JAVASCRIPT_MAX_WORKSPACE_ENTRIES: positiveInt.optional(),
 });
 
 /** Settings of the built-in http_fetch and run_javascript tools; a bad value names its variable. */
@@ -68,6 +69,7 @@ export function toolSettingsFromEnv(env: Env = process.env): ToolLimits {
       memoryMb: e.RUN_JAVASCRIPT_MEMORY_MB,
       needsApproval: e.RUN_JAVASCRIPT_NEEDS_APPROVAL ? e.RUN_JAVASCRIPT_NEEDS_APPROVAL === 'true' : undefined,
       networkIsolation: e.RUN_JAVASCRIPT_NETWORK_ISOLATION,
+      maxWorkspaceEntries: e.RUN_JAVASCRIPT_MAX_WORKSPACE_ENTRIES,
     }),
   };
 }

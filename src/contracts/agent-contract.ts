@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { messageSchema, type Message, type Usage } from './messages';
 import { modelIdSchema } from './model-id';
 import { mcpServerSpecSchema } from './tool-catalog';
+import { agentAllowHostsSchema } from './tool-specs';
 import type { CostLedger } from './pricing';
 import { contextSettingsSchema, type ContextCompaction } from './context-window';
 import { budgetSchema, type BudgetStatus } from './budget';
@@ -58,6 +59,11 @@ export const agentInputSchema = z
     tools: z.array(z.string().min(1)).default([]),
     /** MCP servers whose tools the agent may call, offered as `<server>__<tool>`. */
     mcpServers: z.array(mcpServerSpecSchema).default([]),
+    /**
+     * The only hosts this agent's `http_fetch` calls may reach (`docs.example.com`, `*.example.com`). It narrows
+     * the worker's limits and never widens them: private addresses stay refused unless the worker allows them.
+     */
+    httpFetchAllowHosts: agentAllowHostsSchema.optional(),
     /** Upper bound on model calls in the loop. */
     maxSteps: z.number().int().min(1).max(1000).default(10),
     /** When given, the final answer must be JSON valid against this JSON schema. */

@@ -216,6 +216,8 @@ export interface SummarizeInput {
   from: number;
   to: number;
   maxOutputTokens?: number;
+  /** A cost budget binds this call (see `ModelRequest.requirePrice`). */
+  requirePrice?: boolean;
 }
 
 export interface SummarizeOutput {

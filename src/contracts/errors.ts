@@ -40,6 +40,10 @@ export const ErrorType = {
   /** The conversation store does not hold the revision a by-reference model call builds on; resend it whole. */
   ConversationMissing: 'ConversationMissing',
   ConversationStoreFailed: 'ConversationStoreFailed',
+  /** A cost budget binds the run, and the worker's price table has no price for the model it was to call. */
+  ModelUnpriced: 'ModelUnpriced',
+  /** A graph `parallel` node's list has more items than the node's (or the worker's) `maxItems`. */
+  TooManyItems: 'TooManyItems',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -56,6 +60,8 @@ export const nonRetryableErrorTypes: ErrorType[] = [
   ErrorType.InvalidGraphSpec,
   ErrorType.InvalidGraphInput,
   ErrorType.ConversationMissing,
+  ErrorType.ModelUnpriced,
+  ErrorType.TooManyItems,
 ];
 
 /** Base class for errors thrown outside Temporal code (CLI, scripts); `name` follows the subclass. */

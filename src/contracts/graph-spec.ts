@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { modelIdSchema } from './model-id';
 import { approvalTimeoutSchema, approversSchema } from './agent-contract';
 import { mcpServerSpecSchema } from './tool-catalog';
+import { agentAllowHostsSchema } from './tool-specs';
 import { budgetSchema } from './budget';
 
 const nodeId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'letters, digits, _ and -, starting with a letter');
@@ -23,6 +24,8 @@ export const graphAgentSchema = z
     model: modelIdSchema,
     tools: z.array(z.string().min(1)).default([]),
     mcpServers: z.array(mcpServerSpecSchema).default([]),
+    /** The only hosts this agent's http_fetch calls may reach, within the worker's limits. */
+    httpFetchAllowHosts: agentAllowHostsSchema.optional(),
     approvalRequiredTools: z.array(z.string().min(1)).default([]),
     outputSchema: jsonSchema.optional(),
     maxSteps: z.number().int().min(1).max(100).default(8),
@@ -128,6 +131,10 @@ const approvalNode = z
     next: edgeSchema,
   })
   .strict();
+/** A `parallel` node's `maxItems` when its spec gives none, and the most a spec may give. */
+export const DEFAULT_PARALLEL_ITEMS = 100;
+export const MAX_PARALLEL_ITEMS = 1000;
+
 const parallelNode = z
   .object({
     kind: z.literal('parallel'),
@@ -138,6 +145,11 @@ const parallelNode = z
     input: template,
     /** How many branches run at once. */
     concurrency: z.number().int().min(1).max(100).default(4),
+    /**
+     * The most items the list may hold: the list is usually written by a model, and each item starts a child
+     * run. A longer list fails the run with `TooManyItems` before any branch starts.
+     */
+    maxItems: z.number().int().min(1).max(MAX_PARALLEL_ITEMS).default(DEFAULT_PARALLEL_ITEMS),
     /** Field receiving the list of branch answers, in list order. */
     output: fieldName,
     next: edgeSchema,

@@ -79,6 +79,12 @@ export interface ModelRequest {
    * revision, and the activity appends them to the conversation store and sends the whole conversation.
    */
   conversation?: ConversationRef;
+  /**
+   * A cost budget (`maxCostUsd`) binds this call: the worker refuses, before calling the provider, a model its
+   * price table does not price (a budget counting $0 for it would never bind), unless its operator allows
+   * unpriced models.
+   */
+  requirePrice?: boolean;
 }
 
 export type StopReason = 'end_turn' | 'tool_calls' | 'max_tokens' | 'other';

@@ -38,6 +38,21 @@ export function priceFor(model: string, prices: Record<string, ModelPrice> = def
   return parseModelId(model).provider === 'mock' ? mockPrice : undefined;
 }
 
+/** The setting that lets a worker serve unpriced models under a cost budget. */
+export const ALLOW_UNPRICED_MODELS_VARIABLE = 'AGENT_ALLOW_UNPRICED_MODELS';
+
+/**
+ * Why a cost budget cannot bind a call to `model`: its message names the model and how to price it. Shared by
+ * the worker (which refuses the call) and the client (which refuses the start), so both say the same thing.
+ */
+export function unpricedModelMessage(model: string, where = "this worker's price table"): string {
+  return (
+    `model ${model} has no price in ${where}, so a maxCostUsd budget would count it as $0 and never bind; ` +
+    `price it in the JSON file AGENT_PRICES_FILE names ({ "${model}": { "input": 0.5, "output": 1.5 } }, USD per ` +
+    `million tokens), or let the worker's operator allow unpriced models with ${ALLOW_UNPRICED_MODELS_VARIABLE}=true`
+  );
+}
+
 /**
  * Cost in USD of one response's usage. Cache reads and cache writes are part of input tokens; reads are priced
  * at the cached rate, writes at the cache-write rate, the rest at the input rate.

@@ -51,6 +51,8 @@ export interface ToolDescriptor {
   /** Start-to-close timeout of one attempt (Temporal duration string). */
   timeout: string;
   maximumAttempts: number;
+  /** The tool passes its idempotency key on, so a destructive call may be retried (see `attemptsFor`). */
+  passesIdempotencyKey?: boolean;
   /** For MCP tools: which server and which of its tools. */
   mcp?: { server: McpServerSpec; tool: string };
 }

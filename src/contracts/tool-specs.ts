@@ -17,6 +17,23 @@ export interface ToolSpec<S extends z.ZodType = z.ZodType> {
   /** Start-to-close timeout of one attempt, in a Temporal duration string. */
   timeout: string;
   maximumAttempts: number;
+  /**
+   * The tool hands each call's idempotency key to the system it changes, so a retried attempt does not act
+   * twice. A destructive tool without it gets one attempt, whatever `maximumAttempts` says (see `attemptsFor`).
+   */
+  passesIdempotencyKey?: boolean;
+}
+
+/**
+ * How many attempts a tool call gets. A destructive tool is run at most once unless it passes its idempotency
+ * key on: a person approves one action, and a retry after a timeout could otherwise take it two or three times.
+ */
+export function attemptsFor(tool: {
+  sideEffects: SideEffects;
+  maximumAttempts: number;
+  passesIdempotencyKey?: boolean;
+}): number {
+  return tool.sideEffects === 'destructive' && tool.passesIdempotencyKey !== true ? 1 : tool.maximumAttempts;
 }
 
 function defineToolSpec<S extends z.ZodType>(spec: ToolSpec<S>): ToolSpec<S> {
@@ -91,7 +108,28 @@ export interface ToolCallInput {
   toolCallId: string;
   /** Stable across retries and replays: derived from workflow id and step, for tools with side effects. */
   idempotencyKey: string;
+  /**
+   * The agent's own host allow-list for network tools (`httpFetchAllowHosts`): when present, a tool that
+   * fetches may reach only these hosts, within the worker's limits (it never widens them).
+   */
+  allowHosts?: string[];
 }
+
+/**
+ * One host allow-list entry: an exact host name or IP address, or `*.example.com` for its subdomains. No
+ * scheme, port, path or wildcard elsewhere, so an entry names hosts and nothing else.
+ */
+export const hostPatternSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(
+    /^(\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/,
+    'a host name, an IP address, or *.example.com',
+  );
+
+/** An agent's `httpFetchAllowHosts`: the only hosts its http_fetch calls may reach (narrowing the worker's rules). */
+export const agentAllowHostsSchema = z.array(hostPatternSchema).min(1).max(100);
 
 /** Output of every tool activity: the text the model reads. */
 export interface ToolCallOutput {

@@ -14,6 +14,16 @@ const SECRET_FIELD =
 /** Provider keys (OpenAI `sk-…`, `sk-proj-…`, Anthropic `sk-ant-…`) and bearer credentials. */
 const SECRET_PATTERNS: RegExp[] = [/\bsk-[A-Za-z0-9_-]{8,}/g, /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/-]{8,}=*/gi];
 
+/** Credentials in URLs: the password of `scheme://user:password@host` and secret-named query parameters. */
+const URL_PATTERNS: [RegExp, string][] = [
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, `$1${REDACTED}@`],
+  [/([?&](?:[a-z0-9_-]*(?:key|token|secret|password|signature|sig|auth))=)[^\s&#"']+/gi, `$1${REDACTED}`],
+];
+
+/** `name=value` and `name: value` pairs whose name says secret (`API_KEY=…`, `password: …`), as in stderr output. */
+const SECRET_ASSIGNMENT =
+  /\b([A-Za-z0-9_.-]*(?:api[-_]?key|secret|password|passwd|token|authorization)\s*[=:]\s*)("?)[^\s"',;&]{3,}\2/gi;
+
 const known = new Set<string>();
 
 /** Remembers configured secrets (provider keys, the approval secret) so their exact values are censored too. */
@@ -35,7 +45,17 @@ export function redactText(text: string): string {
       typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme) ? `${scheme} ${REDACTED}` : REDACTED,
     );
   }
+  for (const [pattern, replacement] of URL_PATTERNS) out = out.replace(pattern, replacement);
   return out;
+}
+
+/**
+ * Censors diagnostic text that came from outside the worker's code (an MCP server's stderr, a transport's
+ * error naming a URL) before it enters a failure and so the run's history: everything `redactText` censors,
+ * plus secret-named assignments such as `API_KEY=…` that a crashing server may print.
+ */
+export function redactDiagnostic(text: string): string {
+  return redactText(text).replace(SECRET_ASSIGNMENT, `$1$2${REDACTED}$2`);
 }
 
 const MAX_DEPTH = 8;

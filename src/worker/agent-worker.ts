@@ -50,6 +50,11 @@ export interface AgentWorkerOptions {
   /** Prices overriding the built-in table (AGENT_PRICES_FILE), reported with each model response. */
   prices?: Record<string, ModelPrice>;
   /**
+   * Serve models missing from the price table even when a cost budget binds the call (AGENT_ALLOW_UNPRICED_MODELS);
+   * by default such a call is refused with a non-retryable `ModelUnpriced`.
+   */
+  allowUnpricedModels?: boolean;
+  /**
    * Payload codecs and failure converter, e.g. `encryptedDataConverter(keys)`. With a prebuilt bundle, bundle
    * it with the same `failureConverterPath`.
    */
@@ -83,6 +88,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     ...(options.tracing ? { tracing: options.tracing } : {}),
     ...(options.conversationStore ? { conversationStore: options.conversationStore } : {}),
     ...(options.prices ? { prices: options.prices } : {}),
+    ...(options.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
     modelWorkers:

@@ -2,6 +2,7 @@
  * `npm run worker`: connects to Temporal, registers agentWorkflow and every activity, and runs until
  * SIGINT or SIGTERM, when it stops polling and lets in-flight activities finish (graceful shutdown).
  */
+import { parseArgs } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
 import { createAgentWorker } from './agent-worker';
 import { loadConfig, type Config } from '../config/env';
@@ -22,7 +23,27 @@ function assertSomeProvider(config: Config): void {
   }
 }
 
+const USAGE = `Usage: npm run worker [-- --help]
+
+Runs an agent worker and its model workers against Temporal until Ctrl-C or SIGTERM, then stops polling and
+lets in-flight activities finish. Settings come from the environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+TEMPORAL_TASK_QUEUE, a model provider (OPENAI_API_KEY, ANTHROPIC_API_KEY, OPENAI_BASE_URL or MOCK_LLM_URL),
+AGENT_TOOLS_MODULE and the rest listed in docs/configuration.md.`;
+
+/** True for --help; any other argument is refused, since the worker takes its settings from the environment. */
+function wantsHelp(args: string[]): boolean {
+  try {
+    return parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } }).values.help === true;
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n\n${USAGE}`);
+  }
+}
+
 async function main(): Promise<void> {
+  if (wantsHelp(process.argv.slice(2))) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const config = loadConfig();
   registerSecrets([config.temporal.apiKey]);
   assertSomeProvider(config);
@@ -50,6 +71,7 @@ async function main(): Promise<void> {
       ...(tracing ? { tracing } : {}),
       conversationStore: config.conversationStore,
       ...(config.prices ? { prices: config.prices } : {}),
+      ...(config.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
       dataConverter,
       approvalSecret: config.approvalSecret,
       // Model calls go to one task queue per provider, rate-limited there across every worker; the worker's

@@ -31,6 +31,11 @@ export interface ModelWorkersOptions {
   /** Model calls per second per provider, across every worker polling its queue. */
   rateLimits?: Partial<Record<Provider, number>>;
   prices?: Record<string, ModelPrice>;
+  /**
+   * Serve models missing from the price table even when a cost budget binds the call (AGENT_ALLOW_UNPRICED_MODELS);
+   * by default such a call is refused with a non-retryable `ModelUnpriced`.
+   */
+  allowUnpricedModels?: boolean;
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   identity?: string;
   /**
@@ -60,6 +65,7 @@ export async function createModelWorkers(options: ModelWorkersOptions): Promise<
     adapters,
     conversations: ownStore ?? (options.conversationStore as ConversationStore),
     ...(options.prices ? { prices: options.prices } : {}),
+    ...(options.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
   });
   // Activity interceptors only: these workers run no workflows, so they need no workflow modules or sinks.
   const activityInterceptors = options.tracing

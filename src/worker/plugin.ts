@@ -72,6 +72,11 @@ export interface DurableAgentsPluginOptions {
   conversationStore?: ConversationStoreSettings | ConversationStore;
   /** Prices overriding the built-in table, reported with each model response. */
   prices?: Record<string, ModelPrice>;
+  /**
+   * Serve models missing from the price table even when a cost budget binds the call; by default such a call is
+   * refused with a non-retryable `ModelUnpriced`.
+   */
+  allowUnpricedModels?: boolean;
   /** Payload codecs and failure converter (e.g. `encryptedDataConverter(keys)`), merged into the worker's. */
   dataConverter?: DataConverter;
   /** Approval decisions must be signed with this secret (checked in an activity). */
@@ -129,6 +134,7 @@ export class DurableAgentsPlugin extends SimplePlugin {
       mcp,
       conversations: store,
       ...(pluginOptions.prices ? { prices: pluginOptions.prices } : {}),
+      ...(pluginOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
       ...(pluginOptions.approvalSecret ? { approvalSecret: pluginOptions.approvalSecret } : {}),
     });
     const traced = pluginOptions.tracing ? tracingWorkerOptions(pluginOptions.tracing) : undefined;
@@ -232,6 +238,7 @@ export class DurableAgentsPlugin extends SimplePlugin {
       conversationStore: this.store,
       ...(settings.rateLimits ? { rateLimits: settings.rateLimits } : {}),
       ...(this.pluginOptions.prices ? { prices: this.pluginOptions.prices } : {}),
+      ...(this.pluginOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
       ...(this.pluginOptions.tracing ? { tracing: this.pluginOptions.tracing } : {}),
       ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
       shutdownGraceTime: settings.shutdownGraceTime ?? options.shutdownGraceTime ?? '10s',

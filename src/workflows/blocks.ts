@@ -58,6 +58,8 @@ export async function callModelOnce(request: {
   input: string;
   outputSchema?: Record<string, unknown>;
   summary: string;
+  /** A cost budget binds the call: the worker refuses a model it has no price for (`ModelUnpriced`). */
+  requirePrice?: boolean;
 }): Promise<ModelCallResult> {
   const messages: Message[] = [{ role: 'user', content: request.input }];
   let usage: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
@@ -69,6 +71,7 @@ export async function callModelOnce(request: {
         messages,
         tools: [],
         ...(request.outputSchema ? { outputSchema: request.outputSchema } : {}),
+        ...(request.requirePrice ? { requirePrice: true } : {}),
       },
       request.summary,
     );
@@ -191,6 +194,7 @@ export async function routeByModel(router: {
   options: string[];
   fallback: string;
   summary: string;
+  requirePrice?: boolean;
 }): Promise<{
   to: string;
   reason: string;
@@ -204,6 +208,7 @@ export async function routeByModel(router: {
     system: router.instructions,
     input: `${router.input}\n\nOptions: ${router.options.join(', ')}`,
     summary: router.summary,
+    ...(router.requirePrice ? { requirePrice: true } : {}),
   });
   const { choice, reason } = parseRouterAnswer(answer.text);
   if (router.options.includes(choice)) {

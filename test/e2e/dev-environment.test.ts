@@ -423,3 +423,235 @@ async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 10_00
     await sleep(200);
   }
 }
+
+/** A finished `npm run <script>` or script process: how it ended and what it printed. */
+interface ScriptRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A running script: its output so far, and how it ends. */
+interface ScriptProcess {
+  child: ReturnType<typeof spawn>;
+  readonly stdout: string;
+  readonly stderr: string;
+  done: Promise<ScriptRun>;
+}
+
+/**
+ * The environment of a script under test: offline (no provider keys) and pointed at nothing of the caller's, so a
+ * TEMPORAL_* variable in the shell never sends a test to someone's real cluster.
+ */
+function scriptEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env)) {
+    if (k.startsWith('TEMPORAL_') && k !== 'TEMPORAL_CLI_PATH' && k !== 'TEMPORAL_CLI_CACHE_DIR') delete env[k];
+  }
+  for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'MOCK_LLM_URL']) {
+    delete env[k];
+  }
+  return { ...env, LOG_LEVEL: 'warn', ...extra };
+}
+
+/** The file behind each npm script, for a test that must run it without npm and tsx in between. */
+const scriptFiles: Record<string, string> = { demo: 'scripts/demo.ts', dev: 'scripts/dev.ts' };
+
+/**
+ * Starts `npm run <script> -- <args>` in the repository, as a person types it (or, with `direct`, the script's file
+ * under `node --import tsx`); killed after timeoutMs.
+ */
+function startScript(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 180_000,
+  direct = false,
+): ScriptProcess {
+  const [command, argv] = direct
+    ? [process.execPath, ['--import', 'tsx', scriptFiles[script] ?? script, ...args]]
+    : ['npm', ['run', '--silent', script, '--', ...args]];
+  // A process group of its own, like a terminal's foreground job: Ctrl-C (SIGINT) reaches every process in it,
+  // and a script that overstays is killed with everything it started.
+  const child = spawn(command, argv, {
+    cwd: repoRoot,
+    env: scriptEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<ScriptRun>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signalGroup(child, 'SIGKILL');
+      reject(new Error(`npm run ${script} ${args.join(' ')} ran over ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    done,
+  };
+}
+
+/** Sends a signal to the script's whole process group, as a terminal does. */
+function signalGroup(child: ReturnType<typeof spawn>, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+const runScript = (script: string, args: string[], env?: Record<string, string>, timeoutMs?: number) =>
+  startScript(script, args, env, timeoutMs).done;
+
+describe('npm scripts: --help', () => {
+  for (const script of ['demo', 'dev', 'server', 'worker']) {
+    it(`npm run ${script} -- --help prints the usage and exits 0 without starting anything`, async () => {
+      const run = await runScript(script, ['--help'], {}, 60_000);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, new RegExp(`^Usage: npm run ${script}\\b`));
+      assert.match(run.stdout, /docs\/configuration\.md/);
+      assert.doesNotMatch(
+        run.stdout + run.stderr,
+        /Starting: |dev server (started|already running|ready) at|Worker polling|worker started/,
+      );
+    });
+  }
+
+  it('refuses an unknown option with the usage and a non-zero exit', async () => {
+    const run = await runScript('demo', ['--no-such-option'], {}, 60_000);
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /Unknown option '--no-such-option'[\s\S]*Usage: npm run demo/);
+  });
+});
+
+describe('npm scripts: a server that refuses the connection', () => {
+  for (const script of ['demo', 'dev']) {
+    it(`npm run ${script} fails fast with a message naming the address`, async () => {
+      const port = await findFreePort();
+      const started = Date.now();
+      const run = await runScript(script, [], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` }, 60_000);
+      assert.equal(run.code, 1, `${run.stdout}\n${run.stderr}`);
+      assert.match(
+        run.stderr,
+        new RegExp(`cannot connect to the Temporal server at 127\\.0\\.0\\.1:${port} \\(connection refused\\)`),
+      );
+      assert.match(run.stderr, /npm run server/);
+      assert.ok(Date.now() - started < 45_000, `took ${Date.now() - started} ms`);
+    });
+  }
+});
+
+describe('npm run demo and npm run dev on the real dev server', () => {
+  let cliPath: string | undefined;
+  let skipReason = '';
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'da-scripts-'));
+  before(async () => {
+    try {
+      cliPath = (await resolveTemporalCli({ allowInstall: false, log: () => undefined })).path;
+    } catch (err) {
+      skipReason = `no Temporal CLI without installing (${(err as Error).message.split('.')[0]})`;
+    }
+  });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  /** True once something answers HTTP at the URL; polled while `running` says the script still runs. */
+  async function answeredWhileRunning(url: string, running: () => boolean): Promise<boolean> {
+    while (running()) {
+      if (
+        await fetch(url).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return true;
+      await sleep(250);
+    }
+    return false;
+  }
+
+  it('the demo starts its server on TEMPORAL_PORT, TEMPORAL_UI_PORT and TEMPORAL_DB_FILE, links that UI, stops it', async (t) => {
+    if (!cliPath) return t.skip(skipReason);
+    const port = await findFreePort();
+    const uiPort = await findFreePort();
+    const dbFile = path.join(work, 'demo', 'dev.sqlite');
+    const env = { TEMPORAL_PORT: String(port), TEMPORAL_UI_PORT: String(uiPort), TEMPORAL_DB_FILE: dbFile };
+    const demo = startScript('demo', [], env);
+    let running = true;
+    void demo.done.finally(() => (running = false)).catch(() => undefined);
+    const uiAnswered = answeredWhileRunning(`http://127.0.0.1:${uiPort}`, () => running);
+    const run = await demo.done;
+    assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+    assert.ok(run.stdout.includes(`Temporal dev server started at 127.0.0.1:${port}`), run.stdout);
+    assert.match(run.stdout, new RegExp(`Web UI: http://localhost:${uiPort}/namespaces/default/workflows/demo-`));
+    assert.equal(await uiAnswered, true, 'the Web UI answered on TEMPORAL_UI_PORT while the demo ran');
+    assert.ok(fs.existsSync(dbFile), `the server kept its data in ${dbFile}`);
+    assert.match(run.stdout, /Offline: the model is a script/);
+    assert.match(run.stdout, /2400 seconds/);
+    assert.equal(await isServerUp(`127.0.0.1:${port}`), false, 'the demo stopped the server it started');
+  });
+
+  it("the demo's scripted answer follows the question, on a server it reuses", async (t) => {
+    if (!cliPath) return t.skip(skipReason);
+    const port = await findFreePort();
+    const uiPort = await findFreePort();
+    const server = await startDevServer({ cliPath, port, uiPort, log: () => undefined });
+    try {
+      const env = { TEMPORAL_PORT: String(port), TEMPORAL_UI_PORT: String(uiPort) };
+      const approval = await runScript('demo', ['--question', 'How does a human approve a risky tool call?'], env);
+      assert.equal(approval.code, 0, `${approval.stdout}\n${approval.stderr}`);
+      assert.ok(approval.stdout.includes(`Temporal dev server already running at 127.0.0.1:${port}`));
+      assert.match(approval.stdout, /Question: How does a human approve a risky tool call\?/);
+      assert.match(approval.stdout, /approvalRequiredTools/);
+      assert.doesNotMatch(approval.stdout, /2400 seconds/);
+      assert.match(approval.stdout, /search_knowledge_base/);
+
+      const other = await runScript('demo', ['What is the capital of France?'], env);
+      assert.equal(other.code, 0, `${other.stdout}\n${other.stderr}`);
+      assert.match(other.stdout, /plays a script and cannot read your question/);
+      assert.equal(await isServerUp(server.address), true, 'a reused server is left running');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('npm run dev serves on TEMPORAL_PORT and TEMPORAL_UI_PORT until Ctrl-C', async (t) => {
+    if (!cliPath) return t.skip(skipReason);
+    const port = await findFreePort();
+    const uiPort = await findFreePort();
+    const dbFile = path.join(work, 'dev', 'dev.sqlite');
+    const env = { TEMPORAL_PORT: String(port), TEMPORAL_UI_PORT: String(uiPort), TEMPORAL_DB_FILE: dbFile };
+    // Run directly: the tsx launcher behind `npm run` SIGKILLs its child when the child's acknowledgement of a
+    // relayed SIGINT takes over 30 ms, which a loaded machine misses; that is tsx's race, not the script's.
+    const dev = startScript('dev', [], env, 180_000, true);
+    try {
+      await waitFor(() => /Running\. Ctrl-C/.test(dev.stdout) || dev.child.exitCode !== null, 'dev to start', 150_000);
+      assert.match(dev.stdout, /Running\. Ctrl-C/, `${dev.stdout}\n${dev.stderr}`);
+      assert.ok(dev.stdout.includes(`Temporal dev server started at 127.0.0.1:${port}`), dev.stdout);
+      assert.ok(dev.stdout.includes(`Web UI: http://localhost:${uiPort}`), dev.stdout);
+      assert.equal((await fetch(`http://127.0.0.1:${uiPort}`)).ok, true, 'the Web UI answers where the link points');
+      assert.equal(await isServerUp(`127.0.0.1:${port}`), true);
+    } finally {
+      signalGroup(dev.child, 'SIGINT');
+    }
+    const run = await dev.done;
+    assert.equal(run.code, 0, `${run.code} ${run.signal}\n${run.stderr}`);
+    assert.match(run.stdout, /Stopped\.\n$/, `${run.stdout}\n${run.stderr}`);
+    assert.equal(await isServerUp(`127.0.0.1:${port}`), false, 'Ctrl-C stopped the server dev started');
+  });
+});

@@ -58,6 +58,8 @@ export interface TestStack {
     providers?: ProviderSettings;
     rateLimits?: Partial<Record<Provider, number>>;
     prices?: Record<string, ModelPrice>;
+    /** The worker's AGENT_ALLOW_UNPRICED_MODELS, on agent and model workers alike. */
+    allowUnpricedModels?: boolean;
   }): Promise<RunningWorker>;
   stop(): Promise<void>;
 }
@@ -194,6 +196,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ...workerOptions.extra,
       ...(workerOptions.prices ? { prices: workerOptions.prices } : {}),
       ...(workerOptions.rateLimits ? { rateLimits: workerOptions.rateLimits } : {}),
+      ...(workerOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
     });
     // run() also runs the workers of `<taskQueue>-model-<provider>`, where model calls go (as `npm run worker`).
     const running = worker.run();

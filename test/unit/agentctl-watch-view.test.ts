@@ -203,3 +203,18 @@ describe('Spinner', () => {
     assert.deepEqual(written, ['\r\x1b[K⠋ waiting for approval', '\r\x1b[K⠙ waiting for approval', '\r\x1b[K']);
   });
 });
+
+describe('watch totals with an unpriced model', () => {
+  it('say the cost leaves the unpriced model out, on the running and the closing line', () => {
+    const cost = { ...ledger(0), unpricedModels: ['openai:local-llama'] };
+    const state = agentState([], { usage: usage(10, 5), cost });
+    const view = new WatchView('u-1');
+    const lines = view.update({ root: state, children: [] });
+    assert.ok(
+      lines.some((l) => l.includes('cost $0.000000 (unpriced, not counted: openai:local-llama)')),
+      lines.join('\n'),
+    );
+    const end = view.end({ status: 'completed' }, { root: state, children: [] });
+    assert.match(end[0] ?? '', /cost \$0\.000000 \(unpriced, not counted: openai:local-llama\)/);
+  });
+});

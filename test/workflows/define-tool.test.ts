@@ -21,6 +21,7 @@ const createTicket = defineTool({
   schema: z.object({ title: z.string().min(3), priority: z.enum(['low', 'high']) }),
   sideEffects: 'destructive',
   retry: { maximumAttempts: 4 },
+  passesIdempotencyKey: true,
   timeout: '5s',
   run: ({ title, priority }, call) => {
     ticketAttempts += 1;

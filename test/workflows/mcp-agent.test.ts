@@ -251,14 +251,14 @@ describe('agents with MCP tools', () => {
     assert.match(listing?.lastUserOrToolContent ?? '', /tools\.md/);
   });
 
-  it('retries a call whose stdio server died mid-call on a fresh server, and the run completes', async () => {
+  it('does not retry an approved destructive call whose stdio server died mid-call: one approval, one attempt', async () => {
     const data = copyKnowledgeBase();
     try {
       const server: McpServerInput = { name: 'kbx', ...knowledgeBaseStdioCommand(data), timeout: '30s' };
       stack.mock.addScenario('mcp-dies', {
         turns: [
           { toolCalls: [{ name: 'kbx__delete_document', arguments: { file: 'tools.md' } }] },
-          { text: 'Deleted after a retry.' },
+          { text: 'The delete did not go through.' },
         ],
       });
       const handle = await startAgent('mcp-dies', { mcpServers: [server] });
@@ -277,14 +277,17 @@ describe('agents with MCP tools', () => {
       process.kill(pid, 'SIGKILL');
 
       const result = await handle.result();
-      assert.equal(result.text, 'Deleted after a retry.');
-      assert.ok(!fs.existsSync(path.join(data, 'tools.md')), 'the second attempt ran on a new server');
-      const started = ((await handle.fetchHistory()).events ?? [])
+      assert.equal(result.text, 'The delete did not go through.');
+      // A destructive MCP tool cannot say it passes the idempotency key on, so it gets one attempt: a retry
+      // could act a second time on the strength of one approval.
+      const step = result.steps.find((s) => s.kind === 'tool');
+      assert.equal(step?.status, 'error');
+      assert.match(step?.summary ?? '', /McpServerUnavailable.*MCP server "kbx".*unavailable/);
+      const retried = ((await handle.fetchHistory()).events ?? [])
         .map((e) => e.activityTaskStartedEventAttributes)
         .filter((a) => a && Number(a.attempt) > 1);
-      assert.equal(started.length, 1, 'one retry');
-      assert.equal(started[0]?.lastFailure?.applicationFailureInfo?.type, 'McpServerUnavailable');
-      assert.match(started[0]?.lastFailure?.message ?? '', /MCP server "kbx".*unavailable/);
+      assert.equal(retried.length, 0, 'no retry');
+      assert.ok(fs.existsSync(path.join(data, 'tools.md')), 'nothing was deleted');
     } finally {
       fs.rmSync(data, { recursive: true, force: true });
     }

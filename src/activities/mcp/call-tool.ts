@@ -5,6 +5,7 @@
  * `isError`) are not retried; `McpServerUnavailable` is, on a fresh connection.
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { redactDiagnostic, redactedError } from '../../security/redaction';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
@@ -44,7 +45,13 @@ function argumentCheck(tool: Tool): ArgumentCheck {
 }
 
 function failure(type: ErrorType, message: string, nonRetryable: boolean, cause?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable, cause: cause instanceof Error ? cause : undefined });
+  // A server's error text is outside input that goes into history: censor credentials in it first.
+  return ApplicationFailure.create({
+    type,
+    message: redactDiagnostic(message),
+    nonRetryable,
+    cause: cause instanceof Error ? redactedError(cause) : undefined,
+  });
 }
 
 /** The model's argument text as a JSON object; an empty string means no arguments. */

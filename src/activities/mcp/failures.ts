@@ -8,6 +8,7 @@ import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamable
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorType } from '../../contracts/errors';
 import type { McpServerSpec } from '../../contracts/tool-catalog';
+import { redactDiagnostic, redactedError } from '../../security/redaction';
 
 /** What went wrong, as far as retrying is concerned. */
 export type McpFaultKind = 'connection' | 'auth' | 'protocol';
@@ -59,6 +60,14 @@ export function describeServer(spec: McpServerSpec): string {
   return spec.url ? `MCP server "${spec.name}" at ${spec.url}` : `MCP server "${spec.name}" (${spec.command})`;
 }
 
+/**
+ * Failure messages and causes carry text from outside the worker's code (a server's stderr, a URL, a
+ * transport's error), and failures are kept in the run's history: credentials in them are censored here.
+ */
+function censoredCause(err: unknown): Error | undefined {
+  return err instanceof Error ? redactedError(err) : undefined;
+}
+
 /** A retryable `McpServerUnavailable`: the next attempt connects again. */
 export function serverUnavailable(
   spec: McpServerSpec,
@@ -69,9 +78,9 @@ export function serverUnavailable(
   const tail = stderrTail.trim() ? `; its stderr ended with: ${stderrTail.trim()}` : '';
   return ApplicationFailure.create({
     type: ErrorType.McpServerUnavailable,
-    message: `${describeServer(spec)} is unavailable: ${what} failed: ${describe(err)}${tail}`,
+    message: redactDiagnostic(`${describeServer(spec)} is unavailable: ${what} failed: ${describe(err)}${tail}`),
     nonRetryable: false,
-    cause: err instanceof Error ? err : undefined,
+    cause: censoredCause(err),
   });
 }
 
@@ -81,9 +90,9 @@ export function serverRefusedCredentials(spec: McpServerSpec, err: unknown): App
   const hint = vars.length ? ` (headers from ${vars.join(', ')})` : ' (no headersFromEnv configured)';
   return ApplicationFailure.create({
     type: ErrorType.AuthFailed,
-    message: `${describeServer(spec)} refused the credentials${hint}: ${describe(err)}`,
+    message: redactDiagnostic(`${describeServer(spec)} refused the credentials${hint}: ${describe(err)}`),
     nonRetryable: true,
-    cause: err instanceof Error ? err : undefined,
+    cause: censoredCause(err),
   });
 }
 
@@ -91,7 +100,9 @@ export function serverRefusedCredentials(spec: McpServerSpec, err: unknown): App
 export function missingEnvironment(spec: McpServerSpec, variable: string, purpose: string): ApplicationFailure {
   return ApplicationFailure.create({
     type: ErrorType.McpServerMisconfigured,
-    message: `${describeServer(spec)}: environment variable ${variable} (${purpose}) is not set on this worker`,
+    message: redactDiagnostic(
+      `${describeServer(spec)}: environment variable ${variable} (${purpose}) is not set on this worker`,
+    ),
     nonRetryable: true,
   });
 }

@@ -8,7 +8,7 @@ import type { ModelRequest, ModelResponse } from '../../contracts/messages';
 import { annotateModelFailure, annotateModelRequest, annotateModelResponse } from '../../telemetry/genai';
 import { priceFor, defaultPrices } from '../../contracts/pricing';
 import { toApplicationFailure } from './errors';
-import { conversationOf, resolveAdapter, type ModelActivityDeps } from './resolve';
+import { conversationOf, requirePriceFor, resolveAdapter, type ModelActivityDeps } from './resolve';
 import { createSummarizeActivity } from './summarize';
 
 export type { ModelActivityDeps } from './resolve';
@@ -42,6 +42,7 @@ export function createModelActivities(deps: ModelActivityDeps) {
     async callModel(request: ModelRequest): Promise<ModelResponse> {
       const ctx = Context.current();
       const { id, adapter } = resolveAdapter(deps, request.model);
+      requirePriceFor(deps, prices, request);
       annotateModelRequest({
         provider: id.provider,
         model: id.model,
@@ -49,10 +50,18 @@ export function createModelActivities(deps: ModelActivityDeps) {
         maxOutputTokens: request.maxOutputTokens,
         temperature: request.temperature,
       });
-      const { conversation: ref, ...rest } = request;
-      const messages = await conversationOf(deps, request);
-      const started = Date.now();
+      const { conversation: ref, requirePrice: _budgeted, ...rest } = request;
+      // Heartbeats start before anything slow (the conversation store's sync can take as long as the call), so
+      // a worker that dies at any moment of the attempt is noticed within the heartbeat timeout.
       const stopHeartbeat = startHeartbeat(ctx);
+      let messages: ModelRequest['messages'];
+      try {
+        messages = await conversationOf(deps, request);
+      } catch (err) {
+        stopHeartbeat();
+        throw err;
+      }
+      const started = Date.now();
       log.info('model call started', {
         model: request.model,
         provider: id.provider,

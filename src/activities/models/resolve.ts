@@ -5,7 +5,7 @@ import type { ModelRequest } from '../../contracts/messages';
 import { parseModelId, type ModelId, type Provider } from '../../contracts/model-id';
 import type { ConversationStore } from '../conversation/store';
 import type { ModelAdapter } from './types';
-import type { ModelPrice } from '../../contracts/pricing';
+import { priceFor, unpricedModelMessage, type ModelPrice } from '../../contracts/pricing';
 
 export interface ModelActivityDeps {
   adapters: Partial<Record<Provider, ModelAdapter>>;
@@ -13,6 +13,11 @@ export interface ModelActivityDeps {
   conversations?: ConversationStore;
   /** Prices that override or extend the built-in table (AGENT_PRICES_FILE); reported with each response. */
   prices?: Record<string, ModelPrice>;
+  /**
+   * Serve models missing from the price table even when a cost budget binds the call (AGENT_ALLOW_UNPRICED_MODELS);
+   * off by default, so such a call is refused with a non-retryable `ModelUnpriced` before the provider is called.
+   */
+  allowUnpricedModels?: boolean;
 }
 
 const providerEnv: Record<Provider, string> = {
@@ -42,6 +47,24 @@ export function resolveAdapter(deps: ModelActivityDeps, model: string): { id: Mo
     });
   }
   return { id, adapter };
+}
+
+/**
+ * Refuses a call a cost budget binds when the worker has no price for its model: the budget would count the
+ * call as $0 and never stop the run. Checked here, where the worker's price table is, before the provider is
+ * called, so no unpriced call is ever made or paid for; the failure is non-retryable and typed.
+ */
+export function requirePriceFor(
+  deps: ModelActivityDeps,
+  prices: Record<string, ModelPrice>,
+  request: { model: string; requirePrice?: boolean },
+): void {
+  if (!request.requirePrice || deps.allowUnpricedModels || priceFor(request.model, prices)) return;
+  throw ApplicationFailure.create({
+    type: ErrorType.ModelUnpriced,
+    message: unpricedModelMessage(request.model),
+    nonRetryable: true,
+  });
 }
 
 /** The whole conversation of a request: its messages, or for a by-reference request the stored conversation. */

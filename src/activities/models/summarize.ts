@@ -11,13 +11,15 @@ import {
 } from '../../contracts/context-window';
 import { ErrorType } from '../../contracts/errors';
 import { toApplicationFailure } from './errors';
-import { conversationOf, resolveAdapter, type ModelActivityDeps } from './resolve';
+import { defaultPrices } from '../../contracts/pricing';
+import { conversationOf, requirePriceFor, resolveAdapter, type ModelActivityDeps } from './resolve';
 
 export function createSummarizeActivity(deps: ModelActivityDeps) {
   return {
     async summarizeConversation(input: SummarizeInput): Promise<SummarizeOutput> {
       const ctx = Context.current();
       const { id, adapter } = resolveAdapter(deps, input.model);
+      requirePriceFor(deps, { ...defaultPrices, ...deps.prices }, input);
       const all = await conversationOf(deps, input);
       const part = all.slice(input.from, input.to);
       if (part.length === 0 || input.to > all.length) {

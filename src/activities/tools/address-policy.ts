@@ -30,6 +30,8 @@ const ipv4Ranges: Range[] = [
   [[172, 16, 0, 0], 12, 'private'],
   [[192, 0, 0, 0], 24, 'reserved'],
   [[192, 0, 2, 0], 24, 'documentation'],
+  // The deprecated 6to4 relay anycast prefix (RFC 7526): a relay, not a web server.
+  [[192, 88, 99, 0], 24, 'reserved'],
   [[192, 168, 0, 0], 16, 'private'],
   [[198, 18, 0, 0], 15, 'reserved'],
   [[198, 51, 100, 0], 24, 'documentation'],
@@ -39,9 +41,17 @@ const ipv4Ranges: Range[] = [
 ];
 
 const ipv6Ranges: Range[] = [
-  [[0x64, 0xff, 0x9b, 0x00, 0x00, 0x01], 48, 'private'],
+  // Local-use NAT64 prefix (RFC 8215): translated by the operator's own gateway, so it reaches their network.
+  [[0x00, 0x64, 0xff, 0x9b, 0x00, 0x01], 48, 'private'],
+  // Discard-only (RFC 6666).
   [[0x01, 0x00, 0, 0, 0, 0, 0, 0], 64, 'reserved'],
+  // IETF protocol assignments (RFC 6890: benchmarking 2001:2::/48, ORCHID, AMT…); Teredo is checked before.
+  [[0x20, 0x01, 0x00, 0x00], 23, 'reserved'],
   [[0x20, 0x01, 0x0d, 0xb8], 32, 'documentation'],
+  // The second documentation prefix (RFC 9637).
+  [[0x3f, 0xff, 0x00], 20, 'documentation'],
+  // Segment Routing SIDs (RFC 9602), never a host on the Internet.
+  [[0x5f, 0x00], 16, 'reserved'],
   [[0xfc], 7, 'unique local'],
   [[0xfe, 0x80], 10, 'link-local'],
   [[0xfe, 0xc0], 10, 'private'],
@@ -84,15 +94,26 @@ export function ipv6Bytes(address: string): number[] {
 
 function classifyIpv6(bytes: number[]): AddressClass | undefined {
   const zeros = (from: number, to: number) => bytes.slice(from, to).every((b) => b === 0);
+  const ffff = (at: number) => bytes[at] === 0xff && bytes[at + 1] === 0xff;
   if (zeros(0, 16)) return 'unspecified';
   if (zeros(0, 15) && bytes[15] === 1) return 'loopback';
-  // IPv4-mapped (::ffff:a.b.c.d) and the deprecated IPv4-compatible (::a.b.c.d) forms reach the IPv4 address.
-  if (zeros(0, 10) && bytes[10] === 0xff && bytes[11] === 0xff) return classifyIpv4(bytes.slice(12));
+  // IPv4-mapped (::ffff:0:0/96, RFC 4291) and IPv4-translated (::ffff:0:0:0/96, RFC 6145) addresses, and the
+  // deprecated IPv4-compatible form (::a.b.c.d), all reach the IPv4 address in their last 32 bits.
+  if (zeros(0, 10) && ffff(10)) return classifyIpv4(bytes.slice(12));
+  if (zeros(0, 8) && ffff(8) && zeros(10, 12)) return classifyIpv4(bytes.slice(12));
   if (zeros(0, 12)) return classifyIpv4(bytes.slice(12));
-  // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) embed an IPv4 address that the gateway forwards to.
+  // NAT64's well-known prefix (64:ff9b::/96, RFC 6052) embeds the IPv4 address the gateway forwards to.
   if (inRange(bytes, [[0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0], 96, 'reserved']))
     return classifyIpv4(bytes.slice(12));
+  // 6to4 (2002::/16, RFC 3056) embeds the IPv4 address of the site's relay in bits 16-47.
   if (bytes[0] === 0x20 && bytes[1] === 0x02) return classifyIpv4(bytes.slice(2, 6));
+  // Teredo (2001::/32, RFC 4380): the server's IPv4 address in bits 32-63 and the client's, inverted, in the
+  // last 32 bits. A tunnel to a private or documentation address is that address; any other Teredo address
+  // is still a tunnel endpoint no public web server uses, so it is refused as reserved.
+  if (bytes[0] === 0x20 && bytes[1] === 0x01 && bytes[2] === 0 && bytes[3] === 0) {
+    const client = bytes.slice(12).map((b) => b ^ 0xff);
+    return classifyIpv4(client) ?? classifyIpv4(bytes.slice(4, 8)) ?? 'reserved';
+  }
   return ipv6Ranges.find((r) => inRange(bytes, r))?.[2];
 }
 

@@ -3,8 +3,9 @@
  * a wall-time limit (killed with SIGKILL when it passes), a heap limit (`--max-old-space-size`), Node's
  * permission model confining file reads and writes to the workspace (no child processes, workers or native
  * addons either), an empty environment (no worker secrets), and, where Linux allows an unprivileged network
- * namespace (`unshare --net --map-root-user`), no network at all. Where it does not, it runs with the network
- * and the worker logs a warning once.
+ * namespace (`unshare --net --map-root-user`), no network at all. Where it does not, it refuses to run, unless
+ * the operator opted out (RUN_JAVASCRIPT_NETWORK_ISOLATION=auto runs with the network then, and logs a warning
+ * once; `off` never isolates).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs, { promises as fsp } from 'node:fs';
@@ -22,8 +23,17 @@ export interface CodeRunnerSettings {
   memoryMb: number;
   /** Whether each run waits for a person's approval (RUN_JAVASCRIPT_NEEDS_APPROVAL); true by default. */
   needsApproval: boolean;
-  /** `auto` isolates the network when the OS allows; `off` never tries (RUN_JAVASCRIPT_NETWORK_ISOLATION). */
-  networkIsolation: 'auto' | 'off';
+  /**
+   * RUN_JAVASCRIPT_NETWORK_ISOLATION. `required` (the default) isolates the network or refuses to run; `auto`
+   * isolates it when the OS allows and runs with the network otherwise; `off` never tries. The last two are
+   * the operator's explicit opt-out: a model's code can then reach whatever the worker can.
+   */
+  networkIsolation: 'required' | 'auto' | 'off';
+  /**
+   * The most workspace entries searched for escaping symbolic links before each run
+   * (RUN_JAVASCRIPT_MAX_WORKSPACE_ENTRIES). A workspace past it is refused: an unsearched part could hold a link.
+   */
+  maxWorkspaceEntries: number;
   /** The most characters kept of stdout and of stderr each. */
   maxOutputChars: number;
 }
@@ -32,7 +42,8 @@ export const defaultCodeRunnerSettings: CodeRunnerSettings = {
   timeoutMs: 10_000,
   memoryMb: 128,
   needsApproval: true,
-  networkIsolation: 'auto',
+  networkIsolation: 'required',
+  maxWorkspaceEntries: 20_000,
   maxOutputChars: 20_000,
 };
 
@@ -47,7 +58,8 @@ export interface SandboxReport {
   reason?: string;
 }
 
-let sandboxProbe: SandboxReport | undefined;
+/** Probe results by the `unshare` found (or none): one short spawn per process and PATH, not per run. */
+const sandboxProbes = new Map<string, SandboxReport>();
 
 /** The first executable named `name` on the worker's PATH. */
 function onPath(name: string): string | undefined {
@@ -64,25 +76,43 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
-/** Whether `unshare --net --map-root-user` works here; probed once per process. */
+/** Whether `unshare --net --map-root-user` works here; probed once per process and `unshare` found. */
 export function detectSandbox(settings: Pick<CodeRunnerSettings, 'networkIsolation'>): SandboxReport {
   if (settings.networkIsolation === 'off') return { network: 'open', reason: 'network isolation is turned off' };
-  if (sandboxProbe) return sandboxProbe;
   if (process.platform !== 'linux') {
-    sandboxProbe = { network: 'open', reason: `network namespaces need Linux, not ${process.platform}` };
-  } else {
-    const unshare = onPath('unshare');
-    const probe = unshare
-      ? spawnSync(unshare, ['--net', '--map-root-user', process.execPath, '-e', ''], { stdio: 'pipe', timeout: 5000 })
-      : undefined;
-    if (!unshare || !probe) sandboxProbe = { network: 'open', reason: 'unshare is not on PATH (util-linux)' };
-    else if (probe.status === 0) sandboxProbe = { network: 'isolated', unshare };
-    else {
-      const detail = probe.error?.message ?? (probe.stderr.toString().trim() || `exit ${probe.status}`);
-      sandboxProbe = { network: 'open', reason: `unshare --net --map-root-user failed: ${detail}` };
-    }
+    return { network: 'open', reason: `network namespaces need Linux, not ${process.platform}` };
   }
-  return sandboxProbe;
+  const unshare = onPath('unshare');
+  if (!unshare) return { network: 'open', reason: 'unshare is not on PATH (util-linux)' };
+  const known = sandboxProbes.get(unshare);
+  if (known) return known;
+  const probe = spawnSync(unshare, ['--net', '--map-root-user', process.execPath, '-e', ''], {
+    stdio: 'pipe',
+    timeout: 5000,
+  });
+  let report: SandboxReport;
+  if (probe.status === 0) report = { network: 'isolated', unshare };
+  else {
+    const detail = probe.error?.message ?? (probe.stderr.toString().trim() || `exit ${probe.status}`);
+    report = { network: 'open', reason: `unshare --net --map-root-user failed: ${detail}` };
+  }
+  sandboxProbes.set(unshare, report);
+  return report;
+}
+
+/**
+ * Refuses to run without network isolation when the settings require it (the default), so a worker where
+ * `unshare` is missing or not permitted never gives a model's code the network without the operator saying so.
+ */
+export function requireIsolation(settings: Pick<CodeRunnerSettings, 'networkIsolation'>): SandboxReport {
+  const sandbox = detectSandbox(settings);
+  if (sandbox.network === 'open' && settings.networkIsolation === 'required') {
+    throw new ToolError(
+      ErrorType.ToolPermissionDenied,
+      `run_javascript refuses to run without network isolation (${sandbox.reason}); install util-linux and allow unprivileged user namespaces, or let the operator opt out with RUN_JAVASCRIPT_NETWORK_ISOLATION=auto`,
+    );
+  }
+  return sandbox;
 }
 
 /** Node 22.13+ calls the flag `--permission`; Node 20 only knows `--experimental-permission`. */
@@ -90,27 +120,49 @@ const permissionFlag = process.allowedNodeEnvironmentFlags.has('--permission')
   ? '--permission'
   : '--experimental-permission';
 
+/** What the workspace search found: an escaping link, too many entries to search, or a folder it could not read. */
+type ScanFinding =
+  { kind: 'link'; path: string } | { kind: 'limit' } | { kind: 'error'; path: string; message: string };
+
 /**
  * Node's permission model follows symbolic links, so a link inside the workspace that points out would open
  * the door; the child cannot make one (symlink needs permission on both ends), but something else might have.
- * The workspace is searched before each run and such a link refuses the run.
+ * The workspace is searched before each run; a link that leads out, a workspace too large to search whole, or
+ * a folder that cannot be read refuses the run, since an unsearched part could hold such a link.
  */
-async function findEscapingLink(root: string, limit = 20_000): Promise<string | undefined> {
+async function scanWorkspace(root: string, limit: number): Promise<ScanFinding | undefined> {
   const queue = [root];
   let seen = 0;
   while (queue.length) {
     const dir = queue.shift() as string;
-    for (const entry of await fsp.readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      if (++seen > limit) return undefined;
+    let entries: fs.Dirent[];
+    try {
+      entries = await fsp.readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      return { kind: 'error', path: path.relative(root, dir) || '.', message: (err as Error).message };
+    }
+    for (const entry of entries) {
+      if (++seen > limit) return { kind: 'limit' };
       const full = path.join(dir, entry.name);
       if (entry.isSymbolicLink()) {
         const target = await fsp.realpath(full).catch(() => undefined);
         const rel = target === undefined ? '..' : path.relative(root, target);
-        if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return path.relative(root, full);
+        if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel))
+          return { kind: 'link', path: path.relative(root, full) };
       } else if (entry.isDirectory()) queue.push(full);
     }
   }
   return undefined;
+}
+
+function scanRefusal(finding: ScanFinding, limit: number): ToolError {
+  const why =
+    finding.kind === 'link'
+      ? `the workspace holds a symbolic link that leads outside it (${finding.path}); run_javascript refuses to run until it is removed`
+      : finding.kind === 'limit'
+        ? `the workspace holds more than ${limit} entries, too many to search for links that lead outside it; run_javascript refuses to run until it is cleaned up (or the operator raises RUN_JAVASCRIPT_MAX_WORKSPACE_ENTRIES)`
+        : `the workspace folder ${finding.path} cannot be searched for links that lead outside it (${finding.message}); run_javascript refuses to run`;
+  return new ToolError(ErrorType.ToolPermissionDenied, why);
 }
 
 function capped(text: string, max: number): string {
@@ -138,14 +190,9 @@ export async function runJavaScript(
 ): Promise<RunResult> {
   await fsp.mkdir(workspaceDir, { recursive: true });
   const root = await fsp.realpath(workspaceDir);
-  const link = await findEscapingLink(root);
-  if (link) {
-    throw new ToolError(
-      ErrorType.ToolPermissionDenied,
-      `the workspace holds a symbolic link that leads outside it (${link}); run_javascript refuses to run until it is removed`,
-    );
-  }
-  const sandbox = detectSandbox(settings);
+  const finding = await scanWorkspace(root, settings.maxWorkspaceEntries);
+  if (finding) throw scanRefusal(finding, settings.maxWorkspaceEntries);
+  const sandbox = requireIsolation(settings);
   const nodeArgs = [
     permissionFlag,
     `--allow-fs-read=${root}`,
@@ -243,7 +290,8 @@ export function createCodeRunnerTool(workspaceDir: string, settings: Partial<Cod
     retry: { maximumAttempts: 1 },
     run: async ({ code }) => {
       const sandbox = detectSandbox(resolved);
-      if (sandbox.network === 'open' && !warned) {
+      // Under `required` the run is refused below instead; a warning is for the operator's explicit opt-out.
+      if (sandbox.network === 'open' && resolved.networkIsolation !== 'required' && !warned) {
         warned = true;
         log.warn('run_javascript runs with network access', { reason: sandbox.reason });
       }

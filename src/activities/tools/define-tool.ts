@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { ToolDescriptor } from '../../contracts/tool-catalog';
 import {
+  attemptsFor,
   toolActivityName,
   toolDefinition,
   type SideEffects,
@@ -23,8 +24,16 @@ export interface ToolConfig<S extends z.ZodType> {
   sideEffects: SideEffects;
   /** Start-to-close timeout of one attempt (Temporal duration); default 30 s. */
   timeout?: string;
-  /** Retry policy of the tool's activity; default 3 attempts. Argument errors are never retried. */
+  /**
+   * Retry policy of the tool's activity; default 3 attempts. Argument errors are never retried, and a
+   * destructive tool gets one attempt unless it sets `passesIdempotencyKey`.
+   */
   retry?: { maximumAttempts?: number };
+  /**
+   * The tool hands `call.idempotencyKey` to the system it changes (which then acts once per key), so a
+   * destructive tool may be retried up to `retry.maximumAttempts` times.
+   */
+  passesIdempotencyKey?: boolean;
   /** Defaults to `sideEffects === 'destructive'`. */
   needsApproval?: boolean;
   /**
@@ -53,6 +62,7 @@ export function defineTool<S extends z.ZodType>(config: ToolConfig<S>): DefinedT
     sideEffects: config.sideEffects,
     timeout: config.timeout ?? '30s',
     maximumAttempts: config.retry?.maximumAttempts ?? 3,
+    ...(config.passesIdempotencyKey ? { passesIdempotencyKey: true } : {}),
   };
   return {
     spec,
@@ -86,6 +96,7 @@ export function describeDefinedTool(tool: DefinedTool): ToolDescriptor {
     needsApproval: tool.needsApproval,
     activity: toolActivityName(tool.spec.name),
     timeout: tool.spec.timeout,
-    maximumAttempts: tool.spec.maximumAttempts,
+    maximumAttempts: attemptsFor(tool.spec),
+    ...(tool.spec.passesIdempotencyKey ? { passesIdempotencyKey: true } : {}),
   };
 }

@@ -73,10 +73,17 @@ const failed = (message: string, nonRetryable = true, cause?: unknown) =>
   new ToolError(ErrorType.ToolFailed, message, { nonRetryable, cause });
 
 /** Refuses a URL whose scheme or literal address is off limits; host names are checked when they resolve. */
-function checkUrl(url: URL, settings: HttpFetchSettings): void {
+function checkUrl(url: URL, settings: HttpFetchSettings, agentHosts?: readonly string[]): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw denied(`${url.href}: only http and https URLs`);
   if (url.username || url.password) throw denied(`${url.origin}: URLs with credentials are refused`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  // The agent's own list narrows what the worker allows; it is checked first and never lets a host past the
+  // worker's address policy below.
+  if (agentHosts && !hostAllowed(host, agentHosts)) {
+    throw denied(
+      `${url.hostname} is not in this agent's http_fetch allow-list (httpFetchAllowHosts: ${agentHosts.join(', ')})`,
+    );
+  }
   if (hostAllowed(host, settings.allowHosts)) return;
   // A literal IP address never reaches the resolver, so it is checked here.
   if (/^[\d.]+$/.test(host) || host.includes(':')) {
@@ -197,12 +204,14 @@ export async function fetchPage(
   settings: HttpFetchSettings,
   cancel?: AbortSignal,
   maxChars = settings.maxChars,
+  agentHosts?: readonly string[],
 ): Promise<FetchedPage> {
   const deadline = AbortSignal.timeout(settings.timeoutMs);
   const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
   let url = new URL(rawUrl);
   for (let hop = 0; ; hop++) {
-    checkUrl(url, settings);
+    // Every hop, redirects included, is checked against both the worker's rules and the agent's list.
+    checkUrl(url, settings, agentHosts);
     let response: RawResponse;
     try {
       response = await get(url, settings, signal);
@@ -268,13 +277,14 @@ export function createHttpFetchTool(settings: Partial<HttpFetchSettings> = {}): 
     // The activity's own timeout leaves the tool's deadline room to report ToolTimedOut itself.
     timeout: `${Math.ceil(resolved.timeoutMs / 1000) + 10}s`,
     retry: { maximumAttempts: 3 },
-    run: async ({ url, maxChars }) =>
+    run: async ({ url, maxChars }, call) =>
       formatPage(
         await fetchPage(
           url,
           resolved,
           cancellationSignal(),
           Math.min(maxChars ?? resolved.maxChars, resolved.maxChars),
+          call.allowHosts,
         ),
       ),
   });

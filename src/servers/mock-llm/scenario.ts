@@ -84,11 +84,43 @@ const turnsSchema = z.array(turnSchema).min(1).transform(expandRepeats);
 
 const caseSchema = z
   .object({
-    /** The case plays when the conversation's opening (system prompt and first user message) contains this. */
-    when: z.object({ contains: z.string().min(1) }).strict(),
+    /**
+     * The case plays when the conversation's opening (system prompt and first user message; with `in: input`, the
+     * first user message alone) contains this text, or any of these texts; `ignoreCase` compares without regard
+     * to case. A case without `when` plays for any conversation no earlier case took: put it last, as the default.
+     */
+    when: z
+      .object({
+        contains: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+        ignoreCase: z.boolean().optional(),
+        in: z.enum(['opening', 'input']).optional(),
+      })
+      .strict()
+      .optional(),
     turns: turnsSchema,
   })
   .strict();
+export type ScenarioCase = z.infer<typeof caseSchema>;
+
+/** What a case's `when` looks at: the conversation's opening, and its first user message alone. */
+export interface ConversationStart {
+  opening: string;
+  input: string;
+}
+
+/** True when a case plays for a conversation that starts this way (see the case's `when`). */
+export function caseMatches(scenarioCase: ScenarioCase, start: ConversationStart): boolean {
+  const when = scenarioCase.when;
+  if (!when) return true;
+  const fold = (text: string): string => (when.ignoreCase ? text.toLowerCase() : text);
+  const haystack = fold(when.in === 'input' ? start.input : start.opening);
+  return [when.contains].flat().some((needle) => haystack.includes(fold(needle)));
+}
+
+/** How a case is named in the request log: its `contains` text (several joined with `|`), or `(default)`. */
+export function caseLabel(scenarioCase: ScenarioCase): string {
+  return scenarioCase.when ? [scenarioCase.when.contains].flat().join('|') : '(default)';
+}
 
 /**
  * Either one list of turns, or cases chosen by what the conversation opens with: a graph run holds many
@@ -106,7 +138,11 @@ export const scenarioSchema = z
     cases: z.array(caseSchema).min(1).optional(),
   })
   .strict()
-  .refine((s) => Boolean(s.turns) !== Boolean(s.cases), { message: 'give either turns or cases' });
+  .refine((s) => Boolean(s.turns) !== Boolean(s.cases), { message: 'give either turns or cases' })
+  .refine((s) => (s.cases ?? []).every((c, i, all) => c.when || i === all.length - 1), {
+    message: 'only the last case may leave out when (it is the default)',
+    path: ['cases'],
+  });
 export type Scenario = z.infer<typeof scenarioSchema>;
 
 export class ScenarioError extends Error {

@@ -8,7 +8,15 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { conversationShape, PromptCache } from './prompt-cache';
-import { loadScenarioDir, parseScenario, type Scenario, type Turn } from './scenario';
+import {
+  caseLabel,
+  caseMatches,
+  loadScenarioDir,
+  parseScenario,
+  type ConversationStart,
+  type Scenario,
+  type Turn,
+} from './scenario';
 import {
   anthropicMessage,
   assistantTurns,
@@ -37,7 +45,7 @@ export interface MockRequestLogEntry {
   requestHash: string;
   /** The system prompt the model was given, exactly. */
   systemPrompt: string;
-  /** For scenarios with cases: the `when.contains` of the case played. */
+  /** For scenarios with cases: the `when.contains` of the case played (`a|b` for several, `(default)`). */
   case?: string;
   /** Requests of this server being answered at the moment this one arrived, itself included. */
   inFlight: number;
@@ -119,12 +127,12 @@ function systemPromptOf(body: WireBody): string {
     .join('\n');
 }
 
-/** System prompt plus first user message: stable for every turn of one conversation. */
-function conversationOpening(body: WireBody): string {
+/** System prompt plus first user message (and that message alone): stable for every turn of one conversation. */
+function conversationStart(body: WireBody): ConversationStart {
   const messages = Array.isArray(body.messages) ? body.messages : [];
   const system = [textOf(body.system), ...messages.filter((m) => m.role === 'system').map((m) => textOf(m.content))];
-  const firstUser = messages.find((m) => m.role === 'user');
-  return [...system, textOf(firstUser?.content)].join('\n');
+  const input = textOf(messages.find((m) => m.role === 'user')?.content);
+  return { opening: [...system, input].join('\n'), input };
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {
@@ -169,7 +177,7 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     }
     const model = String(body.model ?? '');
     const messages = Array.isArray(body.messages) ? body.messages : [];
-    const opening = conversationOpening(body);
+    const start = conversationStart(body);
     let turnIndex = assistantTurns(messages);
     const requestHash = crypto.createHash('sha256').update(JSON.stringify(messages)).digest('hex').slice(0, 16);
     const scenarioName = pickScenario(req, model);
@@ -215,18 +223,19 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
       );
       return;
     }
-    const script = scenario.turns ?? scenario.cases?.find((c) => opening.includes(c.when.contains))?.turns;
+    const played = scenario.cases?.find((c) => caseMatches(c, start));
+    const script = scenario.turns ?? played?.turns;
     if (!script) {
       fail(
         invalidRequest(
           wire,
-          `mock scenario "${scenarioName}" has no case for a conversation opening "${opening.slice(0, 120)}"`,
+          `mock scenario "${scenarioName}" has no case for a conversation opening "${start.opening.slice(0, 120)}"`,
         ),
         'error:400',
       );
       return;
     }
-    entry.case = scenario.cases?.find((c) => c.turns === script)?.when.contains;
+    if (played) entry.case = caseLabel(played);
     const sequenceKey = `${scenarioName}|${entry.case ?? ''}`;
     if (scenario.turnOrder === 'sequence') {
       turnIndex = sequence.get(sequenceKey) ?? 0;

@@ -21,6 +21,7 @@ import type { Message } from '../../contracts/messages';
 import type { ModelCalls } from './model-calls';
 import type { RunState } from './run-state';
 import { CONTINUE_AS_NEW_PATCH } from '../kernel/patches';
+import { withBoundedSummary } from '../../contracts/bounded-text';
 
 function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: ErrorType.InvalidAgentInput, message, nonRetryable: true });
@@ -51,7 +52,8 @@ export function restoreCarryOver(state: RunState, input: ValidAgentInput): void 
   state.toolCalls = carry.toolCalls;
   state.usage = { ...carry.usage };
   state.cost = carry.cost;
-  state.steps.push(...carry.steps);
+  // Records carried by runs from before summaries were bounded are bounded here, so they stay small too.
+  state.steps.push(...carry.steps.map(withBoundedSummary));
   state.runs = carry.runs + 1;
   state.stepsDropped = carry.stepsDropped;
   if (carry.conversation.kind === 'reference') state.earlierMessages = [...(carry.conversation.recent ?? [])];
@@ -102,7 +104,7 @@ export class LongRun {
 
   private carryOver(): CarryOver {
     const steps = this.state.steps;
-    const kept = steps.slice(-CARRIED_STEP_RECORDS).map((s) => ({ ...s }));
+    const kept = steps.slice(-CARRIED_STEP_RECORDS).map((s) => withBoundedSummary({ ...s }));
     return {
       runs: this.state.runs,
       step: this.state.step,

@@ -247,6 +247,7 @@ export class ModelCalls {
             ...(sync.conversation ? { conversation: sync.conversation } : {}),
             from,
             to,
+            ...(this.input.budget?.maxCostUsd !== undefined ? { requirePrice: true } : {}),
           },
           `summarize ${to - from} messages · ${this.input.agent} · step ${this.state.step}`,
         ),

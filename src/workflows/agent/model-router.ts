@@ -35,12 +35,15 @@ export class ModelRouter {
 
   /** The agent's `modelTimeout` and `modelMaxAttempts`, as call options. */
   private readonly limits: { timeout?: string; maximumAttempts?: number };
+  /** A cost budget binds the run: each request asks the worker to refuse a model it cannot price. */
+  private readonly priced: { requirePrice?: true };
 
   constructor(private readonly input: ValidAgentInput) {
     this.limits = {
       ...(input.modelTimeout ? { timeout: input.modelTimeout } : {}),
       ...(input.modelMaxAttempts ? { maximumAttempts: input.modelMaxAttempts } : {}),
     };
+    this.priced = input.budget?.maxCostUsd !== undefined ? { requirePrice: true } : {};
     if (input.fallbackModels.length) this.state = initialRouting(input.model, input.fallbackModels);
   }
 
@@ -52,7 +55,10 @@ export class ModelRouter {
     const routing = this.state;
     if (!routing) {
       const model = this.input.model;
-      return { response: await callModelActivity({ ...request, model }, summary(model), this.limits), model };
+      return {
+        response: await callModelActivity({ ...request, ...this.priced, model }, summary(model), this.limits),
+        model,
+      };
     }
     for (;;) {
       const model = pickModel(routing);
@@ -65,7 +71,7 @@ export class ModelRouter {
       const fallback = hasFallbackAfter(routing, model);
       const attempts = fallback ? attemptsBeforeOpen(routing, model, this.input.circuitBreaker) : undefined;
       try {
-        const response = await callModelActivity({ ...request, model }, summary(model), {
+        const response = await callModelActivity({ ...request, ...this.priced, model }, summary(model), {
           ...this.limits,
           // With a fallback waiting, the circuit's threshold bounds the attempts instead.
           ...(attempts ? { maximumAttempts: attempts } : {}),

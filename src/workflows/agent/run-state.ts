@@ -27,6 +27,7 @@ import {
 } from '../../contracts/search-attributes';
 import { countModelCall } from '../kernel/metrics';
 import { truncate } from '../../contracts/text';
+import { boundedText, withBoundedSummary } from '../../contracts/bounded-text';
 
 /** How many messages the `state` query returns, and how long each may be; a query must stay small. */
 const LAST_MESSAGES = 6;
@@ -109,14 +110,16 @@ export class RunState {
     this.publishDetails();
   }
 
+  /** Records a step; its summary is bounded (the full tool output or arguments stay in history). */
   addStep(record: StepRecord): StepRecord {
+    Object.assign(record, withBoundedSummary(record));
     this.steps.push(record);
     this.publishDetails();
     return record;
   }
 
   updateStep(record: StepRecord, patch: Partial<StepRecord>): void {
-    Object.assign(record, patch);
+    Object.assign(record, withBoundedSummary(patch));
     this.publishDetails();
   }
 
@@ -139,7 +142,7 @@ export class RunState {
 
   setStatus(status: AgentStatus, error?: string): void {
     this.status = status;
-    if (error !== undefined) this.error = error;
+    if (error !== undefined) this.error = boundedText(error);
     upsertSearchAttributes([
       { key: agentStatusKey, value: status },
       { key: awaitingApprovalKey, value: this.allPending().length > 0 },

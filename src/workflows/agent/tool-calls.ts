@@ -118,6 +118,7 @@ export class ToolCallRunner {
           toolCallId: call.id,
           // Stable across retries and replays, so a side-effecting tool can recognise a repeated attempt.
           idempotencyKey: toolIdempotencyKey(step, index + 1),
+          ...(this.input.httpFetchAllowHosts ? { allowHosts: this.input.httpFetchAllowHosts } : {}),
         },
         `tool ${call.name} · ${this.input.agent} · step ${step}`,
       );

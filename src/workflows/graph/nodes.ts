@@ -14,7 +14,7 @@ import type { ApprovalGates } from '../kernel/approvals';
 import { boundedFanOut, callModelOnce, runAgent, runTool } from '../blocks';
 import type { GraphRun } from './run-state';
 import { truncate } from '../../contracts/text';
-import { LEDGER_FAILED_ATTEMPTS_PATCH } from '../kernel/patches';
+import { LEDGER_FAILED_ATTEMPTS_PATCH, PARALLEL_ITEM_CAP_PATCH } from '../kernel/patches';
 
 export type NodeOutcome = { updates: GraphValues; approved?: boolean; children?: string[]; summary: string };
 
@@ -38,6 +38,7 @@ function agentInput(name: string, agent: GraphAgent, input: string, budget?: Bud
     maxSteps: agent.maxSteps,
     ...(agent.outputSchema ? { outputSchema: agent.outputSchema } : {}),
     ...(agent.fallbackModels?.length ? { fallbackModels: agent.fallbackModels } : {}),
+    ...(agent.httpFetchAllowHosts ? { httpFetchAllowHosts: agent.httpFetchAllowHosts } : {}),
     ...(budget ? { budget } : {}),
   };
 }
@@ -148,6 +149,7 @@ export async function executeNode(
           input: renderTemplate(node.input, values),
           outputSchema: node.outputSchema,
           summary: `llm ${node.model} · ${id} · step ${run.step}`,
+          ...run.priced(),
         }),
       );
       // Only declared state fields are merged: a model that adds keys of its own cannot grow the state.
@@ -183,6 +185,13 @@ export async function executeNode(
     case 'parallel': {
       const items = values[node.over];
       const list = Array.isArray(items) ? items : [];
+      if (list.length > node.maxItems && patched(PARALLEL_ITEM_CAP_PATCH)) {
+        throw ApplicationFailure.create({
+          type: ErrorType.TooManyItems,
+          message: `parallel node ${id}: ${node.over} holds ${list.length} items, more than maxItems=${node.maxItems}; no branch was started`,
+          nonRetryable: true,
+        });
+      }
       const children: string[] = [];
       let overBudget = 0;
       if (list.length) run.enforceBudget();
@@ -239,6 +248,7 @@ async function groupChat(run: GraphRun, gates: ApprovalGates, id: string, node: 
           system: selector.instructions,
           input: `${render()}\n\nCandidates: ${node.agents.join(', ')}`,
           summary: `selector · ${id} · turn ${turn + 1}`,
+          ...run.priced(),
         }),
       );
       const chosen = pick.text.trim().replace(/^["'`*\s]+|["'`*.\s]+$/g, '');
@@ -252,6 +262,7 @@ async function groupChat(run: GraphRun, gates: ApprovalGates, id: string, node: 
         system: agentPrompt(agent),
         input: render(),
         summary: `chat ${speaker} · ${id} · turn ${turn + 1}`,
+        ...run.priced(),
       }),
     );
     transcript.push({ speaker, text: reply.text });

@@ -21,6 +21,7 @@ export async function nextNode(run: GraphRun, from: string, edge: Edge): Promise
     options: router.options,
     fallback: router.fallback,
     summary: `router ${router.model} · after ${from} · step ${step}`,
+    ...run.priced(),
   });
   run.recordModelUsage(router.model, `${from}.router`, routed.usage, {
     ...(routed.calls ? { calls: routed.calls } : {}),

@@ -10,6 +10,7 @@ import type { BudgetInput, BudgetSpend } from '../../contracts/budget';
 import { budgetSchema, spendOf } from '../../contracts/budget';
 import { BudgetBreachError, BudgetTracker } from '../kernel/budget';
 import { countModelCall } from '../kernel/metrics';
+import { boundedText, withBoundedSummary } from '../../contracts/bounded-text';
 import {
   agentCostUsdKey,
   agentNameKey,
@@ -61,6 +62,11 @@ export class GraphRun {
     return spendOf(this);
   }
 
+  /** What a model call the graph makes asks of the worker: refuse an unpriced model when a cost budget binds. */
+  priced(): { requirePrice?: true } {
+    return this.budget.limits?.maxCostUsd !== undefined ? { requirePrice: true } : {};
+  }
+
   /** Before a tool node: only the tool-call limit applies to a step that calls no model. */
   enforceToolBudget(): void {
     const max = this.budget.limits?.maxToolCalls;
@@ -99,14 +105,16 @@ export class GraphRun {
     }
   }
 
+  /** Records a step; its summary is bounded (the full outcome stays in history). */
   addStep(record: GraphStepRecord): GraphStepRecord {
+    Object.assign(record, withBoundedSummary(record));
     this.steps.push(record);
     this.publish();
     return record;
   }
 
   finishStep(record: GraphStepRecord, patch: Partial<GraphStepRecord>): void {
-    Object.assign(record, patch);
+    Object.assign(record, withBoundedSummary(patch));
     this.publish();
   }
 
@@ -147,7 +155,7 @@ export class GraphRun {
 
   setStatus(status: GraphStatus, error?: string): void {
     this.status = status;
-    if (error !== undefined) this.error = error;
+    if (error !== undefined) this.error = boundedText(error);
     upsertSearchAttributes([
       { key: agentStatusKey, value: status },
       { key: awaitingApprovalKey, value: this.allPending().length > 0 },

@@ -3,7 +3,7 @@
  * this workflow's code and recorded results, so a replay takes exactly the same path; agent nodes run as
  * child `agentWorkflow`s named after their agent, and every model and tool call is an activity.
  */
-import { ApplicationFailure, isCancellation, log, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, isCancellation, log, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { approveSignal, childApprovalsSignal, decideUpdate, rejectSignal } from '../../contracts/agent-contract';
 import { ErrorType } from '../../contracts/errors';
 import { graphStateQuery, type GraphInput, type GraphResult } from '../../contracts/graph-contract';
@@ -13,6 +13,7 @@ import { ApprovalGates } from '../kernel/approvals';
 import { executeNode } from './nodes';
 import { nextNode } from './routing';
 import { GraphRun } from './run-state';
+import { GRAPH_HISTORY_LIMIT_PATCH } from '../kernel/patches';
 import { BudgetBreachError, budgetExceededFailure } from '../kernel/budget';
 import { budgetSchema } from '../../contracts/budget';
 import { describeIssues } from '../../contracts/zod-issues';
@@ -103,6 +104,18 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
     for (;;) {
       const node = spec.nodes[current] as GraphNode;
       run.currentNode = current;
+      // Graphs do not continue as new: their state, routing log and child runs live in this one history. When
+      // Temporal suggests continuing (the history is near its size limits) the run stops here instead, at a
+      // node boundary, with the typed `limit_reached` outcome, rather than being terminated by the server later.
+      // Asked only when suggested, so earlier runs replay without a marker.
+      if (workflowInfo().continueAsNewSuggested && patched(GRAPH_HISTORY_LIMIT_PATCH)) {
+        const { historyLength, historySize } = workflowInfo();
+        return finish(
+          'limit_reached',
+          undefined,
+          `history limit: Temporal suggests continuing as new (${historyLength} events, ${historySize} bytes) before ${current}; graphs stop here, so split the work into smaller graph runs`,
+        );
+      }
       if (run.step >= spec.limits.maxSteps)
         return finish('limit_reached', undefined, `maxSteps ${spec.limits.maxSteps} reached before ${current}`);
       // Counted only once the visit is allowed, so `visits` in state never shows a visit that did not happen.

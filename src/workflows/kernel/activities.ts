@@ -9,7 +9,7 @@ import type { ModelRequest, ModelResponse } from '../../contracts/messages';
 import type { SummarizeInput, SummarizeOutput } from '../../contracts/context-window';
 import { nonRetryableErrorTypes } from '../../contracts/errors';
 import type { DescribeToolsInput, McpCallInput, ToolDescriptor } from '../../contracts/tool-catalog';
-import type { ToolCallInput, ToolCallOutput } from '../../contracts/tool-specs';
+import { attemptsFor, type ToolCallInput, type ToolCallOutput } from '../../contracts/tool-specs';
 // Types only (erased from the bundle): the proxies take their signatures from the activities themselves, so a
 // changed activity signature fails the typecheck here instead of at run time.
 import type { ModelActivities } from '../../activities/models';
@@ -83,7 +83,9 @@ function toolCallOptions(tool: ToolDescriptor): ActivityOptions {
       initialInterval: '1s',
       backoffCoefficient: 2,
       maximumInterval: '30s',
-      maximumAttempts: tool.maximumAttempts,
+      // Destructive tools get one attempt unless they pass their idempotency key on, whatever the descriptor
+      // (an MCP server's, or one recorded before this rule) says; only the retry policy changes, no command.
+      maximumAttempts: attemptsFor(tool),
       nonRetryableErrorTypes,
     },
   };

@@ -48,6 +48,19 @@ export const CONTINUE_AS_NEW_PATCH = 'continue-as-new';
  */
 export const APPROVAL_VERIFICATION_PATCH = 'approval-verification';
 
+/**
+ * 2026-12-07. A graph `parallel` node whose list holds more than its `maxItems` fails with `TooManyItems` before
+ * starting any branch. Asked only when a list is over the cap, so runs whose lists fit record no marker; an
+ * older run with a longer list replays as it ran (every branch started).
+ */
+export const PARALLEL_ITEM_CAP_PATCH = 'parallel-item-cap';
+
+/**
+ * 2026-12-07. graphWorkflow stops with `limit_reached` ("history limit: …") at the next node when Temporal
+ * suggests continuing as new, since graphs do not continue as new. Asked only when suggested.
+ */
+export const GRAPH_HISTORY_LIMIT_PATCH = 'graph-history-limit';
+
 /** Every patch id above, oldest first; a test holds each `patched()` call in src/ to one of these. */
 export const patchIds = [
   TOOL_DISCOVERY_PATCH,
@@ -57,4 +70,6 @@ export const patchIds = [
   CONVERSATION_BY_REFERENCE_PATCH,
   CONTINUE_AS_NEW_PATCH,
   APPROVAL_VERIFICATION_PATCH,
+  PARALLEL_ITEM_CAP_PATCH,
+  GRAPH_HISTORY_LIMIT_PATCH,
 ] as const;
