@@ -1,11 +1,9 @@
 /**
- * Turns `agentctl start` arguments into a validated `agentWorkflow` input. `--input` is either plain text
+ * Reads `agentctl start --input`: plain text,
  * or JSON (a JSON string, or an object whose `input`, `topic` or `question` field is the request).
  */
 import { z } from 'zod';
-import { agentInputSchema, type AgentInput } from '../contracts/agent-contract';
 import { UserError } from '../contracts/errors';
-import { agentInputFor, shippedAgents, type AgentSpec } from '../agents';
 
 const requestFields = ['input', 'topic', 'question'] as const;
 
@@ -49,23 +47,4 @@ export function userRequestFrom(raw: string): string {
   }
   const { input, topic, question } = parsed.data;
   return (input ?? topic ?? question) as string;
-}
-
-/** The error for an agent name that is not shipped, listing the ones that are. */
-export function unknownAgentError(name: string): UserError {
-  return new UserError(
-    `unknown agent "${name}"; known agents: ${shippedAgents.map((a) => a.name).join(', ')} (graphs: agentctl graphs, or a spec file)`,
-  );
-}
-
-/** Builds the workflow input and checks it against the workflow's own schema before anything is started. */
-export function buildAgentInput(spec: AgentSpec, options: { input?: string; model?: string }): AgentInput {
-  const request = options.input === undefined ? spec.exampleInput : userRequestFrom(options.input);
-  const input = agentInputFor(spec, request, options.model);
-  const checked = agentInputSchema.safeParse(input);
-  if (!checked.success) {
-    const problems = checked.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
-    throw new UserError(`the input for ${spec.name} is invalid: ${problems.join('; ')}`);
-  }
-  return input;
 }

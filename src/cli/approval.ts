@@ -1,20 +1,10 @@
 /**
- * What `approve` and `reject` share: who decides, which approval is meant, and sending the decision through
- * the run's `decide` update. An update, unlike a signal, answers: the workflow's validator refuses an unknown
- * or already-decided approval id, or edited arguments that break the tool's schema, and agentctl prints that
- * refusal and exits non-zero. (The `approve` / `reject` signals still work, for the stock `temporal` CLI.)
+ * What `approve` and `reject` share: who decides by default, and printing what the client's `decide` did. The
+ * client checks the run, picks the approval and sends the update; its refusals (unknown, already decided, no
+ * longer pending, ambiguous, invalid arguments) are user errors that main prints as one line, exiting non-zero.
  */
 import os from 'node:os';
-import { isGrpcDeadlineError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { decideUpdate, type DecideInput, type DecideResult, type PendingApproval } from '../contracts/agent-contract';
-import { UserError } from '../contracts/errors';
-import { signDecision } from './approval-signing';
-import type { CliContext } from './command';
-import { hasWorkflowPollers, queryState } from './live-state';
-import { oneLine, truncate } from './output';
-
-/** How long a decision may take to be accepted and applied; a polling worker needs milliseconds. */
-export const DECIDE_TIMEOUT_MS = 20_000;
+import type { DecisionOutcome } from '../client/decide';
 
 /** The OS user name, so the audit trail says who decided even when --by is not given. */
 export function defaultDecider(): string {
@@ -26,104 +16,9 @@ export function defaultDecider(): string {
   }
 }
 
-/** One approval for a message: `step-1-call-1 (tool write_file)`. */
-const label = (p: PendingApproval): string => `${p.approvalId} (${p.what})`;
-
-/**
- * Which approval a decision without --approval means: the only pending one. With several, guessing would
- * let a person approve something they never looked at, so they are listed instead.
- */
-export function chooseApproval(
-  workflowId: string,
-  pending: readonly PendingApproval[],
-  requested: string | undefined,
-): PendingApproval | undefined {
-  if (requested) return pending.find((p) => p.approvalId === requested);
-  if (pending.length === 1) return pending[0];
-  if (pending.length === 0) throw new UserError(`run ${workflowId} has no pending approval`);
-  throw new UserError(
-    `run ${workflowId} has ${pending.length} pending approvals; name one with --approval: ${pending.map(label).join(', ')}`,
-  );
-}
-
-/** The id an approval surfaced from a child has inside that child: the root's id ends with `/<local id>`. */
-async function localIdInChild(client: Client, target: PendingApproval, taskQueue: string): Promise<string> {
-  const child = target.childWorkflowId as string;
-  const answer = await queryState(client, child, taskQueue);
-  if (!answer.ok) throw new UserError(`cannot read child run ${child}: ${answer.reason}`);
-  const local = answer.state.pendingApprovals.find((p) => target.approvalId.endsWith(`/${p.approvalId}`));
-  if (!local) throw new UserError(`approval ${target.approvalId} is no longer pending in child run ${child}`);
-  return local.approvalId;
-}
-
-/** The refusal a validator gave, or a deadline that passed, as one line for the person who decided. */
-function decisionProblem(err: unknown, verb: string, taskQueue: string): Error {
-  if (err instanceof WorkflowUpdateFailedError) {
-    const reason = err.cause instanceof Error ? err.cause.message : err.message;
-    return new UserError(`${verb} refused: ${oneLine(reason)}`, { cause: err });
-  }
-  if (isGrpcDeadlineError(err)) {
-    return new UserError(
-      `no worker on task queue ${taskQueue} took the decision within ${DECIDE_TIMEOUT_MS / 1000} s; ` +
-        'it may still apply when a worker picks the run up (check with agentctl status)',
-      { cause: err },
-    );
-  }
-  return err as Error;
-}
-
-/**
- * Sends one decision through `decide` and prints what was decided. Checks first that the run is open, that
- * a worker polls its task queue (an update waits for a worker, so without one it would hang), and which
- * approval is meant.
- */
-export async function sendDecision(
-  ctx: CliContext,
-  workflowId: string,
-  decision: Omit<DecideInput, 'approvalId'> & { approvalId?: string },
-): Promise<void> {
-  const verb = decision.decision;
-  const client = await ctx.client();
-  const handle = client.workflow.getHandle(workflowId);
-  const description = await handle.describe();
-  if (description.status.name !== 'RUNNING') {
-    throw new UserError(`run ${workflowId} is ${description.status.name.toLowerCase()}; there is nothing to ${verb}`);
-  }
-  const taskQueue = description.taskQueue;
-  if (!(await hasWorkflowPollers(client, taskQueue))) {
-    throw new UserError(
-      `no worker is polling task queue ${taskQueue}, so nothing was ${verb}d; start one (npm run worker) and retry`,
-    );
-  }
-  const answer = await queryState(client, workflowId, taskQueue);
-  if (!answer.ok) throw new UserError(`cannot read the pending approvals of run ${workflowId}: ${answer.reason}`);
-  const target = chooseApproval(workflowId, answer.state.pendingApprovals, decision.approvalId);
-
-  // An unknown id still goes to the workflow: its validator tells a decided approval from one that never was.
-  let destination = workflowId;
-  let approvalId = target?.approvalId ?? decision.approvalId;
-  if (target?.childWorkflowId && decision.arguments !== undefined) {
-    // Only the run that raised an approval knows its tool's schema, so edited arguments go straight to it.
-    destination = target.childWorkflowId;
-    approvalId = await localIdInChild(client, target, taskQueue);
-  }
-  // With AGENT_APPROVAL_SECRET set, the decision is signed for the run and approval id it is sent to.
-  const input: DecideInput = approvalId
-    ? signDecision(decision, { workflowId: destination, approvalId, decision: verb })
-    : { ...decision };
-
-  let result: DecideResult;
-  try {
-    result = await client.connection.withDeadline(Date.now() + DECIDE_TIMEOUT_MS, () =>
-      client.workflow.getHandle(destination).executeUpdate(decideUpdate, { args: [input] }),
-    );
-  } catch (err) {
-    throw decisionProblem(err, verb, taskQueue);
-  }
-  const what = target ? ` (${truncate(oneLine(target.what), 80)})` : '';
-  const shownId = target?.approvalId ?? result.approvalId;
-  const forwarded = result.forwardedTo ?? (destination !== workflowId ? destination : undefined);
-  ctx.print(
-    `${result.decision} ${shownId}${what} in run ${workflowId}${forwarded ? ` (raised in child run ${forwarded})` : ''}`,
-  );
+/** `approved step-2-call-1 (tool write_file) in run X (raised in child run Y)`. */
+export function decisionLine(workflowId: string, outcome: DecisionOutcome): string {
+  const what = outcome.what ? ` (${outcome.what})` : '';
+  const child = outcome.forwardedTo ? ` (raised in child run ${outcome.forwardedTo})` : '';
+  return `${outcome.decision} ${outcome.approvalId}${what} in run ${workflowId}${child}`;
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { approvalDecisionSchema } from '../contracts/agent-contract';
 import { UserError } from '../contracts/errors';
-import { defaultDecider, sendDecision } from './approval';
+import { decisionLine, defaultDecider } from './approval';
 import { parseCommandArgs, type Command } from './command';
 
 /** `--args` is a JSON object; its fit to the tool's schema is checked by the workflow's validator. */
@@ -57,6 +57,16 @@ export const approveCommand: Command = {
         `approve: ${payload.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
       );
     }
-    await sendDecision(ctx, positionals[0] as string, { decision: 'approve', ...payload.data });
+    const workflowId = positionals[0] as string;
+    const { approvalId, by, comment, arguments: edited } = payload.data;
+    const outcome = await (
+      await ctx.client()
+    ).approve(workflowId, {
+      ...(approvalId !== undefined ? { approvalId } : {}),
+      ...(by !== undefined ? { by } : {}),
+      ...(comment !== undefined ? { comment } : {}),
+      ...(edited !== undefined ? { args: edited } : {}),
+    });
+    ctx.print(decisionLine(workflowId, outcome));
   },
 };

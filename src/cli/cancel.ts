@@ -1,6 +1,5 @@
 /** `agentctl cancel <id>`: asks the run to cancel; the workflow records status `cancelled` and stops. */
 import { z } from 'zod';
-import { UserError } from '../contracts/errors';
 import { parseCommandArgs, type Command } from './command';
 
 const args = { options: {}, positionals: ['id'], flags: z.object({}) } as const;
@@ -12,12 +11,7 @@ export const cancelCommand: Command = {
   async run(ctx, argv) {
     const { positionals } = parseCommandArgs('cancel', argv, args);
     const workflowId = positionals[0] as string;
-    const handle = (await ctx.client()).workflow.getHandle(workflowId);
-    const description = await handle.describe();
-    if (description.status.name !== 'RUNNING') {
-      throw new UserError(`run ${workflowId} is already ${description.status.name.toLowerCase()}; nothing to cancel`);
-    }
-    await handle.cancel();
+    await (await ctx.client()).cancel(workflowId);
     ctx.print(`cancellation requested for ${workflowId}; agentctl status ${workflowId} shows when it has stopped`);
   },
 };

@@ -3,8 +3,8 @@
  * arguments with `parseCommandArgs` (node:util parseArgs for the syntax, zod for the values).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
+import type { AgentClient } from '../client/agent-client';
 import type { TemporalSettings } from '../config/temporal';
 import { UsageError } from './errors';
 
@@ -12,9 +12,11 @@ import { UsageError } from './errors';
 export interface CliContext {
   settings: TemporalSettings;
   /** Connects on first use; commands that fail validation never open a connection. */
-  client(): Promise<Client>;
+  client(): Promise<AgentClient>;
   /** Writes one block of text, followed by a newline, to stdout. */
   print(text: string): void;
+  /** Writes one line to stderr: a warning that is not the command's output. */
+  warn(text: string): void;
 }
 
 /** One agentctl command; `client.ts` dispatches on `name`, `help` lists `usage` and `summary`. */

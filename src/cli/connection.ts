@@ -1,62 +1,45 @@
 /**
- * The Temporal client agentctl commands use: the same address, namespace, TLS and API key settings as the
- * worker, with a short connect timeout so a stopped server is reported in seconds rather than hanging.
+ * The client agentctl commands use: the client API's own, built from the same address, namespace, TLS, API key,
+ * payload key and tracing settings as the worker. Opened lazily, so commands that fail validation never touch the
+ * network, and closed at the end so the process exits promptly.
  */
-import { Client, Connection } from '@temporalio/client';
+import { approvalSecretFromEnv } from '../config/approvals';
 import type { TemporalSettings } from '../config/temporal';
-import { connectionOptions } from '../config/connection';
-import { tracingClientInterceptors } from '../telemetry/client';
+import { connectClient, ConnectedAgentClient } from '../client/connect';
 import type { Tracing } from '../telemetry/tracing';
-import { encryptedDataConverter } from '../security/data-converter';
-import { TemporalUnreachableError } from './errors';
 
-/** Long enough for a TLS handshake to Temporal Cloud, short enough that a typo'd address fails fast. */
-export const CONNECT_TIMEOUT = '5s';
-
-/**
- * Connects eagerly, so an unreachable server surfaces here as one clear error. With tracing, every start, signal
- * and query opens a span whose context travels to the workflow, so a run's trace begins here.
- */
-export async function connectClient(settings: TemporalSettings, tracing?: Tracing): Promise<Client> {
-  const options = connectionOptions(settings);
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ ...options, connectTimeout: CONNECT_TIMEOUT });
-  } catch (err) {
-    throw new TemporalUnreachableError(settings.address, err);
-  }
-  // With payload keys set, what agentctl sends is encrypted and what it reads (state, results) is decrypted.
-  const dataConverter = encryptedDataConverter(settings.payloadKeys);
-  return new Client({
-    connection,
-    namespace: settings.namespace,
-    ...(tracing ? { interceptors: tracingClientInterceptors(tracing) } : {}),
-    ...(dataConverter ? { dataConverter } : {}),
-  });
-}
-
-/**
- * A lazily opened client: commands that fail validation never touch the network, and the one connection
- * a command did open is closed at the end so the process exits promptly.
- */
+/** A lazily opened AgentClient. */
 export class LazyClient {
-  private pending?: Promise<Client>;
+  private pending?: Promise<ConnectedAgentClient>;
 
   constructor(
     private readonly settings: TemporalSettings,
     private readonly tracing?: Tracing,
+    private readonly env: Record<string, string | undefined> = process.env,
   ) {}
 
-  get(): Promise<Client> {
-    this.pending ??= connectClient(this.settings, this.tracing);
+  get(): Promise<ConnectedAgentClient> {
+    this.pending ??= (async () => {
+      // Read here, not at start: only a command that decides needs the secret to be well-formed.
+      const approvalSecret = approvalSecretFromEnv(this.env);
+      const client = await connectClient(this.settings, this.tracing);
+      return new ConnectedAgentClient(
+        client,
+        { taskQueue: this.settings.taskQueue, ...(approvalSecret ? { approvalSecret } : {}) },
+        this.tracing,
+      );
+    })();
     return this.pending;
   }
 
   async close(): Promise<void> {
-    // The command's spans are exported before the process exits; a collector that is down must not fail it.
-    await this.tracing?.shutdown().catch(() => undefined);
-    if (!this.pending) return;
+    if (!this.pending) {
+      // The command's spans are exported before the process exits; a collector that is down must not fail it.
+      await this.tracing?.shutdown().catch(() => undefined);
+      return;
+    }
     const client = await this.pending.catch(() => undefined);
-    await client?.connection.close().catch(() => undefined);
+    if (client) await client.close();
+    else await this.tracing?.shutdown().catch(() => undefined);
   }
 }

@@ -3,39 +3,31 @@
  * the user's control, a hint line). Nothing here prints; `client.ts` does, so each failure is printed once.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancelledFailure,
   isGrpcServiceError,
   NamespaceNotFoundError,
   ServiceError,
-  TerminatedFailure,
-  TimeoutFailure,
   WorkflowExecutionAlreadyStartedError,
-  type WorkflowFailedError,
   WorkflowNotFoundError,
-} from '@temporalio/client';
+} from '../client/temporal-errors';
+import { TemporalUnreachableError } from '../client/connect';
+import { RunFailedError } from '../client/errors';
 import { DurableAgentsError, UserError } from '../contracts/errors';
 import { oneLine, truncate } from './output';
 
-/** Exit codes: 2 for a mistake in how agentctl was called (usage), 1 for every other failure. */
-export const ExitCode = { Failure: 1, Usage: 2 } as const;
+export { RunFailedError, TemporalUnreachableError };
 
-/** The Temporal server could not be reached within the connect timeout. */
-export class TemporalUnreachableError extends DurableAgentsError {
-  constructor(
-    readonly address: string,
-    cause: unknown,
-  ) {
-    super(`cannot connect to Temporal at ${address} (${oneLine(errorMessage(cause))})`, { cause });
-  }
-}
+/**
+ * Exit codes: 0 the command did what it was asked (a run it waited for completed); 1 a failure (a run that
+ * failed, was cancelled, terminated or timed out; a refusal; a fault); 2 a mistake in how agentctl was called;
+ * 3 a run that finished without reaching its goal (a graph that ended rejected, limit_reached or budget_exceeded).
+ */
+export const ExitCode = { Failure: 1, Usage: 2, StoppedShort: 3 } as const;
+
+/** A run ended normally but short of its goal: a graph whose status is rejected, limit_reached or budget_exceeded. */
+export class RunStoppedShortError extends DurableAgentsError {}
 
 /** A mistake in how agentctl was called: unknown command or flag, a missing or extra argument. */
 export class UsageError extends UserError {}
-
-/** A run ended in failure, cancellation, termination or timeout; the message is already the one line to print. */
-export class RunFailedError extends DurableAgentsError {}
 
 /** What `client.ts` prints for a failure (`agentctl: message`, then `hint: ...`) and the exit code. */
 export interface ErrorReport {
@@ -78,6 +70,7 @@ export function reportError(err: unknown, context: ErrorContext | undefined): Er
   if (err instanceof UsageError) return { message: line(err.message), exitCode: ExitCode.Usage };
   if (err instanceof UserError) return { message: line(err.message), exitCode: ExitCode.Failure };
   if (err instanceof RunFailedError) return { message: line(err.message), exitCode: ExitCode.Failure };
+  if (err instanceof RunStoppedShortError) return { message: line(err.message), exitCode: ExitCode.StoppedShort };
   if (err instanceof TemporalUnreachableError) {
     return { message: line(err.message), hint: serverHint(err.address), exitCode: ExitCode.Failure };
   }
@@ -128,25 +121,4 @@ export function reportError(err: unknown, context: ErrorContext | undefined): Er
     hint: `this is a fault, not a mistake in the command; ${serverHint(address)}`,
     exitCode: ExitCode.Failure,
   };
-}
-
-/**
- * One line for a run that did not complete, from its cause chain:
- * WorkflowFailedError → (ActivityFailure →) ApplicationFailure carries the stable failure type.
- */
-export function describeRunFailure(workflowId: string, err: WorkflowFailedError): string {
-  let activity: string | undefined;
-  for (let e: unknown = err.cause; e instanceof Error; e = (e as { cause?: unknown }).cause) {
-    if (e instanceof ActivityFailure) {
-      activity = e.activityType;
-      continue;
-    }
-    const where = activity ? ` in activity ${activity}` : '';
-    if (e instanceof ApplicationFailure) return `run ${workflowId} failed${where}: ${e.type ?? 'Error'}: ${e.message}`;
-    if (e instanceof CancelledFailure) return `run ${workflowId} was cancelled${where}`;
-    if (e instanceof TerminatedFailure) return `run ${workflowId} was terminated${e.message ? `: ${e.message}` : ''}`;
-    if (e instanceof TimeoutFailure) return `run ${workflowId} timed out${where} (${e.timeoutType ?? 'timeout'})`;
-  }
-  const leaf = err.cause ?? err;
-  return `run ${workflowId} failed: ${leaf.name}: ${leaf.message}`;
 }

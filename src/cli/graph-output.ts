@@ -1,7 +1,7 @@
 /** How agentctl shows graph runs: their state (steps, decisions, approvals) and their result. */
 import type { PendingApproval } from '../contracts/agent-contract';
 import type { GraphResult, GraphRunState, GraphStepRecord, RoutingDecision } from '../contracts/graph-contract';
-import { fields, json, table, tokens } from './output';
+import { fields, json, table, textOf, tokens } from './output';
 import { costText, renderBudget, renderLedger } from './cost-output';
 
 function decisionsTable(decisions: RoutingDecision[]): string {
@@ -11,11 +11,11 @@ function decisionsTable(decisions: RoutingDecision[]): string {
     { header: 'FROM', value: (d) => d.from },
     { header: 'TO', value: (d) => d.to },
     { header: 'BY', value: (d) => d.by },
-    { header: 'REASON', value: (d) => d.reason, flex: true },
+    { header: 'REASON', value: (d) => textOf(d.reason), flex: true },
   ])}`;
 }
 
-export function renderGraphState(workflowId: string, state: GraphRunState): string {
+export function renderGraphState(workflowId: string, state: GraphRunState, rootCause?: string): string {
   const overview: [string, string][] = [
     ['run', workflowId],
     ['graph', state.graph],
@@ -25,7 +25,8 @@ export function renderGraphState(workflowId: string, state: GraphRunState): stri
     ['tokens', tokens(state.usage)],
     ['cost', costText(state.cost)],
   ];
-  if (state.error) overview.push(['error', state.error]);
+  const error = rootCause ?? (state.error === undefined ? undefined : textOf(state.error));
+  if (error) overview.push(['error', error]);
   const steps = state.steps.length
     ? table<GraphStepRecord>(state.steps, [
         { header: 'STEP', value: (s) => String(s.step), align: 'right' },
@@ -34,7 +35,7 @@ export function renderGraphState(workflowId: string, state: GraphRunState): stri
         { header: 'STATUS', value: (s) => s.status },
         {
           header: 'SUMMARY',
-          value: (s) => `${s.summary}${s.children?.length ? ` [children: ${s.children.join(', ')}]` : ''}`,
+          value: (s) => `${textOf(s.summary)}${s.children?.length ? ` [children: ${s.children.join(', ')}]` : ''}`,
           flex: true,
         },
       ])
@@ -61,12 +62,8 @@ export function renderGraphResult(workflowId: string, result: GraphResult): stri
     ['tokens', tokens(result.usage)],
     ['cost', costText(result.cost)],
   ];
-  if (result.reason) overview.push(['reason', result.reason]);
+  if (result.reason) overview.push(['reason', textOf(result.reason)]);
   return [output || '(no output)', fields(overview), decisionsTable(result.decisions)].join('\n\n');
 }
 
-export const isGraphState = (state: unknown): state is GraphRunState =>
-  typeof state === 'object' && state !== null && (state as { workflowType?: string }).workflowType === 'graphWorkflow';
-
-export const isGraphResult = (result: unknown): result is GraphResult =>
-  typeof result === 'object' && result !== null && 'graph' in result && 'decisions' in result;
+export { isGraphResult, isGraphState } from '../client/types';

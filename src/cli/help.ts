@@ -17,6 +17,13 @@ const environment: ReadonlyArray<readonly [string, string]> = [
   ['TEMPORAL_PROFILE', "profile of Temporal's temporal.toml (TEMPORAL_CONFIG_FILE names the file); TEMPORAL_* win"],
 ];
 
+const exitCodes: ReadonlyArray<readonly [string, string]> = [
+  ['0', 'done; a run that was waited for (result, watch, start --wait) completed'],
+  ['1', 'failed: a run that failed, was cancelled, terminated or timed out; a refusal; no worker for start --wait'],
+  ['2', 'usage: an unknown command or flag, a missing or bad argument'],
+  ['3', 'a graph run that ended rejected, limit_reached or budget_exceeded'],
+];
+
 function aligned(rows: ReadonlyArray<readonly [string, string]>, indent = '  '): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${indent}${k.padEnd(width)}  ${v}`).join('\n');
@@ -42,6 +49,9 @@ export function usageText(commands: readonly Command[]): string {
     '',
     'environment:',
     aligned(environment),
+    '',
+    'exit codes:',
+    aligned(exitCodes),
     '',
     'Run `agentctl <command> --help` for its flags. Everything agentctl does is plain Temporal API:',
     'the same runs show in the Web UI and answer `temporal workflow query --name state`.',

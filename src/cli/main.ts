@@ -41,6 +41,9 @@ export const commands: readonly Command[] = [...runCommands, help];
 const print = (text: string): void => {
   process.stdout.write(`${text}\n`);
 };
+const warn = (text: string): void => {
+  process.stderr.write(`agentctl: ${text}\n`);
+};
 
 /** Runs agentctl with `argv` (without node and script); resolves to the exit code, never throws. */
 export async function main(argv: string[]): Promise<number> {
@@ -68,7 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     errorContext = { address: settings.address, namespace: settings.namespace };
     const client = new LazyClient(settings, tracingFromSettings(telemetrySettingsFromEnv(), 'agentctl'));
     lazy = client;
-    const ctx: CliContext = { settings, client: () => client.get(), print };
+    const ctx: CliContext = { settings, client: () => client.get(), print, warn };
     await command.run(ctx, rest);
     return 0;
   } catch (err) {

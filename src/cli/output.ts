@@ -3,7 +3,9 @@
  * Pure functions returning strings, so commands decide where text goes and tests can read it.
  */
 import type { Usage } from '../contracts/messages';
-import { truncate } from '../contracts/text';
+import { oneLine, textOf, truncate } from '../contracts/text';
+
+export { oneLine, textOf, truncate };
 
 /** One table column: its header and how a row becomes the cell text. */
 export interface Column<Row> {
@@ -13,14 +15,6 @@ export interface Column<Row> {
   flex?: boolean;
   align?: 'left' | 'right';
 }
-
-/** Collapses newlines and runs of spaces so one cell stays on one line. */
-export function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-/** Cuts text to `max` characters with an ellipsis; the one definition lives in contracts, shared with workflows. */
-export { truncate };
 
 /** Width available for a table: the terminal's when stdout is one, else a width that suits logs and pipes. */
 export function outputWidth(stream: { columns?: number; isTTY?: boolean } = process.stdout): number {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { rejectionSchema } from '../contracts/agent-contract';
 import { UserError } from '../contracts/errors';
-import { defaultDecider, sendDecision } from './approval';
+import { decisionLine, defaultDecider } from './approval';
 import { parseCommandArgs, type Command } from './command';
 
 const args = {
@@ -35,6 +35,15 @@ export const rejectCommand: Command = {
     if (!payload.success) {
       throw new UserError(`reject: ${payload.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     }
-    await sendDecision(ctx, positionals[0] as string, { decision: 'reject', ...payload.data });
+    const workflowId = positionals[0] as string;
+    const { approvalId, by, reason } = payload.data;
+    const outcome = await (
+      await ctx.client()
+    ).reject(workflowId, {
+      ...(approvalId !== undefined ? { approvalId } : {}),
+      ...(by !== undefined ? { by } : {}),
+      reason: reason ?? flags.reason,
+    });
+    ctx.print(decisionLine(workflowId, outcome));
   },
 };

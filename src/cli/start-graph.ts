@@ -1,15 +1,12 @@
 /** `agentctl start <graph | spec file>`: validates the spec first, then starts a `graphWorkflow` run. */
-import { randomBytes } from 'node:crypto';
-import { loadGraphSpec } from '../agents/graphs';
+import { assertWithinPayloadLimit } from '../client/payload-limit';
+import { graphSpecOf, graphValuesOf } from '../client/start';
 import { UserError } from '../contracts/errors';
-import { GRAPH_WORKFLOW_TYPE, type GraphInput, type GraphResult } from '../contracts/graph-contract';
-import { agentNameKey } from '../contracts/search-attributes';
 import type { CliContext } from './command';
-import { fields, truncate, webUiLink } from './output';
-import { assertWithinPayloadLimit } from './payload-limit';
+import { fields, webUiLink } from './output';
+import { afterStart, type StartFlags } from './after-start';
 import { assertPricedUnderBudget } from './price-check';
 import { graphModels } from '../contracts/priced-models';
-import { printResult } from './result';
 
 function graphInputValues(raw: string | undefined): Record<string, unknown> {
   if (raw === undefined) return {};
@@ -25,47 +22,27 @@ function graphInputValues(raw: string | undefined): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-export async function startGraph(
-  ctx: CliContext,
-  nameOrPath: string,
-  flags: { input?: string; id?: string; 'task-queue'?: string; wait: boolean },
-): Promise<void> {
+export async function startGraph(ctx: CliContext, nameOrPath: string, flags: StartFlags): Promise<void> {
   // Both checks happen before any connection: a bad spec or input never starts a run.
-  const spec = loadGraphSpec(nameOrPath);
-  const values = graphInputValues(flags.input);
-  const undeclared = Object.keys(values).filter((k) => !(k in spec.state));
-  if (undeclared.length) {
-    throw new UserError(
-      `--input: ${undeclared.join(', ')} not declared under state in ${spec.name} (declared: ${Object.keys(spec.state).join(', ')})`,
-    );
-  }
-  const workflowId = flags.id ?? `${spec.name}-${randomBytes(4).toString('hex')}`;
-  const taskQueue = flags['task-queue'] ?? ctx.settings.taskQueue;
-  const input: GraphInput = { spec, input: values };
-  assertWithinPayloadLimit(input, `the graph input (spec ${spec.name} and --input)`);
+  const spec = graphSpecOf(nameOrPath);
+  const values = graphValuesOf(spec, graphInputValues(flags.input));
+  assertWithinPayloadLimit({ spec, input: values }, `the graph input (spec ${spec.name} and --input)`);
   assertPricedUnderBudget(graphModels(spec), spec.budget, `graph ${spec.name}`);
   const client = await ctx.client();
-  await client.workflow.start<(input: GraphInput) => Promise<GraphResult>>(GRAPH_WORKFLOW_TYPE, {
-    workflowId,
-    taskQueue,
-    args: [input],
-    staticSummary: truncate(`graph ${spec.name} · ${spec.description}`, 200),
-    typedSearchAttributes: [{ key: agentNameKey, value: spec.name }],
+  const started = await client.startGraph(spec, {
+    input: values,
+    taskQueue: flags['task-queue'] ?? ctx.settings.taskQueue,
+    ...(flags.id ? { id: flags.id } : {}),
   });
   ctx.print(
     [
-      `started ${workflowId}`,
+      `started ${started.workflowId}`,
       fields([
-        ['graph', spec.name],
-        ['task queue', taskQueue],
-        ['web ui', webUiLink(ctx.settings.webUiUrl, ctx.settings.namespace, workflowId)],
+        ['graph', started.name],
+        ['task queue', started.taskQueue],
+        ['web ui', webUiLink(ctx.settings.webUiUrl, ctx.settings.namespace, started.workflowId)],
       ]),
     ].join('\n'),
   );
-  if (flags.wait) {
-    ctx.print('');
-    await printResult(ctx, client, workflowId, false);
-  } else {
-    ctx.print(`\nnext: agentctl status ${workflowId}   ·   agentctl result ${workflowId}`);
-  }
+  await afterStart(ctx, started, flags.wait);
 }

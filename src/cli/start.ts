@@ -1,19 +1,16 @@
 /** `agentctl start <agent>`: starts one shipped agent as an `agentWorkflow` run and prints where to watch it. */
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { findAgent } from '../agents';
-import { isGraphReference } from '../agents/graphs';
-import { startGraph } from './start-graph';
-import { AGENT_WORKFLOW_TYPE, type AgentInput } from '../contracts/agent-contract';
+import { resolveAgent } from '../client/agent-catalog';
+import { assertWithinPayloadLimit } from '../client/payload-limit';
+import { agentInputOf, isGraphName } from '../client/start';
 import { modelIdSchema } from '../contracts/model-id';
-import { agentNameKey } from '../contracts/search-attributes';
-import { buildAgentInput, unknownAgentError } from './agent-input';
+import { userRequestFrom } from './agent-input';
+import { afterStart } from './after-start';
 import { parseCommandArgs, type Command } from './command';
-import { fields, oneLine, truncate, webUiLink } from './output';
-import { assertWithinPayloadLimit } from './payload-limit';
+import { fields, webUiLink } from './output';
+import { startGraph } from './start-graph';
 import { assertPricedUnderBudget } from './price-check';
 import { agentModels } from '../contracts/priced-models';
-import { printResult, type AgentWorkflow } from './result';
 
 const args = {
   options: {
@@ -38,14 +35,6 @@ const args = {
   }),
 } as const;
 
-/** `<agent>-<8 hex digits>`: readable in lists, unique enough for one person's runs. */
-const generatedId = (agent: string): string => `${agent}-${randomBytes(4).toString('hex')}`;
-
-/** The one-line summary the Web UI shows for the run. */
-function summaryOf(input: AgentInput): string {
-  return truncate(`${input.agent} · ${input.model} · ${oneLine(input.input)}`, 200);
-}
-
 export const startCommand: Command = {
   name: 'start',
   usage:
@@ -58,46 +47,43 @@ export const startCommand: Command = {
     "--model provider:model  override the agent's model, e.g. mock:research-assistant, openai:gpt-4o-mini",
     '--task-queue Q          task queue of the workers (default: TEMPORAL_TASK_QUEUE or durable-agents)',
     '--wait                  wait for the run and print its result',
+    'When no worker polls the task queue, or none serves the model provider, start says so at once',
+    '(and --wait exits 1 instead of waiting). With --wait the exit code is that of agentctl result:',
+    '0 completed, 1 failed/cancelled/terminated/timed out, 3 a graph that ended rejected, limit_reached or budget_exceeded.',
   ],
   async run(ctx, argv) {
     const { positionals, flags } = parseCommandArgs('start', argv, args);
     const agentName = positionals[0] as string;
-    const spec = findAgent(agentName);
-    if (!spec) {
-      if (isGraphReference(agentName)) return startGraph(ctx, agentName, flags);
-      throw unknownAgentError(agentName);
-    }
-    const input = buildAgentInput(spec, { input: flags.input, model: flags.model });
-    const workflowId = flags.id ?? generatedId(spec.name);
-    const taskQueue = flags['task-queue'] ?? ctx.settings.taskQueue;
-    assertWithinPayloadLimit(input, `the input of ${spec.name}`);
-    assertPricedUnderBudget(agentModels(input), input.budget, `agent ${spec.name}`);
+    if (isGraphName(agentName)) return startGraph(ctx, agentName, flags);
+    // Everything is checked before connecting: a bad name or input never opens a connection.
+    const spec = resolveAgent(agentName);
+    const request = flags.input === undefined ? undefined : userRequestFrom(flags.input);
+    const options = {
+      ...(request !== undefined ? { input: request } : {}),
+      ...(flags.model ? { model: flags.model } : {}),
+    };
+    const input = agentInputOf(spec ?? agentName, options);
+    assertWithinPayloadLimit(input, `the input of ${input.agent}`);
+    assertPricedUnderBudget(agentModels(input), input.budget, `agent ${input.agent}`);
 
     const client = await ctx.client();
-    await client.workflow.start<AgentWorkflow>(AGENT_WORKFLOW_TYPE, {
-      workflowId,
+    const taskQueue = flags['task-queue'] ?? ctx.settings.taskQueue;
+    const started = await client.startAgent(spec ?? agentName, {
+      ...options,
       taskQueue,
-      args: [input],
-      staticSummary: summaryOf(input),
-      typedSearchAttributes: [{ key: agentNameKey, value: spec.name }],
+      ...(flags.id ? { id: flags.id } : {}),
     });
-
     ctx.print(
       [
-        `started ${workflowId}`,
+        `started ${started.workflowId}`,
         fields([
-          ['agent', spec.name],
-          ['model', input.model],
-          ['task queue', taskQueue],
-          ['web ui', webUiLink(ctx.settings.webUiUrl, ctx.settings.namespace, workflowId)],
+          ['agent', started.name],
+          ['model', started.model ?? input.model],
+          ['task queue', started.taskQueue],
+          ['web ui', webUiLink(ctx.settings.webUiUrl, ctx.settings.namespace, started.workflowId)],
         ]),
       ].join('\n'),
     );
-    if (flags.wait) {
-      ctx.print('');
-      await printResult(ctx, client, workflowId, false);
-    } else {
-      ctx.print(`\nnext: agentctl status ${workflowId}   ·   agentctl result ${workflowId}`);
-    }
+    await afterStart(ctx, started, flags.wait);
   },
 };

@@ -2,20 +2,19 @@
  * `agentctl status <id>`: the run's live `state` query, rendered for people (or raw with --json). When no
  * worker can answer the query, the server's description of the workflow stands in for it.
  */
-import type { WorkflowExecutionDescription } from '@temporalio/client';
+import type { WorkflowExecutionDescription } from '../client/temporal-errors';
 import { z } from 'zod';
 import type { AgentState, PendingApproval, StepRecord } from '../contracts/agent-contract';
 import { agentCostUsdKey, agentNameKey, agentStatusKey, agentTokensKey } from '../contracts/search-attributes';
 import type { GraphRunState } from '../contracts/graph-contract';
 import { parseCommandArgs, type Command } from './command';
 import { isGraphState, renderGraphState } from './graph-output';
-import { queryState } from './live-state';
-import { fields, json, statusName, table, timestamp, tokens, usd } from './output';
+import { fields, json, statusName, table, textOf, timestamp, tokens, usd } from './output';
 import { costText, renderBudget, renderLedger, renderRouting } from './cost-output';
 
 /** The `state` query for people: overview, step table and pending approvals. */
-export function renderState(workflowId: string, state: AgentState | GraphRunState): string {
-  if (isGraphState(state)) return renderGraphState(workflowId, state);
+export function renderState(workflowId: string, state: AgentState | GraphRunState, rootCause?: string): string {
+  if (isGraphState(state)) return renderGraphState(workflowId, state, rootCause);
   const overview: [string, string][] = [
     ['run', workflowId],
     ['agent', state.agent],
@@ -26,7 +25,9 @@ export function renderState(workflowId: string, state: AgentState | GraphRunStat
     ['cost', costText(state.cost)],
   ];
   if (state.runs) overview.push(['runs', `${state.runs} (continued as new; totals cover every run)`]);
-  if (state.error) overview.push(['error', state.error]);
+  // The state knows only the workflow's own error text ("Activity task failed"); the cause chain knows why.
+  const error = rootCause ?? (state.error === undefined ? undefined : textOf(state.error));
+  if (error) overview.push(['error', error]);
 
   const blocks = [fields(overview)];
   for (const block of [renderBudget(state.budget), renderRouting(state.routing), ...renderLedger(state.cost)])
@@ -56,7 +57,11 @@ export function renderState(workflowId: string, state: AgentState | GraphRunStat
 }
 
 /** What the server knows without a worker: status, times and the search attributes the run last set. */
-export function renderDescription(description: WorkflowExecutionDescription, reason: string): string {
+export function renderDescription(
+  description: WorkflowExecutionDescription,
+  reason: string,
+  rootCause?: string,
+): string {
   const sa = description.typedSearchAttributes;
   const entries: [string, string][] = [
     ['run', description.workflowId],
@@ -74,6 +79,7 @@ export function renderDescription(description: WorkflowExecutionDescription, rea
   const cost = sa.get(agentCostUsdKey);
   if (cost !== undefined) entries.push(['cost', usd(cost)]);
   entries.push(['task queue', description.taskQueue], ['history', `${description.historyLength} events`]);
+  if (rootCause) entries.push(['error', rootCause]);
   return `${fields(entries)}\n\nlive state unavailable: ${reason}`;
 }
 
@@ -93,10 +99,11 @@ export const statusCommand: Command = {
     const workflowId = positionals[0] as string;
     const client = await ctx.client();
     // Describe first: it answers without a worker and turns an unknown id into WorkflowNotFoundError.
-    const description = await client.workflow.getHandle(workflowId).describe();
-    const answer = await queryState(client, workflowId, description.taskQueue);
+    const description = await client.describe(workflowId);
+    const answer = await client.tryGetState(workflowId, description);
+    const rootCause = (await client.failureOf(workflowId, description))?.message;
     if (answer.ok) {
-      ctx.print(flags.json ? json(answer.state) : renderState(workflowId, answer.state));
+      ctx.print(flags.json ? json(answer.state) : renderState(workflowId, answer.state, rootCause));
       return;
     }
     const reason = answer.reason;
@@ -108,10 +115,11 @@ export const statusCommand: Command = {
           startTime: description.startTime,
           closeTime: description.closeTime ?? null,
           stateUnavailable: reason,
+          ...(rootCause ? { error: rootCause } : {}),
         }),
       );
       return;
     }
-    ctx.print(renderDescription(description, reason));
+    ctx.print(renderDescription(description, reason, rootCause));
   },
 };

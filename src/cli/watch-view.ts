@@ -7,14 +7,10 @@ import type { AgentState, PendingApproval } from '../contracts/agent-contract';
 import type { GraphRunState } from '../contracts/graph-contract';
 import { addUsage, type Usage } from '../contracts/messages';
 import { costText } from './cost-output';
-import { oneLine, tokens, truncate } from './output';
+import { oneLine, textOf, tokens, truncate } from './output';
+import { childIdsOf, childLabel, type ChildSnapshot } from '../client/children';
 
-/** A child run being watched, with the label its lines carry (`clerk-1`). */
-export interface ChildSnapshot {
-  workflowId: string;
-  label: string;
-  state: AgentState;
-}
+export { childIdsOf, childLabel, type ChildSnapshot };
 
 /** Everything `watch` knows after one poll. */
 export interface WatchSnapshot {
@@ -26,20 +22,6 @@ const SUMMARY_CHARS = 120;
 const PROPOSED_CHARS = 300;
 
 const isGraph = (state: AgentState | GraphRunState): state is GraphRunState => state.workflowType === 'graphWorkflow';
-
-/** The id a graph step lists its children by (`clerk-1`), from the child's workflow id (`<root>/clerk-1`). */
-export function childLabel(rootWorkflowId: string, childWorkflowId: string): string {
-  const prefix = `${rootWorkflowId}/`;
-  return childWorkflowId.startsWith(prefix) ? childWorkflowId.slice(prefix.length) : childWorkflowId;
-}
-
-/** Full workflow ids of the children a graph's steps name (they name them relative to the root). */
-export function childIdsOf(rootWorkflowId: string, state: AgentState | GraphRunState): string[] {
-  if (!isGraph(state)) return [];
-  return state.steps
-    .flatMap((s) => s.children ?? [])
-    .map((c) => (c.startsWith(`${rootWorkflowId}/`) ? c : `${rootWorkflowId}/${c}`));
-}
 
 /**
  * Tokens and cost of the whole run tree so far. A graph adds a child's totals to its own when the child
@@ -64,8 +46,9 @@ export function unpricedModelsOf(snapshot: WatchSnapshot): string[] {
 }
 
 /** One step as a line: `[clerk-1] step 1 · model mock:x · ok · asked for write_file`. */
-function stepLine(prefix: string, step: number, what: string, status: string, summary: string): string {
-  const tail = summary ? ` · ${truncate(oneLine(summary), SUMMARY_CHARS)}` : '';
+function stepLine(prefix: string, step: number, what: string, status: string, summary: unknown): string {
+  const text = textOf(summary);
+  const tail = text ? ` · ${truncate(oneLine(text), SUMMARY_CHARS)}` : '';
   return `${prefix}step ${step} · ${what} · ${status}${tail}`;
 }
 
@@ -116,7 +99,7 @@ export class WatchView {
           s.step,
           `${s.kind} ${s.node}`,
           s.status,
-          `${s.summary}${labels.length ? ` [children: ${labels.join(', ')}]` : ''}`,
+          `${textOf(s.summary)}${labels.length ? ` [children: ${labels.join(', ')}]` : ''}`,
         );
         if (s.status === 'running') {
           this.emit(lines, `root#${i}`, line);

@@ -1,17 +1,12 @@
 /**
  * `agentctl watch <id>`: polls the run's `state` query (and its children's, for graph runs) and prints what
- * changed, until the run ends. The exit code says how it ended: 0 when it completed, 1 otherwise. What to
+ * changed, until the run ends. The exit code says how it ended: 0 completed, 1 failed, 3 stopped short. What to
  * print is decided by the pure WatchView; this module only polls, prints and draws the spinner.
  */
-import { WorkflowFailedError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import type { AgentState } from '../contracts/agent-contract';
-import type { GraphRunState } from '../contracts/graph-contract';
 import { parseCommandArgs, type CliContext, type Command } from './command';
-import { describeRunFailure, RunFailedError } from './errors';
-import { queryState } from './live-state';
-import { childIdsOf, childLabel, WatchView, type ChildSnapshot, type WatchSnapshot } from './watch-view';
+import { RunStoppedShortError } from './errors';
+import { WatchView, type WatchSnapshot } from './watch-view';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -41,52 +36,16 @@ export class Spinner {
   }
 }
 
-/** Workflow ids of the children worth polling: those the server says are running, and those the graph lists. */
-function childIds(workflowId: string, description: WorkflowExecutionDescription, root: AgentState | GraphRunState) {
-  const running = (description.raw.pendingChildren ?? []).map((c) => c.workflowId ?? '').filter(Boolean);
-  return [...new Set([...childIdsOf(workflowId, root), ...running])];
-}
-
-/** Polls children; a child that has ended is read once more and then left alone. */
-class ChildPoller {
-  private readonly finished = new Map<string, ChildSnapshot>();
-  private readonly last = new Map<string, ChildSnapshot>();
-
-  constructor(
-    private readonly client: Client,
-    private readonly rootId: string,
-    private readonly taskQueue: string,
-  ) {}
-
-  async poll(ids: string[]): Promise<ChildSnapshot[]> {
-    const out: ChildSnapshot[] = [];
-    for (const id of ids) {
-      const done = this.finished.get(id);
-      if (done) {
-        out.push(done);
-        continue;
-      }
-      const answer = await queryState(this.client, id, this.taskQueue);
-      if (answer.ok && answer.state.workflowType === 'agentWorkflow') {
-        const snap = { workflowId: id, label: childLabel(this.rootId, id), state: answer.state };
-        this.last.set(id, snap);
-        if (!['running', 'awaiting_approval'].includes(answer.state.status)) this.finished.set(id, snap);
-      }
-      const known = this.last.get(id);
-      if (known) out.push(known);
-    }
-    return out;
-  }
-}
-
-/** Runs the watch loop; resolves when the run completed, throws RunFailedError when it ended otherwise. */
+/**
+ * Runs the watch loop over the client's snapshots; resolves when the run completed (and, for a graph, reached its
+ * goal), throws the client's RunFailedError when it failed and RunStoppedShortError when a graph stopped short.
+ */
 export async function watchRun(
   ctx: CliContext,
   workflowId: string,
   options: { intervalMs: number; spinner: SpinnerOutput },
 ): Promise<void> {
   const client = await ctx.client();
-  const handle = client.workflow.getHandle(workflowId);
   const view = new WatchView(workflowId);
   const spinner = new Spinner(options.spinner);
   const print = (lines: string[]): void => {
@@ -95,40 +54,32 @@ export async function watchRun(
     ctx.print(lines.join('\n'));
   };
 
-  let description = await handle.describe();
-  const children = new ChildPoller(client, workflowId, description.taskQueue);
   let snapshot: WatchSnapshot | undefined;
   let lastProblem = '';
-  for (;;) {
-    // A run that continued as new hands over to the next one; the handle (no run id) follows the chain.
-    const open = description.status.name === 'RUNNING' || description.status.name === 'CONTINUED_AS_NEW';
-    const answer = await queryState(client, workflowId, description.taskQueue);
-    if (answer.ok) {
-      const root = answer.state as AgentState | GraphRunState;
-      snapshot = { root, children: await children.poll(childIds(workflowId, description, root)) };
+  for await (const polled of client.snapshots(workflowId, { intervalMs: options.intervalMs })) {
+    if (polled.root) {
+      snapshot = { root: polled.root, children: polled.children };
       print(view.update(snapshot));
       lastProblem = '';
-    } else if (answer.reason !== lastProblem) {
-      print([`live state unavailable: ${answer.reason}; still watching`]);
-      lastProblem = answer.reason;
+    } else if (polled.problem && polled.problem !== lastProblem) {
+      print([`live state unavailable: ${polled.problem}; still watching`]);
+      lastProblem = polled.problem;
     }
-    if (!open) break;
-    spinner.draw(view.waitingFor(snapshot));
-    await sleep(options.intervalMs);
-    description = await handle.describe();
+    if (polled.open) spinner.draw(view.waitingFor(snapshot));
   }
 
   spinner.clear();
-  try {
-    await handle.result();
-  } catch (err) {
-    if (!(err instanceof WorkflowFailedError)) throw err;
-    const detail = describeRunFailure(workflowId, err);
-    print(view.end({ status: description.status.name.toLowerCase().replace(/_/g, ' ') }, snapshot));
-    throw new RunFailedError(detail, { cause: err });
+  const outcome = await client.outcome(workflowId);
+  if (outcome.outcome !== 'completed') {
+    print(view.end({ status: outcome.outcome.replace(/_/g, ' ') }, snapshot));
+    throw outcome.error;
   }
-  const status = snapshot && snapshot.root.status !== 'completed' ? `completed (${snapshot.root.status})` : 'completed';
+  const own = snapshot?.root.status;
+  const status = own && own !== 'completed' ? `completed (${own})` : 'completed';
   print(view.end({ status }, snapshot));
+  if (outcome.status !== 'completed') {
+    throw new RunStoppedShortError(`run ${workflowId} ended ${outcome.status}`);
+  }
 }
 
 const args = {
@@ -150,7 +101,8 @@ export const watchCommand: Command = {
   summary: "follow a run live: steps (children's too), tokens, cost, pending approvals; ends with the run",
   details: [
     '--interval MS  how often to read the state query (default 500)',
-    'Exits 0 when the run completes, 1 when it fails, is cancelled, terminated or times out.',
+    'Exits 0 when the run completes, 1 when it fails, is cancelled, terminated or times out,',
+    '3 when a graph ends rejected, limit_reached or budget_exceeded.',
   ],
   async run(ctx, argv) {
     const { positionals, flags } = parseCommandArgs('watch', argv, args);

@@ -44,3 +44,32 @@ export function approvalSignatureMatches(secret: string, fields: SignedDecisionF
 /** Edited arguments travel as an object or as JSON text; both sides sign the same text. */
 export const argumentsText = (args: string | Record<string, unknown> | undefined): string | undefined =>
   args === undefined ? undefined : typeof args === 'string' ? args : JSON.stringify(args);
+
+/** The decision fields a signature travels with. */
+interface DecisionPayload {
+  approvalId?: string;
+  by?: string;
+  arguments?: string | Record<string, unknown>;
+}
+
+/**
+ * Returns the decision with `approvalId` and, when a secret is given, `signature` set: what the client sends
+ * when AGENT_APPROVAL_SECRET is configured, so a worker holding the same secret can tell it from a forged one.
+ * The approval id must be the resolved one (not "the oldest"): a signature is only good for the approval it names.
+ */
+export function signDecision<P extends DecisionPayload>(
+  payload: P,
+  target: { workflowId: string; approvalId: string; decision: 'approve' | 'reject' },
+  secret: string | undefined,
+): P & { approvalId: string; signature?: string } {
+  const withId = { ...payload, approvalId: target.approvalId };
+  if (!secret) return withId;
+  const signature = signApprovalDecision(secret, {
+    workflowId: target.workflowId,
+    approvalId: target.approvalId,
+    decision: target.decision,
+    ...(payload.by !== undefined ? { by: payload.by } : {}),
+    ...(payload.arguments !== undefined ? { arguments: argumentsText(payload.arguments) } : {}),
+  });
+  return { ...withId, signature };
+}

@@ -297,7 +297,7 @@ describe('agentctl live', () => {
 
     assertRefused(
       await agentctl(['fork', workflowId, '--from-step', '4'], env),
-      /--from-step 4 is out of range: run .* made 3 model calls, so steps 1 to 3/,
+      /--from-step 4 is out of range: run .* made 3 steps, so steps 1 to 3/,
     );
 
     const forked = await agentctl(['fork', workflowId, '--from-step', '2'], env);

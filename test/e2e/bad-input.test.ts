@@ -20,7 +20,7 @@ import {
 import { AGENT_WORKFLOW_TYPE, decideUpdate, stateQuery } from '../../src/contracts/agent-contract';
 import { ErrorType } from '../../src/contracts/errors';
 import { GRAPH_WORKFLOW_TYPE } from '../../src/contracts/graph-contract';
-import { TEMPORAL_PAYLOAD_LIMIT_BYTES } from '../../src/cli/payload-limit';
+import { TEMPORAL_PAYLOAD_LIMIT_BYTES } from '../../src/client/payload-limit';
 import { capturedLogs, startTestStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 

@@ -8,8 +8,8 @@ import { temporal } from '@temporalio/proto';
 import type { AgentState, PendingApproval, StepRecord } from '../../src/contracts/agent-contract';
 import type { GraphRunState } from '../../src/contracts/graph-contract';
 import { emptyLedger } from '../../src/contracts/pricing';
-import { chooseApproval } from '../../src/cli/approval';
-import { findForkPoint } from '../../src/cli/fork';
+import { chooseApproval } from '../../src/client/decide';
+import { findForkPoint } from '../../src/client/fork';
 import { runningTotals, WatchView, type WatchSnapshot } from '../../src/cli/watch-view';
 import { Spinner } from '../../src/cli/watch';
 
@@ -168,6 +168,35 @@ describe('findForkPoint', () => {
   it('refuses steps out of range', () => {
     assert.deepEqual(findForkPoint(events, 3), { ok: false, modelCalls: 2 });
     assert.deepEqual(findForkPoint(events, 0), { ok: false, modelCalls: 2 });
+  });
+
+  it('counts steps, not model calls: a call that failed over to a fallback model is the same step', () => {
+    const failed = (eventId: number, scheduledEventId: number): Event =>
+      temporal.api.history.v1.HistoryEvent.fromObject({
+        eventId,
+        activityTaskFailedEventAttributes: { scheduledEventId },
+      });
+    const completed = (eventId: number, scheduledEventId: number): Event =>
+      temporal.api.history.v1.HistoryEvent.fromObject({
+        eventId,
+        activityTaskCompletedEventAttributes: { scheduledEventId },
+      });
+    const withFallback: Event[] = [
+      scheduled(5, 'callModel', 4),
+      failed(7, 5),
+      scheduled(11, 'callModel', 10),
+      completed(13, 11),
+      scheduled(17, 'runTool', 16),
+      completed(19, 17),
+      scheduled(23, 'callModel', 22),
+    ];
+    const second = findForkPoint(withFallback, 2);
+    assert.ok(second.ok);
+    assert.equal(Number(second.eventId), 22);
+    assert.equal(second.modelCalls, 2);
+    const first = findForkPoint(withFallback, 1);
+    assert.ok(first.ok);
+    assert.equal(Number(first.eventId), 4, 'the step starts with its first model call');
   });
 });
 

@@ -13,7 +13,6 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { createApprovalActivities } from '../../src/activities/approvals';
 import { toApplicationFailure } from '../../src/activities/models/errors';
-import { signDecision } from '../../src/cli/approval-signing';
 import { startCodecServer, type CodecServer } from '../../src/servers/codec-server/server';
 import { agentInputSchema } from '../../src/contracts/agent-contract';
 import { UserError } from '../../src/contracts/errors';
@@ -24,7 +23,7 @@ import { codecServerSettingsFromEnv } from '../../src/config/codec-server';
 import { temporalSettingsFromEnv } from '../../src/config/temporal';
 import { connectionOptions } from '../../src/config/connection';
 import { createLogger } from '../../src/telemetry/logging';
-import { signApprovalDecision } from '../../src/security/approval-signature';
+import { signApprovalDecision, signDecision } from '../../src/security/approval-signature';
 import { failureConverter } from '../../src/security/failure-converter';
 import {
   AesGcmPayloadCodec,

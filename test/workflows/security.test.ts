@@ -24,7 +24,6 @@ import {
 } from '@temporalio/client';
 import { z } from 'zod';
 import { defineTool } from '../../src/activities/tools/define-tool';
-import { signDecision } from '../../src/cli/approval-signing';
 import { startCodecServer, type CodecServer } from '../../src/servers/codec-server/server';
 import {
   AGENT_WORKFLOW_TYPE,
@@ -37,7 +36,7 @@ import {
 } from '../../src/contracts/agent-contract';
 import { GRAPH_WORKFLOW_TYPE, graphStateQuery } from '../../src/contracts/graph-contract';
 import { providerSettingsFromEnv } from '../../src/config/providers';
-import { signApprovalDecision } from '../../src/security/approval-signature';
+import { signApprovalDecision, signDecision } from '../../src/security/approval-signature';
 import { parsePayloadKeys } from '../../src/security/payload-codec';
 import type { agentWorkflow, graphWorkflow } from '../../src/workflows';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';

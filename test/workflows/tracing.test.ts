@@ -20,7 +20,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import { agentModelWorkers, createAgentWorker, workflowsPath } from '../../src/worker/agent-worker';
 import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../../src/contracts/agent-contract';
 import { GRAPH_WORKFLOW_TYPE, type GraphResult } from '../../src/contracts/graph-contract';
-import { connectClient } from '../../src/cli/connection';
+import { connectClient } from '../../src/client/connect';
 import { telemetrySettingsFromEnv } from '../../src/config/telemetry';
 import { temporalSettingsFromEnv } from '../../src/config/temporal';
 import { DurableAgentsAttr, GenAiAttr } from '../../src/telemetry/genai';

@@ -1,0 +1,104 @@
+/**
+ * Listing agent and graph runs from Temporal's visibility store, filtered by the search attributes every run keeps
+ * current. The same query works in `temporal workflow list --query`.
+ */
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { AGENT_WORKFLOW_TYPE } from '../contracts/agent-contract';
+import { GRAPH_WORKFLOW_TYPE } from '../contracts/graph-contract';
+import {
+  agentCostUsdKey,
+  agentNameKey,
+  agentStatusKey,
+  agentTokensKey,
+  awaitingApprovalKey,
+} from '../contracts/search-attributes';
+import { InvalidRunInputError } from './errors';
+
+/** `status` filter values and the ExecutionStatus each one selects. */
+export const executionStatuses = {
+  running: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Canceled',
+  terminated: 'Terminated',
+  'timed-out': 'TimedOut',
+} as const;
+export type RunStatusFilter = keyof typeof executionStatuses;
+
+/** Options of `list`. */
+export interface ListOptions {
+  status?: RunStatusFilter;
+  /** Only runs waiting for a person (AwaitingApproval=true). */
+  awaitingApproval?: boolean;
+  /** Only runs of this agent or graph (AgentName). */
+  agent?: string;
+  /** At most this many runs (default 20). */
+  limit?: number;
+}
+
+/** One run as `list` returns it. */
+export interface RunSummary {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  /** Temporal's status in lower case: `running`, `completed`, `failed`, `canceled`, `terminated`, `timed_out`… */
+  status: string;
+  /** The run's own status while it runs (`awaiting_approval`), from AgentStatus. */
+  agentStatus?: string;
+  awaitingApproval: boolean;
+  agent?: string;
+  tokens?: number;
+  costUsd?: number;
+  startTime: Date;
+  closeTime?: Date;
+}
+
+/** An agent name as a query literal; names with quotes or spaces are refused, so none can end the literal early. */
+function literal(value: string): string {
+  if (!/^[\w.:/-]{1,200}$/.test(value)) {
+    throw new InvalidRunInputError(`agent filter "${value}": use letters, digits and . _ : / - only`);
+  }
+  return `'${value}'`;
+}
+
+/** The visibility query for `list`; exported so tests and docs show exactly what is asked for. */
+export function listQuery(options: Omit<ListOptions, 'limit'>): string {
+  // Graph runs too: a gate in a graph, or in one of its child agents, waits for a person just the same.
+  const clauses = [`WorkflowType IN ('${AGENT_WORKFLOW_TYPE}', '${GRAPH_WORKFLOW_TYPE}')`];
+  if (options.awaitingApproval) clauses.push(`${awaitingApprovalKey.name}=true`);
+  if (options.status) clauses.push(`ExecutionStatus='${executionStatuses[options.status]}'`);
+  if (options.agent) clauses.push(`${agentNameKey.name}=${literal(options.agent)}`);
+  return clauses.join(' AND ');
+}
+
+function summaryOf(info: WorkflowExecutionInfo): RunSummary {
+  const sa = info.typedSearchAttributes;
+  const agentStatus = sa.get(agentStatusKey);
+  const agent = sa.get(agentNameKey);
+  const tokens = sa.get(agentTokensKey);
+  const costUsd = sa.get(agentCostUsdKey);
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    workflowType: info.type,
+    status: info.status.name.toLowerCase(),
+    ...(agentStatus !== undefined ? { agentStatus } : {}),
+    awaitingApproval: sa.get(awaitingApprovalKey) === true,
+    ...(agent !== undefined ? { agent } : {}),
+    ...(tokens !== undefined ? { tokens } : {}),
+    ...(costUsd !== undefined ? { costUsd } : {}),
+    startTime: info.startTime,
+    ...(info.closeTime ? { closeTime: info.closeTime } : {}),
+  };
+}
+
+/** The newest matching runs first. */
+export async function listRuns(client: Client, options: ListOptions = {}): Promise<RunSummary[]> {
+  const limit = options.limit ?? 20;
+  const runs: RunSummary[] = [];
+  for await (const info of client.workflow.list({ query: listQuery(options), pageSize: Math.min(limit, 100) })) {
+    runs.push(summaryOf(info));
+    if (runs.length >= limit) break;
+  }
+  return runs;
+}
