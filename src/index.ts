@@ -4,6 +4,13 @@
  * `handle.executeUpdate(decideUpdate, …)`, `handle.query(stateQuery)`), as agentctl and the stock `temporal` CLI do.
  */
 
+/**
+ * The typed client API: `createAgentClient({ client })` (or `connectAgentClient()` from the environment) starts
+ * agents and graphs, reads live state and results, decides approvals, cancels, forks, lists and follows events.
+ * Its errors carry a stable `code` (`ClientErrorCode`); options and answers are typed (see src/client/).
+ */
+export * from './client';
+
 /** Workflow type name of one agent's tool loop; start it with an {@link AgentInput}. */
 export { AGENT_WORKFLOW_TYPE } from './contracts/agent-contract';
 /** Task queue agentctl and `npm run worker` use when TEMPORAL_TASK_QUEUE is unset. */

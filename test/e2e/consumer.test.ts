@@ -28,7 +28,7 @@ const { Worker, NativeConnection } = require('@temporalio/worker');
 const { Client, Connection } = require('@temporalio/client');
 const { z } = require('zod');
 const { createAgentWorker, durableAgentsPlugin, defineTool } = require('durable-agents/worker');
-const { AGENT_WORKFLOW_TYPE, decideUpdate, stateQuery } = require('durable-agents');
+const { createAgentClient } = require('durable-agents');
 
 const refunds = [];
 const refundOrder = defineTool({
@@ -67,15 +67,16 @@ async function main() {
   const out = {};
   await worker.runUntil(async () => {
     const client = new Client({ connection: await Connection.connect({ address }) });
-    const handle = await client.workflow.start(AGENT_WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: 'consumer-refund-' + process.pid,
-      args: [{ agent: 'refunds', instructions: 'Refund what you are asked to.', input: 'Refund O-7', model: 'mock:consumer-refund', tools: ['refund_order'] }],
-    });
-    const pending = await waitFor('the approval', async () => (await handle.query(stateQuery)).pendingApprovals[0]);
+    // An inline agent definition, started, approved and read through the package's client API.
+    const agents = createAgentClient({ client, taskQueue });
+    const run = await agents.startAgent(
+      { agent: 'refunds', instructions: 'Refund what you are asked to.', input: 'Refund O-7', model: 'mock:consumer-refund', tools: ['refund_order'] },
+      { id: 'consumer-refund-' + process.pid },
+    );
+    const pending = await waitFor('the approval', async () => (await agents.getState(run.workflowId)).pendingApprovals[0]);
     out.pendingWhat = pending.what;
-    out.decided = await handle.executeUpdate(decideUpdate, { args: [{ approvalId: pending.approvalId, decision: 'approve', by: 'consumer' }] });
-    out.text = (await handle.result()).text;
+    out.decided = await agents.approve(run.workflowId, { by: 'consumer' });
+    out.text = (await agents.result(run.workflowId)).text;
     out.refunds = refunds.length;
     // The consumer's own workflow, registered beside ours on the same worker, runs an agent as a child.
     const triageId = 'consumer-triage-' + process.pid;
