@@ -195,18 +195,30 @@ export class DurableAgentsPlugin extends SimplePlugin {
   override async runWorker(worker: Worker, next: (w: Worker) => Promise<void>): Promise<void> {
     const setup = this.setups.get(setupKey(worker.options.namespace, worker.options.taskQueue));
     this.running++;
+    // The worker starts polling at once, as without the plugin; its model workers are created meanwhile.
+    const main = next(worker);
+    // Handled below once the model workers exist; this keeps an early failure from counting as unhandled meanwhile.
+    main.catch(() => undefined);
+    let modelWorkers: Worker[] = [];
+    const stopAll = (): void => {
+      for (const w of [worker, ...modelWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
+    };
     try {
-      const modelWorkers = setup ? await this.createModelWorkers(setup) : [];
+      try {
+        modelWorkers = setup ? await this.createModelWorkers(setup) : [];
+      } catch (err) {
+        // Without model workers its runs' model calls would wait forever: stop the worker and say why.
+        stopAll();
+        await main.catch(() => undefined);
+        throw err;
+      }
       Runtime.instance().logger.info('durable-agents registered on the worker', {
         taskQueue: worker.options.taskQueue,
         tools: this.toolNames,
         customTools: (this.pluginOptions.tools ?? []).map((t) => t.spec.name),
         modelTaskQueues: modelWorkers.map((w) => w.options.taskQueue),
       });
-      const stopAll = (): void => {
-        for (const w of [worker, ...modelWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
-      };
-      const runs = [next(worker), ...modelWorkers.map((w) => w.run())].map((run) =>
+      const runs = [main, ...modelWorkers.map((w) => w.run())].map((run) =>
         run.then(
           () => stopAll(),
           (err: unknown) => {
