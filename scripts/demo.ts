@@ -6,7 +6,8 @@
 import { parseArgs } from 'node:util';
 import { Connection, Client } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../src/contracts/agent-contract';
-import { agentInputFor, researchAssistant } from '../src/agents';
+import { agentInputFor, shippedAgentSpec } from '../src/agents';
+import { exampleInputOf } from '../src/contracts/agent-spec';
 import { agentNameKey } from '../src/contracts/search-attributes';
 import { connectionOptions } from '../src/config/connection';
 import { UserError } from '../src/contracts/errors';
@@ -25,7 +26,7 @@ Offline, the model is a script (src/servers/mock-llm/scenarios/research-assistan
 question pick its answer (a worker crash, retries and rate limits, human approval, cost and budgets, tools).
 
 Options:
-  --question TEXT   the question (default: "${researchAssistant.exampleInput}")
+  --question TEXT   the question (default: "${exampleInputOf(shippedAgentSpec('research-assistant'))}")
   -h, --help        show this help
 
 Environment: TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_DB_FILE (the dev server), TEMPORAL_ADDRESS (use a running
@@ -48,7 +49,7 @@ function questionFromArgs(args: string[]): string | undefined {
     throw new UserError('give the question once: --question TEXT or TEXT, not both');
   }
   const question = (parsed.values.question ?? parsed.positionals.join(' ')).trim();
-  return question || researchAssistant.exampleInput;
+  return question || exampleInputOf(shippedAgentSpec('research-assistant'));
 }
 
 async function main(): Promise<void> {
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
       namespace: temporal.namespace,
       ...(dataConverter ? { dataConverter } : {}),
     });
-    const spec = researchAssistant;
+    const spec = shippedAgentSpec('research-assistant');
     const model = stack.offline
       ? `mock:${spec.mockScenario}`
       : stack.providers.openai

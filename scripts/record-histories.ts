@@ -17,12 +17,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { AGENT_WORKFLOW_TYPE, approveSignal, type AgentInput } from '../src/contracts/agent-contract';
 import { GRAPH_WORKFLOW_TYPE, type GraphInput } from '../src/contracts/graph-contract';
-import { agentInputFor, fileClerk, researchAssistant, shippedAgents } from '../src/agents';
+import { agentInputFor, shippedAgentSpec, shippedAgentSpecs } from '../src/agents';
+import { exampleInputOf } from '../src/contracts/agent-spec';
 import { loadGraphSpec, shippedGraphs } from '../src/agents/graphs';
 import { startTestStack, type TestStack } from '../test/helpers/stack';
 import { resolveTemporalCli } from './temporal-cli';
 
 const historiesDir = path.resolve(__dirname, '..', 'test', 'histories');
+const researchAssistant = shippedAgentSpec('research-assistant');
+const fileClerk = shippedAgentSpec('file-clerk');
 
 interface Recording {
   name: string;
@@ -89,7 +92,7 @@ const recordings: Recording[] = [
     description:
       'research-assistant after tool discovery became the describeTools activity (patch describe-tools-activity)',
     workflowType: AGENT_WORKFLOW_TYPE,
-    args: agent(agentInputFor(researchAssistant, researchAssistant.exampleInput, 'mock:research-assistant')),
+    args: agent(agentInputFor(researchAssistant, exampleInputOf(researchAssistant), 'mock:research-assistant')),
   },
   {
     name: 'research-assistant-by-reference',
@@ -97,7 +100,7 @@ const recordings: Recording[] = [
     description:
       'research-assistant after model calls began to pass the conversation by reference (patch conversation-by-reference)',
     workflowType: AGENT_WORKFLOW_TYPE,
-    args: agent(agentInputFor(researchAssistant, researchAssistant.exampleInput, 'mock:research-assistant')),
+    args: agent(agentInputFor(researchAssistant, exampleInputOf(researchAssistant), 'mock:research-assistant')),
   },
   {
     name: 'summarize-after-context-length',
@@ -119,14 +122,14 @@ const recordings: Recording[] = [
     folder: '',
     description: 'the shipped research-assistant agent: two tool turns, one of them with two parallel tool calls',
     workflowType: AGENT_WORKFLOW_TYPE,
-    args: agent(agentInputFor(researchAssistant, researchAssistant.exampleInput, 'mock:research-assistant')),
+    args: agent(agentInputFor(researchAssistant, exampleInputOf(researchAssistant), 'mock:research-assistant')),
   },
   {
     name: 'file-clerk-approved',
     folder: '',
     description: 'the shipped file-clerk agent: write_file waits for approval, approved by signal',
     workflowType: AGENT_WORKFLOW_TYPE,
-    args: agent(agentInputFor(fileClerk, fileClerk.exampleInput, 'mock:file-clerk')),
+    args: agent(agentInputFor(fileClerk, exampleInputOf(fileClerk), 'mock:file-clerk')),
     drive: approveWhenAsked,
   },
   {
@@ -135,7 +138,7 @@ const recordings: Recording[] = [
     description:
       'file-clerk with named approvers after decisions became checked by the verifyApprovalDecision activity (patch approval-verification)',
     workflowType: AGENT_WORKFLOW_TYPE,
-    args: agent({ ...agentInputFor(fileClerk, fileClerk.exampleInput, 'mock:file-clerk'), approvers: ['recorder'] }),
+    args: agent({ ...agentInputFor(fileClerk, exampleInputOf(fileClerk), 'mock:file-clerk'), approvers: ['recorder'] }),
     drive: approveWhenAsked,
   },
   {
@@ -158,13 +161,13 @@ const recordings: Recording[] = [
       tools: ['calculator'],
     }),
   },
-  ...shippedAgents.map((spec): Recording => ({
+  ...shippedAgentSpecs().map((spec): Recording => ({
     name: `agent-${spec.name}`,
     folder: 'shipped',
-    description: `the shipped ${spec.name} agent on mock:${spec.mockScenario}${spec.approvalRequiredTools?.length ? ', approved by signal' : ''}`,
+    description: `the shipped ${spec.name} agent on mock:${spec.mockScenario}${spec.approvalRequiredTools.length ? ', approved by signal' : ''}`,
     workflowType: AGENT_WORKFLOW_TYPE,
-    args: agent(agentInputFor(spec, spec.exampleInput, `mock:${spec.mockScenario}`)),
-    ...(spec.approvalRequiredTools?.length ? { drive: approveWhenAsked } : {}),
+    args: agent(agentInputFor(spec, exampleInputOf(spec), `mock:${spec.mockScenario}`)),
+    ...(spec.approvalRequiredTools.length ? { drive: approveWhenAsked } : {}),
   })),
   ...shippedGraphs().map((g): Recording => ({
     name: `graph-${g.name}`,
@@ -190,7 +193,7 @@ const recordings: Recording[] = [
       'research-assistant with a budget and a fallback model, after model calls moved to provider task queues (patch model-provider-task-queue)',
     workflowType: AGENT_WORKFLOW_TYPE,
     args: agent({
-      ...agentInputFor(researchAssistant, researchAssistant.exampleInput, 'mock:research-assistant'),
+      ...agentInputFor(researchAssistant, exampleInputOf(researchAssistant), 'mock:research-assistant'),
       budget: { maxTokens: 100_000, maxSteps: 10, maxToolCalls: 10, softThreshold: 0.01 },
       fallbackModels: ['openai:gpt-4o-mini'],
     }),

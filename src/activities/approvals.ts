@@ -6,6 +6,7 @@
 import { log } from '@temporalio/activity';
 import type { VerifyDecisionInput, VerifyDecisionResult } from '../contracts/approval-verification';
 import { approvalSignatureMatches, argumentsText } from '../security/approval-signature';
+import { readChildApprovals } from './child-approvals';
 
 export interface ApprovalActivityDeps {
   /** AGENT_APPROVAL_SECRET; without it only the approvers list is enforced. */
@@ -28,18 +29,12 @@ export function createApprovalActivities(deps: ApprovalActivityDeps) {
       if (!input.signature) {
         return refuse('unsigned decision: this worker requires decisions signed with AGENT_APPROVAL_SECRET');
       }
-      // A decision passed down from an ancestor run was signed for the ancestor's run and approval id.
-      const signedFor = input.signedAs ?? { workflowId: input.workflowId, approvalId: input.approvalId };
-      if (input.signedAs && !input.ancestors.includes(input.signedAs.workflowId)) {
-        return refuse(`decision was signed for run ${input.signedAs.workflowId}, which is not an ancestor of this run`);
-      }
-      if (input.signedAs && !input.signedAs.approvalId.endsWith(`/${input.approvalId}`)) {
-        return refuse(`decision was signed for approval ${input.signedAs.approvalId}, not ${input.approvalId}`);
-      }
+      // Asked by a workflow of an earlier version, which did not say what the decision is bound to.
+      if (!input.binding) return refuse('decision without a binding to one run and one approval: decide again');
       const matches = approvalSignatureMatches(
         deps.approvalSecret,
         {
-          ...signedFor,
+          ...input.binding,
           decision: input.decision,
           ...(input.by !== undefined ? { by: input.by } : {}),
           ...(input.arguments !== undefined ? { arguments: argumentsText(input.arguments) } : {}),
@@ -48,5 +43,6 @@ export function createApprovalActivities(deps: ApprovalActivityDeps) {
       );
       return matches ? { accepted: true } : refuse('the signature does not match this decision');
     },
+    readChildApprovals,
   };
 }

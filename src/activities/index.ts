@@ -4,6 +4,8 @@
 import type { Provider } from '../contracts/model-id';
 import type { ConversationStore } from './conversation/store';
 import type { ModelPrice } from '../contracts/pricing';
+import type { AgentCatalog } from '../agents/catalog';
+import { createAgentSpecActivities } from './agent-specs';
 import { createApprovalActivities } from './approvals';
 import { createModelActivities } from './models';
 import type { ModelAdapter } from './models/types';
@@ -30,6 +32,8 @@ export interface ActivityDeps {
   conversations?: ConversationStore;
   /** AGENT_APPROVAL_SECRET: approval decisions must carry a signature made with it. */
   approvalSecret?: string;
+  /** The agents a run may name instead of carrying (`resolveAgentSpec`): shipped ones and the specs folder. */
+  agentCatalog?: AgentCatalog;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -53,6 +57,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDescribeToolsActivity(registry, deps.mcp?.discover),
     ...(deps.mcp?.activities ?? {}),
     ...createApprovalActivities({ approvalSecret: deps.approvalSecret }),
+    ...(deps.agentCatalog ? createAgentSpecActivities({ catalog: deps.agentCatalog }) : {}),
   };
 }
 

@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
 import type { AgentClient } from '../client/agent-client';
+import type { AgentCatalog } from '../agents/catalog';
 import type { TemporalSettings } from '../config/temporal';
 import { UsageError } from './errors';
 
@@ -17,6 +18,8 @@ export interface CliContext {
   print(text: string): void;
   /** Writes one line to stderr: a warning that is not the command's output. */
   warn(text: string): void;
+  /** Shipped agents plus the user's folder (AGENT_SPECS_DIR); built on first use, so a bad folder only stops commands that need it. */
+  agents(): AgentCatalog;
 }
 
 /** One agentctl command; `client.ts` dispatches on `name`, `help` lists `usage` and `summary`. */

@@ -1,5 +1,5 @@
 /** `agentctl help`: the commands, the shipped agents and the environment agentctl reads. */
-import { shippedAgents } from '../agents';
+import { shippedAgentSpecs } from '../agents';
 import type { Command } from './command';
 import { UsageError } from './errors';
 
@@ -14,6 +14,7 @@ const environment: ReadonlyArray<readonly [string, string]> = [
   ['TEMPORAL_TLS_CLIENT_KEY_PATH', 'mTLS client key'],
   ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'CA certificate of the server'],
   ['TEMPORAL_TLS_SERVER_NAME', 'TLS server name override'],
+  ['AGENT_SPECS_DIR', 'a folder of your own agent specs, started by name (agentctl agents lists them)'],
   ['TEMPORAL_PROFILE', "profile of Temporal's temporal.toml (TEMPORAL_CONFIG_FILE names the file); TEMPORAL_* win"],
 ];
 
@@ -41,11 +42,12 @@ export function usageText(commands: readonly Command[]): string {
     aligned(commands.map((c) => [c.name, c.summary])),
     '',
     'agents:',
-    ...shippedAgents.flatMap((a) => [
+    ...shippedAgentSpecs().flatMap((a) => [
       `  ${a.name}`,
       `      ${a.description}`,
-      `      model ${a.model}; offline: --model mock:${a.mockScenario}`,
+      `      model ${a.model}${a.mockScenario ? `; offline: --model mock:${a.mockScenario}` : ''}`,
     ]),
+    '  your own: agent spec files in AGENT_SPECS_DIR, or `agentctl start ./my-agent.yaml`',
     '',
     'environment:',
     aligned(environment),

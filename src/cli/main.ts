@@ -17,6 +17,9 @@ import { resultCommand } from './result';
 import { startCommand } from './start';
 import { statusCommand } from './status';
 import { watchCommand } from './watch';
+import { agentsCommand } from './agents';
+import { AgentCatalog } from '../agents/catalog';
+import { agentSpecsDirFromEnv } from '../config/agent-specs';
 import { telemetrySettingsFromEnv } from '../config/telemetry';
 import { temporalSettingsFromEnv } from '../config/temporal';
 import { tracingFromSettings } from '../telemetry/tracing';
@@ -31,6 +34,7 @@ const runCommands: readonly Command[] = [
   rejectCommand,
   cancelCommand,
   forkCommand,
+  agentsCommand,
   graphsCommand,
   validateCommand,
 ];
@@ -71,7 +75,9 @@ export async function main(argv: string[]): Promise<number> {
     errorContext = { address: settings.address, namespace: settings.namespace };
     const client = new LazyClient(settings, tracingFromSettings(telemetrySettingsFromEnv(), 'agentctl'));
     lazy = client;
-    const ctx: CliContext = { settings, client: () => client.get(), print, warn };
+    let catalog: AgentCatalog | undefined;
+    const agents = (): AgentCatalog => (catalog ??= new AgentCatalog({ specsDir: agentSpecsDirFromEnv() }));
+    const ctx: CliContext = { settings, client: () => client.get(), print, warn, agents };
     await command.run(ctx, rest);
     return 0;
   } catch (err) {

@@ -1,31 +1,17 @@
-/** `agentctl start <graph | spec file>`: validates the spec first, then starts a `graphWorkflow` run. */
+/** `agentctl start <graph | spec file>`: the spec and the input are validated first, then a `graphWorkflow` run starts. */
 import { assertWithinPayloadLimit } from '../client/payload-limit';
-import { graphSpecOf, graphValuesOf } from '../client/start';
-import { UserError } from '../contracts/errors';
+import { graphValuesOf } from '../client/start';
+import { graphInputFromText } from '../contracts/graph-input';
+import type { GraphSpec } from '../contracts/graph-spec';
 import type { CliContext } from './command';
 import { fields, webUiLink } from './output';
 import { afterStart, type StartFlags } from './after-start';
 import { assertPricedUnderBudget } from './price-check';
 import { graphModels } from '../contracts/priced-models';
 
-function graphInputValues(raw: string | undefined): Record<string, unknown> {
-  if (raw === undefined) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (err) {
-    throw new UserError(`--input is not valid JSON: ${(err as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UserError('--input for a graph must be a JSON object of state values, e.g. {"topic":"…"}');
-  }
-  return parsed as Record<string, unknown>;
-}
-
-export async function startGraph(ctx: CliContext, nameOrPath: string, flags: StartFlags): Promise<void> {
-  // Both checks happen before any connection: a bad spec or input never starts a run.
-  const spec = graphSpecOf(nameOrPath);
-  const values = graphValuesOf(spec, graphInputValues(flags.input));
+export async function startGraph(ctx: CliContext, spec: GraphSpec, flags: StartFlags): Promise<void> {
+  // Checked before any connection (the spec was validated when loaded): a bad input never starts a run.
+  const values = graphValuesOf(spec, flags.input === undefined ? undefined : graphInputFromText(spec, flags.input));
   assertWithinPayloadLimit({ spec, input: values }, `the graph input (spec ${spec.name} and --input)`);
   assertPricedUnderBudget(graphModels(spec), spec.budget, `graph ${spec.name}`);
   const client = await ctx.client();

@@ -1,8 +1,8 @@
 /** `agentctl start <agent>`: starts one shipped agent as an `agentWorkflow` run and prints where to watch it. */
 import { z } from 'zod';
-import { resolveAgent } from '../client/agent-catalog';
+import { resolveSpecReference } from '../agents/references';
 import { assertWithinPayloadLimit } from '../client/payload-limit';
-import { agentInputOf, isGraphName } from '../client/start';
+import { agentInputOf } from '../client/start';
 import { modelIdSchema } from '../contracts/model-id';
 import { userRequestFrom } from './agent-input';
 import { afterStart } from './after-start';
@@ -39,10 +39,13 @@ export const startCommand: Command = {
   name: 'start',
   usage:
     'start <agent | graph | spec file> [--input TEXT|JSON] [--id ID] [--model provider:model] [--task-queue Q] [--wait]',
-  summary: 'start a shipped agent or a graph (shipped name or spec file) and print its id and Web UI link',
+  summary: 'start an agent or a graph (by name, or a spec file) and print its id and Web UI link',
   details: [
-    '--input TEXT|JSON       the request: plain text, a JSON string, or {"input"|"topic"|"question": "..."}',
+    'agents are found by name among the shipped ones and in AGENT_SPECS_DIR (agentctl agents lists them)',
+    '--input TEXT|JSON       agent: plain text, a JSON string, or {"input"|"topic"|"question": "..."}',
     "                        (default: the agent's example input)",
+    '                        graph: a JSON object of state values, or text (a JSON string too), which goes',
+    '                        into the first state field declared type: string that no node writes',
     '--id ID                 workflow id (default: <agent>-<random>)',
     "--model provider:model  override the agent's model, e.g. mock:research-assistant, openai:gpt-4o-mini",
     '--task-queue Q          task queue of the workers (default: TEMPORAL_TASK_QUEUE or durable-agents)',
@@ -53,22 +56,22 @@ export const startCommand: Command = {
   ],
   async run(ctx, argv) {
     const { positionals, flags } = parseCommandArgs('start', argv, args);
-    const agentName = positionals[0] as string;
-    if (isGraphName(agentName)) return startGraph(ctx, agentName, flags);
-    // Everything is checked before connecting: a bad name or input never opens a connection.
-    const spec = resolveAgent(agentName);
+    // Everything is checked before connecting: a bad name, file or input never opens a connection.
+    const target = resolveSpecReference(ctx.agents(), positionals[0] as string);
+    if (target.kind === 'graph') return startGraph(ctx, target.spec, flags);
+    const spec = target.spec;
     const request = flags.input === undefined ? undefined : userRequestFrom(flags.input);
     const options = {
       ...(request !== undefined ? { input: request } : {}),
       ...(flags.model ? { model: flags.model } : {}),
     };
-    const input = agentInputOf(spec ?? agentName, options);
+    const input = agentInputOf(spec, options);
     assertWithinPayloadLimit(input, `the input of ${input.agent}`);
     assertPricedUnderBudget(agentModels(input), input.budget, `agent ${input.agent}`);
 
     const client = await ctx.client();
     const taskQueue = flags['task-queue'] ?? ctx.settings.taskQueue;
-    const started = await client.startAgent(spec ?? agentName, {
+    const started = await client.startAgent(spec, {
       ...options,
       taskQueue,
       ...(flags.id ? { id: flags.id } : {}),

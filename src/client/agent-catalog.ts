@@ -1,15 +1,21 @@
 /**
- * Which agent a name means. One function, so the catalog behind it (today the shipped specs in src/agents,
- * later spec files) can change without touching the client or agentctl.
+ * Which agent a name or a spec file path means for the client: the catalog of shipped agents plus the user's
+ * folder (AGENT_SPECS_DIR, or the client's `specsDir`), or an agent spec file. One function, so agentctl and an
+ * application read a reference the same way.
  */
-import { findAgent, shippedAgents, type AgentSpec } from '../agents';
+import { AgentCatalog, loadAgentSpecFile } from '../agents/catalog';
+import { isSpecFile, readSpecFile, specKind } from '../agents/spec-file';
+import type { AgentSpec } from '../contracts/agent-spec';
 
-/** The agent spec a name refers to, or undefined when the catalog has none by that name. */
-export function resolveAgent(name: string): AgentSpec | undefined {
-  return findAgent(name);
+/** The agent spec a name or path refers to, or undefined when it names no agent (a graph, or nothing known). */
+export function resolveAgent(nameOrPath: string, catalog: AgentCatalog): AgentSpec | undefined {
+  if (isSpecFile(nameOrPath)) {
+    return specKind(readSpecFile(nameOrPath)) === 'agent' ? loadAgentSpecFile(nameOrPath) : undefined;
+  }
+  return catalog.find(nameOrPath)?.spec;
 }
 
-/** The names the catalog knows, for error messages and help. */
-export function knownAgentNames(): string[] {
-  return shippedAgents.map((a) => a.name);
+/** A catalog of the shipped agents and, when given, a folder of the user's own. */
+export function agentCatalogFor(specsDir: string | undefined): AgentCatalog {
+  return new AgentCatalog(specsDir === undefined ? {} : { specsDir });
 }

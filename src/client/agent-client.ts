@@ -24,6 +24,8 @@ import {
   type StartGraphOptions,
 } from './start';
 import type { RunResult, RunState } from './types';
+import type { AgentCatalog } from '../agents/catalog';
+import { agentCatalogFor } from './agent-catalog';
 
 /** Options of `createAgentClient`. */
 export interface AgentClientOptions {
@@ -33,6 +35,8 @@ export interface AgentClientOptions {
   taskQueue?: string;
   /** AGENT_APPROVAL_SECRET: when set, every decision is signed so the worker can tell it from a forged one. */
   approvalSecret?: string;
+  /** A folder of the user's own agent specs (AGENT_SPECS_DIR), found by name by `startAgent` beside the shipped ones. */
+  specsDir?: string;
 }
 
 /** The durable-agents client. */
@@ -42,11 +46,14 @@ export class AgentClient {
   /** The default task queue. */
   readonly taskQueue: string;
   private readonly approvalSecret?: string;
+  /** Shipped agents plus the user's specs folder; `startAgent('name')` looks names up here. */
+  readonly agents: AgentCatalog;
 
   constructor(options: AgentClientOptions) {
     this.temporal = options.client;
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     if (options.approvalSecret) this.approvalSecret = options.approvalSecret;
+    this.agents = agentCatalogFor(options.specsDir);
   }
 
   /** The namespace runs live in. */
@@ -59,7 +66,7 @@ export class AgentClient {
    * `warnings` lists the queues nobody polls (the run waits for a worker); `requireWorkers` throws NoWorkerError instead.
    */
   startAgent(agent: AgentReference, options: StartAgentOptions = {}): Promise<StartedRun> {
-    return startAgentRun(this.temporal, this.taskQueue, agent, options);
+    return startAgentRun(this.temporal, this.taskQueue, agent, options, this.agents);
   }
 
   /** Starts a graph run: a shipped graph name, a spec file path, or a spec object. */

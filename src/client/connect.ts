@@ -3,6 +3,7 @@
  * TEMPORAL_* settings agentctl and the worker read (address, namespace, TLS / API key, payload keys, tracing).
  */
 import { Client, Connection, type DataConverter } from '@temporalio/client';
+import { agentSpecsDirFromEnv } from '../config/agent-specs';
 import { approvalSecretFromEnv } from '../config/approvals';
 import { telemetrySettingsFromEnv } from '../config/telemetry';
 import { temporalSettingsFromEnv, type TemporalSettings } from '../config/temporal';
@@ -37,6 +38,8 @@ export class TemporalUnreachableError extends DurableAgentsError {
 export type CreateAgentClientOptions = {
   taskQueue?: string;
   approvalSecret?: string;
+  /** A folder of the user's own agent specs, found by name beside the shipped ones. */
+  specsDir?: string;
 } & ({ client: Client } | { connection: Connection; namespace?: string; dataConverter?: DataConverter });
 
 /** An AgentClient over a Temporal Client (or a Connection + namespace + optional data converter). */
@@ -53,6 +56,7 @@ export function createAgentClient(options: CreateAgentClientOptions): AgentClien
     client,
     ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
     ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
+    ...(options.specsDir ? { specsDir: options.specsDir } : {}),
   });
 }
 
@@ -83,13 +87,14 @@ export async function connectClient(settings: TemporalSettings, tracing?: Tracin
 export class ConnectedAgentClient extends AgentClient {
   constructor(
     client: Client,
-    settings: { taskQueue: string; approvalSecret?: string },
+    settings: { taskQueue: string; approvalSecret?: string; specsDir?: string },
     private readonly tracing?: Tracing,
   ) {
     super({
       client,
       taskQueue: settings.taskQueue,
       ...(settings.approvalSecret ? { approvalSecret: settings.approvalSecret } : {}),
+      ...(settings.specsDir ? { specsDir: settings.specsDir } : {}),
     });
   }
 
@@ -113,6 +118,7 @@ export async function connectAgentClient(options: ConnectAgentClientOptions = {}
   const env = options.env ?? process.env;
   const settings = temporalSettingsFromEnv(env);
   const approvalSecret = approvalSecretFromEnv(env);
+  const specsDir = agentSpecsDirFromEnv(env);
   const tracing = tracingFromSettings(telemetrySettingsFromEnv(env), options.component ?? 'client');
   const client = await connectClient(settings, tracing).catch(async (err: unknown) => {
     await tracing?.shutdown().catch(() => undefined);
@@ -120,7 +126,7 @@ export async function connectAgentClient(options: ConnectAgentClientOptions = {}
   });
   return new ConnectedAgentClient(
     client,
-    { taskQueue: settings.taskQueue, ...(approvalSecret ? { approvalSecret } : {}) },
+    { taskQueue: settings.taskQueue, ...(approvalSecret ? { approvalSecret } : {}), ...(specsDir ? { specsDir } : {}) },
     tracing,
   );
 }

@@ -6,6 +6,7 @@
  */
 import { ApplicationFailure, isGrpcDeadlineError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { decideUpdate, type DecideInput, type DecideResult, type PendingApproval } from '../contracts/agent-contract';
+import { approvalDigest, type ApprovalBinding } from '../contracts/approval-binding';
 import { ErrorType } from '../contracts/errors';
 import { oneLine, truncate } from '../contracts/text';
 import { signDecision } from '../security/approval-signature';
@@ -79,17 +80,38 @@ export function chooseApproval(
   );
 }
 
-/** The id an approval surfaced from a child has inside that child: the root's id ends with `/<local id>`. */
-async function localIdInChild(client: Client, target: PendingApproval, taskQueue: string): Promise<string> {
+/**
+ * The approval a surfaced one is inside the child that raised it (the child's own id, run and digest), read from
+ * the child itself: edited arguments go there, because only that run knows its tool's schema. Matched exactly, by
+ * the child's own approval id and the digest of what was shown.
+ */
+async function inChild(client: Client, target: PendingApproval, taskQueue: string): Promise<PendingApproval> {
   const child = target.childWorkflowId as string;
   const answer = await queryState(client, child, taskQueue);
   if (!answer.ok)
     throw new StateUnavailableError(child, answer.reason, `cannot read child run ${child}: ${answer.reason}`);
-  const local = answer.state.pendingApprovals.find((p) => target.approvalId.endsWith(`/${p.approvalId}`));
+  const local = answer.state.pendingApprovals.find(
+    (p) => p.approvalId === target.childApprovalId && p.digest === target.digest,
+  );
   if (!local) {
     throw new ApprovalNoLongerPendingError(`approval ${target.approvalId} is no longer pending in child run ${child}`);
   }
-  return local.approvalId;
+  return local;
+}
+
+/**
+ * What a decision on `shown` binds: this namespace, the run that shows it and the digest of exactly what the
+ * person is shown, recomputed here from the content, so a state answer whose digest does not match its content
+ * is refused rather than signed.
+ */
+function bindingOf(namespace: string, workflowId: string, runId: string, shown: PendingApproval): ApprovalBinding {
+  const digest = approvalDigest(shown);
+  if (shown.digest !== undefined && shown.digest !== digest) {
+    throw new InvalidDecisionError(
+      `approval ${shown.approvalId} of run ${workflowId} does not match its own digest; not deciding`,
+    );
+  }
+  return { namespace, workflowId, runId: shown.runId ?? runId, approvalId: shown.approvalId, digest };
 }
 
 /** The validator's refusal (by its ApplicationFailure type), or a deadline that passed, as a typed error. */
@@ -106,7 +128,10 @@ function decisionProblem(err: unknown, verb: string, taskQueue: string): unknown
       case ErrorType.InvalidArguments:
         return new InvalidDecisionArgumentsError(message, { cause: err });
       case ErrorType.ApprovalRefused:
+      case ErrorType.ApprovalBindingMismatch:
         return new ApprovalVerificationError(message, { cause: err });
+      case ErrorType.ApprovalNoLongerPending:
+        return new ApprovalNoLongerPendingError(message);
       default:
         return new InvalidDecisionError(message, { cause: err });
     }
@@ -155,16 +180,21 @@ export async function sendDecision(
   }
   const target = chooseApproval(workflowId, answer.state.pendingApprovals, decision.approvalId);
 
+  // An unknown id still goes to the workflow: its validator tells a decided approval from one that never was.
   let destination = workflowId;
-  let approvalId = target?.approvalId ?? decision.approvalId;
+  let binding: ApprovalBinding | undefined;
+  const namespace = client.options.namespace;
   if (target?.childWorkflowId && decision.arguments !== undefined) {
     // Only the run that raised an approval knows its tool's schema, so edited arguments go straight to it.
     destination = target.childWorkflowId;
-    approvalId = await localIdInChild(client, target, taskQueue);
+    const local = await inChild(client, target, taskQueue);
+    const childRunId = local.runId ?? (await client.workflow.getHandle(destination).describe()).runId;
+    binding = bindingOf(namespace, destination, childRunId, local);
+  } else if (target) {
+    binding = bindingOf(namespace, workflowId, description.runId, target);
   }
-  const input: DecideInput = approvalId
-    ? signDecision(decision, { workflowId: destination, approvalId, decision: verb }, secret)
-    : { ...decision };
+  // Bound to the approval shown, in the run that shows it; signed too when a secret is given.
+  const input: DecideInput = binding ? signDecision(decision, binding, verb, secret) : { ...decision };
 
   let result: DecideResult;
   try {

@@ -10,11 +10,14 @@ import { isGraphReference, loadGraphSpec } from '../agents/graphs';
 import { AGENT_WORKFLOW_TYPE, agentInputSchema, type AgentInput } from '../contracts/agent-contract';
 import type { BudgetInput } from '../contracts/budget';
 import { GRAPH_WORKFLOW_TYPE, type GraphInput } from '../contracts/graph-contract';
+import { stateInputProblems, textStateField } from '../contracts/graph-input';
 import { parseGraphSpec, type GraphSpec, type GraphSpecInput } from '../contracts/graph-spec';
 import { parseModelId } from '../contracts/model-id';
 import { agentNameKey } from '../contracts/search-attributes';
 import { oneLine, truncate } from '../contracts/text';
-import { knownAgentNames, resolveAgent } from './agent-catalog';
+import type { AgentCatalog } from '../agents/catalog';
+import { exampleInputOf } from '../contracts/agent-spec';
+import { resolveAgent } from './agent-catalog';
 import { InvalidRunInputError, NoWorkerError, UnknownAgentError, type MissingWorker } from './errors';
 import { assertWithinPayloadLimit } from './payload-limit';
 import { missingWorkers } from './pollers';
@@ -64,8 +67,8 @@ export interface StartedRun {
 /** An agent as the caller gives it: a catalog name, a spec, or a complete workflow input. */
 export type AgentReference = string | AgentSpec | AgentInput;
 
-const isSpec = (agent: AgentSpec | AgentInput): agent is AgentSpec =>
-  'exampleInput' in agent && 'name' in agent && !('input' in agent);
+// A spec has a `name` and no request; a workflow input names its agent with `agent` and carries `input`.
+const isSpec = (agent: AgentSpec | AgentInput): agent is AgentSpec => 'name' in agent && !('input' in agent);
 
 /** `<name>-<8 hex digits>`: readable in lists, unique enough for one person's runs. */
 const generatedId = (name: string): string => `${name}-${randomBytes(4).toString('hex')}`;
@@ -75,19 +78,21 @@ function problems(issues: readonly { path: PropertyKey[]; message: string }[]): 
 }
 
 /** The validated `agentWorkflow` input for an agent reference and options. */
-export function agentInputOf(agent: AgentReference, options: Pick<StartAgentOptions, 'input' | 'model' | 'budget'>) {
+export function agentInputOf(
+  agent: AgentReference,
+  options: Pick<StartAgentOptions, 'input' | 'model' | 'budget'>,
+  catalog?: AgentCatalog,
+) {
   let input: AgentInput;
   if (typeof agent === 'string') {
-    const spec = resolveAgent(agent);
+    const spec = catalog ? resolveAgent(agent, catalog) : undefined;
     if (!spec) {
-      throw new UnknownAgentError(
-        agent,
-        `unknown agent "${agent}"; known agents: ${knownAgentNames().join(', ')} (graphs: agentctl graphs, or a spec file)`,
-      );
+      const known = catalog ? catalog.unknownAgentError(agent).message : `unknown agent "${agent}"`;
+      throw new UnknownAgentError(agent, `${known} (graphs: agentctl graphs, or a spec file)`);
     }
-    input = agentInputFor(spec, options.input ?? spec.exampleInput, options.model);
+    input = agentInputFor(spec, options.input ?? exampleInputOf(spec), options.model);
   } else if (isSpec(agent)) {
-    input = agentInputFor(agent, options.input ?? agent.exampleInput, options.model);
+    input = agentInputFor(agent, options.input ?? exampleInputOf(agent), options.model);
   } else {
     input = {
       ...agent,
@@ -140,27 +145,27 @@ export function graphSpecOf(graph: string | GraphSpecInput): GraphSpec {
 }
 
 /** Whether a name means a graph (a shipped graph or a spec file) rather than an agent. */
-export function isGraphName(name: string): boolean {
-  return !resolveAgent(name) && isGraphReference(name);
+export function isGraphName(name: string, catalog: AgentCatalog): boolean {
+  return !resolveAgent(name, catalog) && isGraphReference(name);
 }
 
-/** Initial state values; plain text goes to the graph's first declared state field. */
+/**
+ * Initial state values: an object of declared state fields, or plain text for the first state field declared
+ * `type: string` that no node writes. Values are checked against the declared types before anything starts.
+ */
 export function graphValuesOf(spec: GraphSpec, input: StartGraphOptions['input']): Record<string, unknown> {
   if (input === undefined) return {};
   let values: Record<string, unknown>;
   if (typeof input === 'string') {
-    const first = Object.keys(spec.state)[0];
-    if (!first) throw new InvalidRunInputError(`graph ${spec.name} declares no state field to put the input in`);
-    values = { [first]: input };
+    const field = textStateField(spec);
+    if (!field)
+      throw new InvalidRunInputError(`graph ${spec.name} declares no string state field that text input could go into`);
+    values = { [field]: input };
   } else {
     values = input;
   }
-  const undeclared = Object.keys(values).filter((k) => !(k in spec.state));
-  if (undeclared.length) {
-    throw new InvalidRunInputError(
-      `--input: ${undeclared.join(', ')} not declared under state in ${spec.name} (declared: ${Object.keys(spec.state).join(', ')})`,
-    );
-  }
+  const problems = stateInputProblems(spec.state, values);
+  if (problems.length) throw new InvalidRunInputError(`--input for graph ${spec.name}: ${problems.join('; ')}`);
   return values;
 }
 
@@ -182,8 +187,9 @@ export async function startAgentRun(
   defaultTaskQueue: string,
   agent: AgentReference,
   options: StartAgentOptions = {},
+  catalog?: AgentCatalog,
 ): Promise<StartedRun> {
-  const input = agentInputOf(agent, options);
+  const input = agentInputOf(agent, options, catalog);
   const name = input.agent ?? 'agent';
   const workflowId = options.id ?? generatedId(name);
   const taskQueue = options.taskQueue ?? defaultTaskQueue;

@@ -10,6 +10,7 @@ import type { HttpFetchSettings } from '../activities/tools/http-fetch';
 import type { Provider } from '../contracts/model-id';
 import type { ModelPrice } from '../contracts/pricing';
 import type { TelemetrySettings } from '../telemetry/settings';
+import { agentSpecsDirFromEnv } from './agent-specs';
 import { approvalSecretFromEnv } from './approvals';
 import { conversationStoreFromEnv } from './conversation-store';
 import { allowUnpricedModelsFromEnv } from './pricing';
@@ -41,12 +42,15 @@ export interface Config {
   rateLimits: Partial<Record<Provider, number>>;
   /** The HMAC secret approval decisions are signed with (AGENT_APPROVAL_SECRET); only the worker checks it. */
   approvalSecret?: string;
+  /** A folder of the user's own agent specs (AGENT_SPECS_DIR), served by name to runs that name only an agent. */
+  agentSpecsDir?: string;
 }
 
 /** Reads every subsystem's settings from the environment; the first bad value throws a UserError naming it. */
 export function loadConfig(env: Env = process.env): Config {
   const prices = pricesFromEnv(env);
   const approvalSecret = approvalSecretFromEnv(env);
+  const agentSpecsDir = agentSpecsDirFromEnv(env);
   return {
     temporal: temporalSettingsFromEnv(env),
     providers: providerSettingsFromEnv(env),
@@ -59,5 +63,6 @@ export function loadConfig(env: Env = process.env): Config {
     ...toolSettingsFromEnv(env),
     telemetry: telemetrySettingsFromEnv(env),
     ...(approvalSecret ? { approvalSecret } : {}),
+    ...(agentSpecsDir ? { agentSpecsDir } : {}),
   };
 }

@@ -13,6 +13,7 @@ import { contextSettingsSchema, type ContextCompaction } from './context-window'
 import { budgetSchema, type BudgetStatus } from './budget';
 import { circuitBreakerSchema, type ModelRoutingState } from './model-routing';
 import { carryOverSchema } from './carry-over';
+import { approvalBindingSchema } from './approval-binding';
 
 export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
 export const DEFAULT_TASK_QUEUE = 'durable-agents';
@@ -38,13 +39,20 @@ const signatureSchema = z
   .regex(/^[0-9a-f]{64}$/, 'an HMAC-SHA256 signature in hex')
   .optional();
 /**
- * Set when a decision is passed down to a child run: the run and approval id the signature was made for
- * (the ancestor's), so the child can check it.
+ * Set by decisions passed down to a child run before approvals were bound to one run and one content: the run
+ * and approval id the signature was made for. Still accepted so such signals parse; such a decision no longer
+ * verifies (its signature lacks the binding).
  */
 const signedAsSchema = z
   .object({ workflowId: z.string().min(1), approvalId: z.string().min(1) })
   .strict()
   .optional();
+/**
+ * The approval, in one run of one workflow, and the digest of what the person was shown, that this decision
+ * was made for (from the `state` query's pending approval). A decision bound elsewhere (another run, a fork,
+ * a sibling branch, changed content) is refused; when AGENT_APPROVAL_SECRET is set the signature covers it.
+ */
+const boundToSchema = approvalBindingSchema.optional();
 
 export const agentInputSchema = z
   .object({
@@ -151,6 +159,15 @@ export interface PendingApproval {
   timeout?: ApprovalTimeout;
   /** Who may decide; anyone when absent. */
   approvers?: string[];
+  /**
+   * Hex SHA-256 of what a person is shown (`what`, `why`, `proposed`; see `approvalDigest`). A decision binds
+   * it, and the run that executes the call checks it again.
+   */
+  digest?: string;
+  /** The run a decision must be bound to: the run that shows this approval (the root's, for a child's). */
+  runId?: string;
+  /** For an approval raised in a child run: its id there. */
+  childApprovalId?: string;
 }
 
 /** A decision the run refused (unsigned, wrongly signed, or from someone not among the approvers). */
@@ -213,6 +230,7 @@ export const approvalDecisionSchema = z
     arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
     signature: signatureSchema,
     signedAs: signedAsSchema,
+    boundTo: boundToSchema,
   })
   .strict();
 export const rejectionSchema = z
@@ -222,6 +240,7 @@ export const rejectionSchema = z
     reason: z.string().max(5000).optional(),
     signature: signatureSchema,
     signedAs: signedAsSchema,
+    boundTo: boundToSchema,
   })
   .strict();
 export type ApproveInput = z.infer<typeof approvalDecisionSchema>;
@@ -237,6 +256,7 @@ export const decisionSchema = z
     arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
     signature: signatureSchema,
     signedAs: signedAsSchema,
+    boundTo: boundToSchema,
   })
   .strict();
 export type DecideInput = z.infer<typeof decisionSchema>;
@@ -248,7 +268,10 @@ export interface DecideResult {
   forwardedTo?: string;
 }
 
-/** A child run's pending approvals, sent to its parent whenever they change. */
+/**
+ * A child run's pending approvals, sent to its parent whenever they change. Anyone can send this signal, so a
+ * parent takes it only as a nudge, for a child it started, to read that child's approvals from the child.
+ */
 export interface ChildApprovalsReport {
   childWorkflowId: string;
   pending: PendingApproval[];

@@ -17,11 +17,22 @@ export const ErrorType = {
   ToolTimedOut: 'ToolTimedOut',
   UnknownTool: 'UnknownTool',
   InvalidAgentInput: 'InvalidAgentInput',
+  /** A run named an agent (`{ agent }` without instructions) that the worker's agent catalog does not hold. */
+  UnknownAgent: 'UnknownAgent',
+  /** The worker's spec file for the named agent is not a valid agent spec. */
+  InvalidAgentSpec: 'InvalidAgentSpec',
   MaxStepsExceeded: 'MaxStepsExceeded',
   BudgetExceeded: 'BudgetExceeded',
   ApprovalRejected: 'ApprovalRejected',
   /** A decision refused by approval verification: unsigned, wrongly signed, or not from a named approver. */
   ApprovalRefused: 'ApprovalRefused',
+  /**
+   * A decision bound to another approval than the one it reaches: another namespace, workflow, run (a second
+   * run of the id, a fork), approval id (a sibling branch) or content than the person was shown.
+   */
+  ApprovalBindingMismatch: 'ApprovalBindingMismatch',
+  /** A decision whose approval timed out, was decided or disappeared while the decision was being verified. */
+  ApprovalNoLongerPending: 'ApprovalNoLongerPending',
   /** An approval whose timeout says `fail` was not decided in time; the run fails with this type. */
   ApprovalTimedOut: 'ApprovalTimedOut',
   /** A `decide` update for an approval that already has a decision (the first one counts). */
@@ -57,6 +68,8 @@ export const nonRetryableErrorTypes: ErrorType[] = [
   ErrorType.ToolPermissionDenied,
   ErrorType.UnknownTool,
   ErrorType.InvalidAgentInput,
+  ErrorType.UnknownAgent,
+  ErrorType.InvalidAgentSpec,
   ErrorType.InvalidGraphSpec,
   ErrorType.InvalidGraphInput,
   ErrorType.ConversationMissing,

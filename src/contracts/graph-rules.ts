@@ -11,9 +11,23 @@ function display(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** Replaces `{{field}}` (and `{{item}}` etc. from `extra`) with values; unknown names become empty. */
+/**
+ * The value at a field or a dotted path (`order.status`, `items.0`); undefined when any step is missing. Only
+ * own properties are read, so a path cannot reach into prototypes (`constructor`, `__proto__`).
+ */
+export function valueAt(values: GraphValues, path: string, extra: GraphValues = {}): unknown {
+  const [root, ...rest] = path.split('.') as [string, ...string[]];
+  let value: unknown = Object.hasOwn(extra, root) ? extra[root] : values[root];
+  for (const key of rest) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/** Replaces `{{field}}`, `{{field.path}}` (and `{{item}}` etc. from `extra`) with values; unknown ones become empty. */
 export function renderTemplate(template: string, values: GraphValues, extra: GraphValues = {}): string {
-  return template.replace(TEMPLATE_FIELD, (_, name: string) => display(name in extra ? extra[name] : values[name]));
+  return template.replace(TEMPLATE_FIELD, (_, ref: string) => display(valueAt(values, ref, extra)));
 }
 
 /**
@@ -26,8 +40,8 @@ export function renderArgs(args: Record<string, unknown>, values: GraphValues): 
 
 function renderArg(value: unknown, values: GraphValues): unknown {
   if (typeof value === 'string') {
-    const whole = /^\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}$/.exec(value);
-    return whole ? values[whole[1] as string] : renderTemplate(value, values);
+    const whole = new RegExp(`^${TEMPLATE_FIELD.source}$`).exec(value);
+    return whole ? valueAt(values, whole[1] as string) : renderTemplate(value, values);
   }
   if (Array.isArray(value)) return value.map((v) => renderArg(v, values));
   if (value && typeof value === 'object')
@@ -36,7 +50,7 @@ function renderArg(value: unknown, values: GraphValues): unknown {
 }
 
 export function evaluateCondition(condition: Condition, values: GraphValues): boolean {
-  const actual = values[condition.field];
+  const actual = valueAt(values, condition.field);
   const expected = condition.value;
   switch (condition.op) {
     case 'exists':

@@ -9,9 +9,14 @@ import { approvalTimeoutSchema, approversSchema } from './agent-contract';
 import { mcpServerSpecSchema } from './tool-catalog';
 import { agentAllowHostsSchema } from './tool-specs';
 import { budgetSchema } from './budget';
+import { specProblems } from './zod-issues';
 
 const nodeId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'letters, digits, _ and -, starting with a letter');
 const fieldName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/, 'a state field name');
+/** A state field, or a path into a nested one: `order.status`, `items.0.sku`. */
+const fieldPath = z
+  .string()
+  .regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}(\.[a-zA-Z0-9_]{1,64}){0,15}$/, 'a state field name or a dotted path into one');
 const jsonSchema = z.record(z.string(), z.unknown());
 
 export const graphAgentSchema = z
@@ -39,7 +44,7 @@ export type GraphAgent = z.output<typeof graphAgentSchema>;
 /** `{ field, op, value }`: the only condition form, never evaluated code. */
 export const conditionSchema = z
   .object({
-    field: fieldName,
+    field: fieldPath,
     op: z.enum(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'exists', 'notExists', 'in']),
     value: z.unknown().optional(),
   })
@@ -72,11 +77,14 @@ export type Edge = z.infer<typeof edgeSchema>;
 /** A template over state: `{{field}}` is replaced by the field's value (JSON for non-strings). */
 const template = z.string();
 
-/** `{{ name }}` in a template; the one definition both validation and rendering use. */
-export const TEMPLATE_FIELD = /\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g;
+/**
+ * `{{ name }}` or `{{ name.path.0 }}` in a template: a state field, or a path into a nested one (object keys,
+ * array indexes). The one definition both validation and rendering use.
+ */
+export const TEMPLATE_FIELD = /\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+)*)\s*\}\}/g;
 
-/** The names a template refers to. */
-export function templateFields(text: string): string[] {
+/** The references a template makes, as written: `topic`, `order.status`. */
+export function templateRefs(text: string): string[] {
   return [...text.matchAll(TEMPLATE_FIELD)].map((m) => m[1] as string);
 }
 
@@ -260,9 +268,10 @@ export const graphSpecSchema = z
       if (!fields.includes(name))
         ctx.addIssue({ code: 'custom', path, message: `unknown state field "${name}"; declare it under state` });
     };
-    // A misspelt {{field}} would render as an empty string at run time; refuse it before any run starts.
+    // A misspelt {{field}} would render as an empty string at run time; refuse it before any run starts. Dotted
+    // references are checked by templatePathProblems, which graphWorkflow applies behind a patch.
     const checkTemplate = (text: string | undefined, path: (string | number)[], extra: string[] = []) => {
-      for (const name of templateFields(text ?? '')) {
+      for (const name of templateRefs(text ?? '').filter((ref) => !ref.includes('.'))) {
         if (!fields.includes(name) && !extra.includes(name))
           ctx.addIssue({
             code: 'custom',
@@ -276,7 +285,7 @@ export const graphSpecSchema = z
       if ('rules' in edge) {
         edge.rules.forEach((r, i) => {
           mustBeNode(r.to, [...path, 'rules', i, 'to']);
-          mustBeField(r.when.field, [...path, 'rules', i, 'when', 'field']);
+          mustBeField(r.when.field.split('.')[0] as string, [...path, 'rules', i, 'when', 'field']);
         });
         return mustBeNode(edge.default, [...path, 'default']);
       }
@@ -316,25 +325,62 @@ export const graphSpecSchema = z
 export type GraphSpec = z.output<typeof graphSpecSchema>;
 export type GraphSpecInput = z.input<typeof graphSpecSchema>;
 
-/** Validates a spec; the error lists each problem with the path of its field, e.g. `nodes.review.next: unknown node "x"`. */
-export function parseGraphSpec(raw: unknown): { ok: true; spec: GraphSpec } | { ok: false; problems: string[] } {
+/**
+ * Validates a spec; the error lists each problem with the path of its field, e.g. `nodes.review.next: unknown node "x"`.
+ * `templatePaths: false` leaves out the checks of dotted template references, for `graphWorkflow`, which applies
+ * them behind a patch so runs started before them replay.
+ */
+export function parseGraphSpec(
+  raw: unknown,
+  options: { templatePaths?: boolean } = {},
+): { ok: true; spec: GraphSpec } | { ok: false; problems: string[] } {
   const parsed = graphSpecSchema.safeParse(raw);
-  if (parsed.success) return { ok: true, spec: parsed.data };
-  return { ok: false, problems: parsed.error.issues.flatMap((i) => describeIssue(i, [])) };
+  if (!parsed.success) return { ok: false, problems: specProblems(parsed.error) };
+  const problems = options.templatePaths === false ? [] : templatePathProblems(parsed.data);
+  return problems.length ? { ok: false, problems } : { ok: true, spec: parsed.data };
+}
+
+/** Every template of a spec, with its field path and the extra names it may use (`item`, `index` in fan-outs). */
+function templatesOf(spec: GraphSpec): { text: string; path: (string | number)[]; extra: string[] }[] {
+  const found: { text: string; path: (string | number)[]; extra: string[] }[] = [];
+  const add = (text: string | undefined, path: (string | number)[], extra: string[] = []) => {
+    if (text !== undefined) found.push({ text, path, extra });
+  };
+  spec.approvals.forEach((a, i) => add(a.what, ['approvals', i, 'what']));
+  for (const [id, node] of Object.entries(spec.nodes)) {
+    const at = (...rest: (string | number)[]) => ['nodes', id, ...rest];
+    if ('next' in node && typeof node.next === 'object' && 'router' in node.next)
+      add(node.next.router.input, at('next', 'router', 'input'));
+    if (node.kind === 'agent' || node.kind === 'llm') add(node.input, at('input'));
+    if (node.kind === 'parallel') add(node.input, at('input'), ['item', 'index']);
+    if (node.kind === 'approval') add(node.what, at('what'));
+    if (node.kind === 'groupChat') add(node.topic, at('topic'));
+    if (node.kind === 'tool') argStrings(node.args, at('args')).forEach(([text, path]) => add(text, path));
+  }
+  return found;
 }
 
 /**
- * One issue as `path: message` lines. A union (an edge is a node id, rules or a router) says only "Invalid input";
- * the one branch with no complaint about its root (wrong type, unknown keys) is the one the author meant, so its
- * issues are reported instead, with their full paths.
+ * Problems of dotted template references (`{{order.status}}`): the first segment must be a declared state field
+ * (or `item`/`index` in a fan-out), and not one declared string, number or boolean, which has nothing inside.
  */
-function describeIssue(issue: z.core.$ZodIssue, prefix: PropertyKey[]): string[] {
-  const path = [...prefix, ...issue.path];
-  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    const meant = issue.errors.filter((branch) => branch.every((i) => i.path.length > 0));
-    if (meant.length === 1) return meant[0]!.flatMap((i) => describeIssue(i, path));
+export function templatePathProblems(spec: GraphSpec): string[] {
+  const problems: string[] = [];
+  for (const { text, path, extra } of templatesOf(spec)) {
+    for (const ref of templateRefs(text).filter((r) => r.includes('.'))) {
+      const root = ref.split('.')[0] as string;
+      const field = spec.state[root];
+      const at = path.map(String).join('.');
+      if (extra.includes(root)) continue;
+      if (!field)
+        problems.push(`${at}: template refers to unknown state field "{{${ref}}}"; declare ${root} under state`);
+      else if (['string', 'number', 'boolean'].includes(field.type))
+        problems.push(
+          `${at}: "{{${ref}}}" reads inside ${root}, which is declared ${field.type}; declare it object, array or any`,
+        );
+    }
   }
-  return [`${path.map(String).join('.') || '(spec)'}: ${issue.message}`];
+  return problems;
 }
 
 /** The prompt of a graph agent: its instructions, or its role, goal and backstory exactly as the spec words them. */

@@ -24,3 +24,22 @@ export function issueLines(issues: readonly z.core.$ZodIssue[], format: IssueFor
 export function describeIssues(issues: readonly z.core.$ZodIssue[], format: IssueFormat = {}): string {
   return issueLines(issues, format).join('; ');
 }
+
+/**
+ * Every problem of a spec's failed parse, each as `field.path: message` (`(spec)` for the document itself), the
+ * wording graph and agent specs share. A union (an edge is a node id, rules or a router) says only "Invalid
+ * input"; the one branch with no complaint about its root (wrong type, unknown keys) is the one the author
+ * meant, so its issues are reported instead, with their full paths.
+ */
+export function specProblems(error: z.ZodError): string[] {
+  return error.issues.flatMap((i) => specIssueLines(i, []));
+}
+
+function specIssueLines(issue: z.core.$ZodIssue, prefix: PropertyKey[]): string[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const meant = issue.errors.filter((branch) => branch.every((i) => i.path.length > 0));
+    if (meant.length === 1) return meant[0]!.flatMap((i) => specIssueLines(i, path));
+  }
+  return [`${path.map(String).join('.') || '(spec)'}: ${issue.message}`];
+}

@@ -1,13 +1,14 @@
 /**
- * Signatures of approval decisions: HMAC-SHA256 over the run id, the approval id, the decision, the approver
- * and (when an approver edits them) the tool arguments. agentctl signs with AGENT_APPROVAL_SECRET; the worker
- * checks in an activity, so the secret stays out of workflow code and history.
+ * Signatures of approval decisions: HMAC-SHA256 over the binding (namespace, workflow id, run id, approval id
+ * and the digest of what the person was shown), the decision, the approver and (when an approver edits them)
+ * the tool arguments. The client signs with AGENT_APPROVAL_SECRET; the worker checks in an activity, so the
+ * secret stays out of workflow code and history. A signature is good for one approval in one run: the same
+ * id in another run, a fork or a sibling branch has another binding.
  */
 import crypto from 'node:crypto';
+import type { ApprovalBinding } from '../contracts/approval-binding';
 
-export interface SignedDecisionFields {
-  workflowId: string;
-  approvalId: string;
+export interface SignedDecisionFields extends ApprovalBinding {
   decision: 'approve' | 'reject';
   /** Who decides; part of the signature, so a signed decision cannot be re-attributed. */
   by?: string;
@@ -15,14 +16,17 @@ export interface SignedDecisionFields {
   arguments?: string;
 }
 
-/** Bumped if the signed fields ever change, so an old signature cannot match a new layout. */
-const SIGNATURE_VERSION = 'durable-agents.approval.v1';
+/** Bumped whenever the signed fields change, so an old signature cannot match a new layout. */
+const SIGNATURE_VERSION = 'durable-agents.approval.v2';
 
 function message(fields: SignedDecisionFields): string {
   return JSON.stringify([
     SIGNATURE_VERSION,
+    fields.namespace,
     fields.workflowId,
+    fields.runId,
     fields.approvalId,
+    fields.digest,
     fields.decision,
     fields.by ?? '',
     fields.arguments ?? '',
@@ -45,7 +49,7 @@ export function approvalSignatureMatches(secret: string, fields: SignedDecisionF
 export const argumentsText = (args: string | Record<string, unknown> | undefined): string | undefined =>
   args === undefined ? undefined : typeof args === 'string' ? args : JSON.stringify(args);
 
-/** The decision fields a signature travels with. */
+/** The decision fields a client signs: what it decides, who decides, any edited arguments. */
 interface DecisionPayload {
   approvalId?: string;
   by?: string;
@@ -53,23 +57,23 @@ interface DecisionPayload {
 }
 
 /**
- * Returns the decision with `approvalId` and, when a secret is given, `signature` set: what the client sends
- * when AGENT_APPROVAL_SECRET is configured, so a worker holding the same secret can tell it from a forged one.
- * The approval id must be the resolved one (not "the oldest"): a signature is only good for the approval it names.
+ * Returns the decision bound to `binding` (`approvalId` and `boundTo` set) and, when a secret is given, signed.
+ * The binding comes from the pending approval the person was shown (the `state` query gives its run id and
+ * digest), so the decision applies to that approval in that run and nowhere else.
  */
 export function signDecision<P extends DecisionPayload>(
   payload: P,
-  target: { workflowId: string; approvalId: string; decision: 'approve' | 'reject' },
+  binding: ApprovalBinding,
+  decision: 'approve' | 'reject',
   secret: string | undefined,
-): P & { approvalId: string; signature?: string } {
-  const withId = { ...payload, approvalId: target.approvalId };
-  if (!secret) return withId;
+): P & { approvalId: string; boundTo: ApprovalBinding; signature?: string } {
+  const bound = { ...payload, approvalId: binding.approvalId, boundTo: { ...binding } };
+  if (!secret) return bound;
   const signature = signApprovalDecision(secret, {
-    workflowId: target.workflowId,
-    approvalId: target.approvalId,
-    decision: target.decision,
+    ...binding,
+    decision,
     ...(payload.by !== undefined ? { by: payload.by } : {}),
     ...(payload.arguments !== undefined ? { arguments: argumentsText(payload.arguments) } : {}),
   });
-  return { ...withId, signature };
+  return { ...bound, signature };
 }

@@ -65,6 +65,14 @@ export interface AgentWorkerOptions {
   rateLimits?: Partial<Record<Provider, number>>;
   /** Run the per-provider model workers beside this one (default true). */
   modelWorkers?: boolean;
+  /**
+   * A folder of agent specs (AGENT_SPECS_DIR) beside the shipped ones: a run started with only an agent's name
+   * (`{ agent: 'support-agent', input }`) gets its spec from here, through the `resolveAgentSpec` activity.
+   * The folder must exist; it is read on each lookup, so new files need no restart.
+   */
+  specsDir?: string;
+  /** The operator's own activity interceptors, run after tracing's (for example to time or audit activities). */
+  activityInterceptors?: NonNullable<WorkerOptions['interceptors']>['activity'];
 }
 
 export { workflowsPath } from './plugin';
@@ -91,6 +99,8 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     ...(options.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
+    ...(options.specsDir !== undefined ? { specsDir: options.specsDir } : {}),
+    ...(options.activityInterceptors ? { activityInterceptors: options.activityInterceptors } : {}),
     modelWorkers:
       options.modelWorkers === false ? false : { ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) },
   });

@@ -74,6 +74,7 @@ async function main(): Promise<void> {
       ...(config.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
       dataConverter,
       approvalSecret: config.approvalSecret,
+      ...(config.agentSpecsDir ? { specsDir: config.agentSpecsDir } : {}),
       // Model calls go to one task queue per provider, rate-limited there across every worker; the worker's
       // run() runs those queues' workers too, and logs them with the tools it registered.
       rateLimits: config.rateLimits,
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
         ...(config.telemetry.prometheusBind ? { prometheus: `http://${config.telemetry.prometheusBind}/metrics` } : {}),
         conversationStore: config.conversationStore.kind,
         rateLimits: config.rateLimits,
+        ...(config.agentSpecsDir ? { agentSpecsDir: config.agentSpecsDir } : {}),
       },
       'worker started; Ctrl-C stops it after in-flight activities finish',
     );

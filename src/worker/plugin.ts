@@ -22,6 +22,7 @@ import {
 } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities';
+import { AgentCatalog } from '../agents/catalog';
 import {
   createConversationStore,
   defaultConversationStoreDir,
@@ -82,6 +83,13 @@ export interface DurableAgentsPluginOptions {
   /** Approval decisions must be signed with this secret (checked in an activity). */
   approvalSecret?: string;
   /**
+   * A folder of agent specs beside the shipped ones: a run started with only an agent's name gets its spec from
+   * here, through the `resolveAgentSpec` activity. Read on each lookup, so new files need no restart.
+   */
+  specsDir?: string;
+  /** The operator's own activity interceptors, run after tracing's (for example to time or audit activities). */
+  activityInterceptors?: NonNullable<WorkerOptions['interceptors']>['activity'];
+  /**
    * The per-provider model workers: on (the default), off (`false`, for a fleet where other processes poll the
    * model queues), or with rate limits (model calls per second per provider, across every worker of the queue).
    */
@@ -136,13 +144,21 @@ export class DurableAgentsPlugin extends SimplePlugin {
       ...(pluginOptions.prices ? { prices: pluginOptions.prices } : {}),
       ...(pluginOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
       ...(pluginOptions.approvalSecret ? { approvalSecret: pluginOptions.approvalSecret } : {}),
+      agentCatalog: new AgentCatalog(pluginOptions.specsDir !== undefined ? { specsDir: pluginOptions.specsDir } : {}),
     });
     const traced = pluginOptions.tracing ? tracingWorkerOptions(pluginOptions.tracing) : undefined;
+    const workerInterceptors =
+      traced || pluginOptions.activityInterceptors?.length
+        ? {
+            ...(traced?.interceptors ?? {}),
+            activity: [...(traced?.interceptors.activity ?? []), ...(pluginOptions.activityInterceptors ?? [])],
+          }
+        : undefined;
     super({
       name: 'durable-agents',
       activities,
       ...(pluginOptions.dataConverter ? { dataConverter: pluginOptions.dataConverter } : {}),
-      ...(traced ? { workerInterceptors: traced.interceptors } : {}),
+      ...(workerInterceptors ? { workerInterceptors } : {}),
     });
     this.store = store;
     this.ownsStore = ownsStore;

@@ -17,23 +17,34 @@ import { callModelActivity, callToolActivity, describeToolsActivity } from './ke
 import { ApprovalGates, type ApprovalHost, type Decision } from './kernel/approvals';
 import { idempotencyKey } from './agent/idempotency-key';
 
-/** Runs an agent's tool loop as a child `agentWorkflow`, visible as a child run named after the agent. */
-export function runAgent(
+/**
+ * Runs an agent's tool loop as a child `agentWorkflow`, visible as a child run named after the agent. Given
+ * this run's approval `gates`, the child's approvals surface here (read from the child, never taken from a
+ * signal) and a decision taken here reaches the child.
+ */
+export async function runAgent(
   input: AgentInput,
   options: {
     workflowId?: string;
     summary?: string;
+    gates?: ApprovalGates;
     /** The task queue of the workers that run the agent (default: the calling workflow's). */
     taskQueue?: string;
   } = {},
 ): Promise<AgentResult> {
   const agent = input.agent ?? 'agent';
-  return executeChild('agentWorkflow', {
-    args: [input],
-    workflowId: options.workflowId ?? `${workflowInfo().workflowId}/${agent}`,
-    ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
-    staticSummary: options.summary ?? `agent ${agent} · ${input.model}`,
-  }) as Promise<AgentResult>;
+  const workflowId = options.workflowId ?? `${workflowInfo().workflowId}/${agent}`;
+  options.gates?.childStarting(workflowId);
+  try {
+    return (await executeChild('agentWorkflow', {
+      args: [input],
+      workflowId,
+      ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
+      staticSummary: options.summary ?? `agent ${agent} · ${input.model}`,
+    })) as AgentResult;
+  } finally {
+    options.gates?.childEnded(workflowId);
+  }
 }
 
 export interface ModelCallResult {

@@ -99,7 +99,7 @@ describe('agentctl without a server', () => {
 
   it('names the known agents when the agent is unknown', async () => {
     const run = await agentctl(['start', 'no-such-agent'], downEnv);
-    assertCleanFailure(run, /unknown agent "no-such-agent".*research-assistant.*file-clerk/);
+    assertCleanFailure(run, /unknown agent "no-such-agent".*file-clerk.*research-assistant/);
   });
 
   it('reports a server that is down with one line and a hint', async () => {
@@ -130,7 +130,8 @@ describe('agentctl without a server', () => {
     for (const word of [
       'start <agent | graph | spec file>',
       'graphs',
-      'validate <spec file | graph name>',
+      'validate <spec file | agent or graph name>',
+      'agents',
       'status <id>',
       'result <id>',
       'list',
@@ -145,6 +146,7 @@ describe('agentctl without a server', () => {
     }
     assert.match(run.stdout, /research-assistant/);
     assert.match(run.stdout, /TEMPORAL_ADDRESS/);
+    assert.match(run.stdout, /AGENT_SPECS_DIR/);
     assert.equal((await agentctl(['--help'])).code, 0);
     assert.match((await agentctl(['start', '--help'])).stdout, /--task-queue Q/);
   });

@@ -15,6 +15,8 @@ import {
   renderArgs,
   renderTemplate,
 } from '../../src/contracts/graph-rules';
+import { graphInputFromText, stateInputProblems, textStateField } from '../../src/contracts/graph-input';
+import { valueAt } from '../../src/contracts/graph-rules';
 import { loadScenarioDir } from '../../src/servers/mock-llm/scenario';
 import { defaultScenarioDir } from '../../src/servers/mock-llm/server';
 
@@ -445,5 +447,143 @@ describe('graph rules', () => {
     } as const;
     assert.deepEqual(initialState(fields, {}), { topic: 'agents', notes: ['seed'] });
     assert.deepEqual(initialState(fields, { topic: 'crews', score: 1 }), { topic: 'crews', notes: ['seed'], score: 1 });
+  });
+});
+
+describe('nested state: dotted paths in templates and conditions', () => {
+  const nested = (edit: (spec: Breakable) => void = () => undefined): unknown =>
+    broken((s) => {
+      s.state.order = { type: 'object' };
+      s.state.items = { type: 'array' };
+      s.nodes.billing.input = 'Order {{order.id}} is {{ order.status }}; first item {{items.0.sku}}';
+      edit(s);
+    });
+
+  it('accepts a path into a field declared object, array or any', () => {
+    const parsed = parseGraphSpec(nested());
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.problems.join('; '));
+  });
+
+  it('refuses a path into an undeclared field, and one into a string, where it is written', () => {
+    const problems = problemsOf(
+      nested((s) => {
+        s.nodes.general.input = '{{customer.name}}';
+        s.approvals = [{ before: 'check', what: 'ticket {{ticket.id}}' }];
+      }),
+    );
+    assert.deepEqual(problems.sort(), [
+      'approvals.0.what: "{{ticket.id}}" reads inside ticket, which is declared string; declare it object, array or any',
+      'nodes.general.input: template refers to unknown state field "{{customer.name}}"; declare customer under state',
+    ]);
+  });
+
+  it('lets a fan-out branch read inside its item', () => {
+    const spec = nested((s) => {
+      s.nodes.fan = {
+        kind: 'parallel',
+        over: 'items',
+        agent: 'general',
+        input: '{{item.sku}}',
+        output: 'answer',
+        next: 'done',
+      };
+      s.nodes.check.next = 'fan';
+    });
+    const parsed = parseGraphSpec(spec);
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.problems.join('; '));
+  });
+
+  it('renders nested values; a missing step renders as nothing, never a prototype property', () => {
+    const values = { order: { id: 'A-7', status: 'shipped', lines: [{ qty: 2 }] }, note: 'x' };
+    assert.equal(renderTemplate('{{order.id}}: {{order.status}}', values), 'A-7: shipped');
+    assert.equal(renderTemplate('{{order.lines.0.qty}} {{order.lines}}', values), '2 [{"qty":2}]');
+    assert.equal(
+      renderTemplate('[{{order.missing.deeper}}][{{note.length}}][{{order.constructor}}]', values),
+      '[][][]',
+    );
+    assert.equal(renderTemplate('{{item.title}}', values, { item: { title: 'T' } }), 'T');
+    assert.deepEqual(renderArgs({ qty: '{{order.lines.0.qty}}', text: 'qty {{order.lines.0.qty}}' }, values), {
+      qty: 2,
+      text: 'qty 2',
+    });
+    assert.equal(valueAt(values, 'order.lines.0'), values.order.lines[0]);
+  });
+
+  it('routes on a nested field', () => {
+    const values = { order: { status: 'late' } };
+    assert.equal(evaluateCondition({ field: 'order.status', op: 'eq', value: 'late' }, values), true);
+    assert.equal(evaluateCondition({ field: 'order.eta', op: 'notExists' }, values), true);
+    const parsed = parseGraphSpec(
+      nested((s) => (s.nodes.check.next.rules[0].when = { field: 'order.status', op: 'eq', value: 'late' })),
+    );
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.problems.join('; '));
+    assert.deepEqual(
+      problemsOf(nested((s) => (s.nodes.check.next.rules[0].when = { field: 'shipment.status', op: 'exists' }))),
+      ['nodes.check.next.rules.0.when.field: unknown state field "shipment"; declare it under state'],
+    );
+  });
+});
+
+describe('graph run input', () => {
+  const spec = parseGraphSpec(validSpec());
+  assert.ok(spec.ok);
+  const triage = spec.spec;
+
+  it('puts plain text, or a JSON string, into the first state field declared string that no node writes', () => {
+    assert.equal(textStateField(triage), 'ticket');
+    const reordered = parseGraphSpec({ ...validSpec(), state: { answer: { type: 'string' }, ...validSpec().state } });
+    assert.ok(reordered.ok);
+    assert.equal(textStateField(reordered.spec), 'ticket', 'answer is written by the agent nodes');
+    assert.deepEqual(graphInputFromText(triage, 'I was charged twice'), { ticket: 'I was charged twice' });
+    assert.deepEqual(graphInputFromText(triage, '"{not json, a string}"'), { ticket: '{not json, a string}' });
+    assert.deepEqual(graphInputFromText(triage, ' {"ticket": "t", "score": 3} '), { ticket: 't', score: 3 });
+  });
+
+  it('refuses broken JSON, a JSON array, empty text, and text for a graph without a string field', () => {
+    assert.throws(() => graphInputFromText(triage, '{"ticket": '), /--input is not valid JSON/);
+    assert.throws(() => graphInputFromText(triage, '[1, 2]'), /JSON object of state values/);
+    assert.throws(() => graphInputFromText(triage, '   '), /--input is empty/);
+    const numbers = parseGraphSpec({
+      name: 'sum',
+      state: { a: { type: 'number' }, total: { type: 'string' } },
+      entry: 'add',
+      nodes: {
+        add: { kind: 'tool', tool: 'calculator', args: { expression: '{{a}}' }, output: 'total', next: 'done' },
+        done: { kind: 'end', output: 'total' },
+      },
+    });
+    assert.ok(numbers.ok);
+    // total is a string, but the add node writes it: a result, not where a request goes.
+    assert.throws(
+      () => graphInputFromText(numbers.spec, 'forty'),
+      /declares no string state field for text.*declared: a, total/,
+    );
+  });
+
+  it('checks values against the declared types and names each bad field', () => {
+    assert.deepEqual(stateInputProblems(triage.state, { ticket: 'ok', score: 9 }), []);
+    assert.deepEqual(stateInputProblems(triage.state, { ticket: 1234, score: '9', extra: true }), [
+      'ticket: expected string, got number 1234',
+      'score: expected number, got string "9"',
+      'extra: not declared under state (declared: ticket, summary, answer, score)',
+    ]);
+    const typed = parseGraphSpec({
+      ...validSpec(),
+      state: {
+        ...validSpec().state,
+        list: { type: 'array' },
+        obj: { type: 'object' },
+        flag: { type: 'boolean' },
+        anything: {},
+      },
+    });
+    assert.ok(typed.ok);
+    assert.deepEqual(stateInputProblems(typed.spec.state, { list: [], obj: {}, flag: false, anything: null }), []);
+    assert.deepEqual(stateInputProblems(typed.spec.state, { list: {}, obj: [], flag: 'yes', score: null }), [
+      'list: expected array, got object {}',
+      'obj: expected object, got array []',
+      'flag: expected boolean, got string "yes"',
+      'score: expected number, got null',
+    ]);
   });
 });

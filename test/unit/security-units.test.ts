@@ -24,6 +24,8 @@ import { temporalSettingsFromEnv } from '../../src/config/temporal';
 import { connectionOptions } from '../../src/config/connection';
 import { createLogger } from '../../src/telemetry/logging';
 import { signApprovalDecision, signDecision } from '../../src/security/approval-signature';
+import { approvalDigest, bindingMismatch, relativeRunId } from '../../src/contracts/approval-binding';
+import { sha256Hex } from '../../src/contracts/sha256';
 import { failureConverter } from '../../src/security/failure-converter';
 import {
   AesGcmPayloadCodec,
@@ -182,22 +184,50 @@ describe('redaction', () => {
 
 describe('approval signatures', () => {
   const secret = 'a-long-enough-approval-secret';
-  const base = { workflowId: 'run-1', approvalId: 'step-1-call-1', decision: 'approve' as const, by: 'ann' };
-  const input = (over: Partial<VerifyDecisionInput> = {}): VerifyDecisionInput => ({ ...base, ancestors: [], ...over });
+  const shown = { what: 'tool pay_invoice', why: 'pay_invoice is destructive', proposed: '{"invoice":"INV-1"}' };
+  const binding = {
+    namespace: 'default',
+    workflowId: 'run-1',
+    runId: 'r-1',
+    approvalId: 'step-1-call-1',
+    digest: approvalDigest(shown),
+  };
+  const base = { ...binding, decision: 'approve' as const, by: 'ann' };
+  const input = (over: Partial<VerifyDecisionInput> = {}): VerifyDecisionInput => ({
+    workflowId: binding.workflowId,
+    approvalId: binding.approvalId,
+    binding,
+    decision: 'approve',
+    by: 'ann',
+    ...over,
+  });
   const verify = async (deps: { approvalSecret?: string }, i: VerifyDecisionInput): Promise<VerifyDecisionResult> => {
     const { env } = quietActivityEnv();
     return (await env.run(createApprovalActivities(deps).verifyApprovalDecision, i)) as VerifyDecisionResult;
   };
 
-  it('agentctl signs the resolved approval id, and only when a secret is set', () => {
-    const signed = signDecision({ by: 'ann', comment: 'ok' }, { ...base }, secret);
+  it('the digest is SHA-256 over what a person is shown, computed without node:crypto', () => {
+    for (const text of ['', 'abc', 'é☃😀', 'x'.repeat(1000)]) {
+      assert.equal(sha256Hex(text), crypto.createHash('sha256').update(text).digest('hex'));
+    }
+    assert.notEqual(approvalDigest(shown), approvalDigest({ ...shown, proposed: '{"invoice":"INV-2"}' }));
+    assert.notEqual(approvalDigest(shown), approvalDigest({ ...shown, what: 'tool refund' }));
+  });
+
+  it('a client binds and signs the resolved approval, and signs only when a secret is set', () => {
+    const signed = signDecision({ by: 'ann', comment: 'ok' }, binding, 'approve', secret);
     assert.equal(signed.approvalId, 'step-1-call-1');
+    assert.deepEqual(signed.boundTo, binding);
     assert.equal(signed.signature, signApprovalDecision(secret, base));
-    assert.deepEqual(signDecision({ by: 'ann' }, base, undefined), { by: 'ann', approvalId: 'step-1-call-1' });
+    assert.deepEqual(signDecision({ by: 'ann' }, binding, 'approve', undefined), {
+      by: 'ann',
+      approvalId: 'step-1-call-1',
+      boundTo: binding,
+    });
     assert.throws(() => approvalSecretFromEnv({ AGENT_APPROVAL_SECRET: 'short' }), /at least 16 characters/);
   });
 
-  it('accepts a good signature and refuses unsigned, forged and re-attributed decisions', async () => {
+  it('accepts a good signature and refuses unsigned, forged, re-attributed and re-bound decisions', async () => {
     const signature = signApprovalDecision(secret, base);
     assert.deepEqual(await verify({ approvalSecret: secret }, input({ signature })), { accepted: true });
     assert.match(
@@ -211,10 +241,16 @@ describe('approval signatures', () => {
     );
     assert.equal((await verify({ approvalSecret: secret }, input({ signature, by: 'mallory' }))).accepted, false);
     assert.equal((await verify({ approvalSecret: secret }, input({ signature, decision: 'reject' }))).accepted, false);
-    assert.equal(
-      (await verify({ approvalSecret: secret }, input({ signature, approvalId: 'step-2-call-1' }))).accepted,
-      false,
-    );
+    // Each part of the binding is signed: another run, namespace, approval or content does not match.
+    for (const other of [
+      { runId: 'r-2' },
+      { namespace: 'prod' },
+      { approvalId: 'step-2-call-1' },
+      { digest: approvalDigest({ ...shown, proposed: '{}' }) },
+    ]) {
+      const rebound = input({ signature, binding: { ...binding, ...other } });
+      assert.equal((await verify({ approvalSecret: secret }, rebound)).accepted, false, JSON.stringify(other));
+    }
     // Edited arguments are part of what is signed.
     const withArgs = signApprovalDecision(secret, { ...base, arguments: '{"path":"a"}' });
     assert.equal(
@@ -236,17 +272,22 @@ describe('approval signatures', () => {
     assert.deepEqual(await verify({}, input()), { accepted: true });
   });
 
-  it('accepts a decision passed down from an ancestor only for the approval it was signed for', async () => {
-    const signedAs = { workflowId: 'root', approvalId: 'child-a/step-1-call-1' };
-    const signature = signApprovalDecision(secret, { ...base, ...signedAs });
-    const child = input({ workflowId: 'root/child-a', signature, signedAs, ancestors: ['root'] });
-    assert.deepEqual(await verify({ approvalSecret: secret }, child), { accepted: true });
+  it('names what differs between a binding and the approval it reaches', () => {
+    assert.equal(bindingMismatch(binding, binding), undefined);
     assert.match(
-      ((await verify({ approvalSecret: secret }, { ...child, ancestors: ['elsewhere'] })) as { problem: string })
-        .problem,
-      /not an ancestor/,
+      bindingMismatch(binding, { ...binding, runId: 'r-2' }) ?? '',
+      /run r-1 .*this is run r-2 \(a new run or a fork\)/,
     );
-    assert.equal((await verify({ approvalSecret: secret }, { ...child, approvalId: 'step-9-call-1' })).accepted, false);
+    assert.match(
+      bindingMismatch(
+        { ...binding, approvalId: 'b-1/step-1-call-1' },
+        { ...binding, approvalId: 'b-2/step-1-call-1' },
+      ) ?? '',
+      /approval b-1\/step-1-call-1, not b-2\/step-1-call-1/,
+    );
+    assert.match(bindingMismatch(binding, { ...binding, digest: '0'.repeat(64) }) ?? '', /different content/);
+    assert.equal(relativeRunId('root', 'root/clerk-1'), 'clerk-1');
+    assert.equal(relativeRunId('root', 'rootless'), 'rootless');
   });
 });
 

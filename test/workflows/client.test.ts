@@ -194,7 +194,8 @@ describe('client API', () => {
           approvalRequiredTools: ['write_file'],
         },
       },
-      state: { report: { type: 'string' } },
+      // Text input goes into the first string field no node writes: `topic`.
+      state: { topic: { type: 'string' }, report: { type: 'string' } },
       entry: 'file',
       nodes: {
         file: { kind: 'agent', agent: 'clerk', input: 'file the report', output: 'report', next: 'done' },

@@ -22,7 +22,7 @@ import {
 import { GRAPH_WORKFLOW_TYPE } from '../../src/contracts/graph-contract';
 import { mcpServerSpecSchema } from '../../src/contracts/tool-catalog';
 import { McpClientPool } from '../../src/activities/mcp';
-import { agentInputFor, fileClerk } from '../../src/agents';
+import { agentInputFor, shippedAgentSpec } from '../../src/agents';
 import {
   knowledgeBaseStdioCommand,
   startKnowledgeBaseHttpServer,
@@ -119,9 +119,9 @@ async function pendingOf(handle: WorkflowHandle): Promise<PendingApproval[]> {
 }
 
 describe('agents with MCP tools', () => {
-  it('passes the MCP servers of an agent spec into the workflow input', () => {
-    const input = agentInputFor({ ...fileClerk, mcpServers: [{ name: 'kb', command: 'kb-server' }] }, 'q');
-    assert.deepEqual(input.mcpServers, [{ name: 'kb', command: 'kb-server' }]);
+  it('an agent spec names MCP servers only; until the input takes names, such a spec is refused, not guessed', () => {
+    const fileClerk = shippedAgentSpec('file-clerk');
+    assert.throws(() => agentInputFor({ ...fileClerk, mcpServers: [{ name: 'kb' }] }, 'q'), /mcpServers: kb/);
     assert.equal(agentInputFor(fileClerk, 'q').mcpServers, undefined);
   });
 

@@ -10,7 +10,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { workflowsPath } from '../../src/worker/agent-worker';
-import { shippedAgents } from '../../src/agents';
+import { shippedAgentSpecs } from '../../src/agents';
 import { shippedGraphs } from '../../src/agents/graphs';
 import { createLogger, installTemporalLogging } from '../../src/telemetry/logging';
 
@@ -75,7 +75,7 @@ describe('saved histories', () => {
 
   it('include a run of every shipped agent and graph and the code-first example', () => {
     const shipped = new Set(files.filter((f) => f.startsWith(`shipped${path.sep}`)).map((f) => path.basename(f)));
-    for (const agent of shippedAgents) assert.ok(shipped.has(`agent-${agent.name}.json`), agent.name);
+    for (const agent of shippedAgentSpecs()) assert.ok(shipped.has(`agent-${agent.name}.json`), agent.name);
     for (const graph of shippedGraphs()) assert.ok(shipped.has(`graph-${graph.name}.json`), graph.name);
     assert.ok(shipped.has('code-first-sales-follow-up.json'));
   });

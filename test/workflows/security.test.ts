@@ -37,6 +37,7 @@ import {
 import { GRAPH_WORKFLOW_TYPE, graphStateQuery } from '../../src/contracts/graph-contract';
 import { providerSettingsFromEnv } from '../../src/config/providers';
 import { signApprovalDecision, signDecision } from '../../src/security/approval-signature';
+import type { ApprovalBinding } from '../../src/contracts/approval-binding';
 import { parsePayloadKeys } from '../../src/security/payload-codec';
 import type { agentWorkflow, graphWorkflow } from '../../src/workflows';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
@@ -196,6 +197,17 @@ async function stateUntil(
   return assert.fail('state never reached the expected shape');
 }
 
+/** What a decision on `pending`, as the `state` query shows it, is bound to. */
+function bindingOf(handle: WorkflowHandle, pending: PendingApproval): ApprovalBinding {
+  return {
+    namespace: stack.namespace,
+    workflowId: handle.workflowId,
+    runId: pending.runId!,
+    approvalId: pending.approvalId,
+    digest: pending.digest!,
+  };
+}
+
 const ENCRYPTED_BASE64 = Buffer.from('binary/encrypted').toString('base64');
 
 describe('encrypted payloads', () => {
@@ -352,7 +364,8 @@ describe('signed approvals', () => {
     const [pending] = await pendingOf(handle);
     const approvalId = pending!.approvalId;
     assert.deepEqual(pending!.approvers, ['ann']);
-    const fields = { workflowId: handle.workflowId, approvalId, decision: 'approve' as const, by: 'ann' };
+    const binding = bindingOf(handle, pending!);
+    const fields = { ...binding, decision: 'approve' as const, by: 'ann' };
 
     await handle.signal(approveSignal, { approvalId, by: 'ann' });
     await handle.signal(approveSignal, {
@@ -361,7 +374,7 @@ describe('signed approvals', () => {
       signature: signApprovalDecision('not-the-approval-secret', fields),
     });
     // Correctly signed, but eve is not among the approvers.
-    await handle.signal(approveSignal, signDecision({ by: 'eve' }, { ...fields }, APPROVAL_SECRET));
+    await handle.signal(approveSignal, signDecision({ by: 'eve' }, binding, 'approve', APPROVAL_SECRET));
     const refusal = await handle
       .executeUpdate(decideUpdate, { args: [{ approvalId, decision: 'approve', by: 'ann' }] })
       .then(
@@ -399,16 +412,14 @@ describe('signed approvals', () => {
       args: [{ instructions: 't', input: 'pay', model: 'mock:sec-race', tools: ['pay_invoice'] }],
     });
     const [pending] = await pendingOf(handle);
-    const target = { workflowId: handle.workflowId, approvalId: pending!.approvalId };
+    const target = bindingOf(handle, pending!);
     const approvers = ['ann', 'bob', 'cy', 'dee', 'eli', 'fay'];
     await Promise.all(
-      approvers.map((by) =>
-        handle.signal(approveSignal, signDecision({ by }, { ...target, decision: 'approve' }, APPROVAL_SECRET)),
-      ),
+      approvers.map((by) => handle.signal(approveSignal, signDecision({ by }, target, 'approve', APPROVAL_SECRET))),
     );
     await handle.signal(
       rejectSignal,
-      signDecision({ by: 'zed', reason: 'too late' }, { ...target, decision: 'reject' }, APPROVAL_SECRET),
+      signDecision({ by: 'zed', reason: 'too late' }, target, 'reject', APPROVAL_SECRET),
     );
     const result = await handle.result();
     assert.equal(result.text, 'done');
@@ -450,8 +461,7 @@ describe('signed approvals in graphs', () => {
       approvalId: 'step-1-call-1',
       by: 'ann',
       signature: signApprovalDecision(APPROVAL_SECRET, {
-        workflowId: handle.workflowId,
-        approvalId: surfaced!.approvalId,
+        ...bindingOf(handle, surfaced!),
         decision: 'approve',
         by: 'ann',
       }),

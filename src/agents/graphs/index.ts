@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { UserError } from '../../contracts/errors';
 import { parseGraphSpec, type GraphSpec } from '../../contracts/graph-spec';
+import { isSpecFile, readSpecFile } from '../spec-file';
 
 export const graphsDir = __dirname;
 
@@ -14,15 +14,6 @@ export interface ShippedGraph {
   name: string;
   description: string;
   file: string;
-}
-
-function readSpecFile(file: string): unknown {
-  const text = fs.readFileSync(file, 'utf8');
-  try {
-    return file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
-  } catch (err) {
-    throw new UserError(`${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
-  }
 }
 
 /** The graphs shipped beside this file, by name, each with its one-line description (for `agentctl graphs`). */
@@ -41,7 +32,7 @@ export function shippedGraphs(): ShippedGraph[] {
 /** True when the argument names a shipped graph or an existing spec file. */
 export function isGraphReference(nameOrPath: string): boolean {
   if (shippedGraphs().some((g) => g.name === nameOrPath)) return true;
-  return /\.(ya?ml|json)$/.test(nameOrPath) && fs.existsSync(nameOrPath);
+  return isSpecFile(nameOrPath);
 }
 
 /** Loads and validates a shipped graph by name, or a spec file by path. */

@@ -23,6 +23,8 @@ import { ApprovalGates } from '../kernel/approvals';
 import { budgetExceededFailure } from '../kernel/budget';
 import { initialConversation, LongRun, restoreCarryOver } from './continue-as-new';
 import { validateAgentInput } from './input';
+import { resolveNamedAgent } from './spec-resolution';
+import type { AgentByNameInput } from '../../contracts/agent-spec';
 import { ModelCalls } from './model-calls';
 import { RunState } from './run-state';
 import { ToolCallRunner } from './tool-calls';
@@ -35,8 +37,8 @@ function describeTurn(message: AssistantMessage): string {
   return firstWords(message.content);
 }
 
-export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> {
-  const input: ValidAgentInput = validateAgentInput(rawInput);
+export async function agentWorkflow(rawInput: AgentInput | AgentByNameInput): Promise<AgentResult> {
+  const input: ValidAgentInput = validateAgentInput(await resolveNamedAgent(rawInput));
   const conversation: Message[] = initialConversation(input);
   const state = new RunState(input, conversation);
   restoreCarryOver(state, input);
@@ -67,6 +69,7 @@ export async function agentWorkflow(rawInput: AgentInput): Promise<AgentResult> 
       if (calls.length === 0) {
         const finished = finishOrAskAgain(input, state, conversation, response);
         if (finished) {
+          await gates.settle();
           state.setStatus('completed');
           return state.result(response.message.content, finished.output);
         }

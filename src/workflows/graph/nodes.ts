@@ -59,6 +59,7 @@ function childFailureDetails(err: unknown): { type?: string; partial?: AgentResu
  */
 async function runChildAgent(
   run: GraphRun,
+  gates: ApprovalGates,
   name: string,
   input: string,
   childId: string,
@@ -71,6 +72,7 @@ async function runChildAgent(
     result = await runAgent(agentInput(name, agentOf(run.spec, name), input, budget), {
       workflowId: id,
       summary: `agent ${name} · graph ${run.spec.name}`,
+      gates,
     });
   } catch (err) {
     const { type, partial } = childFailureDetails(err);
@@ -131,6 +133,7 @@ export async function executeNode(
       run.enforceBudget();
       const { result, id: childId } = await runChildAgent(
         run,
+        gates,
         node.agent,
         renderTemplate(node.input, values),
         `${node.agent}-${run.step}`,
@@ -204,7 +207,7 @@ export async function executeNode(
           result,
           id: childId,
           overBudget: breach,
-        } = await runChildAgent(run, node.agent, input, `${node.agent}-${run.step}-${index + 1}`, {
+        } = await runChildAgent(run, gates, node.agent, input, `${node.agent}-${run.step}-${index + 1}`, {
           ...(share ? { budget: share } : {}),
           partialOnBudget: true,
         });

@@ -7,7 +7,9 @@ import { ApplicationFailure, isCancellation, log, patched, setHandler, workflowI
 import { approveSignal, childApprovalsSignal, decideUpdate, rejectSignal } from '../../contracts/agent-contract';
 import { ErrorType } from '../../contracts/errors';
 import { graphStateQuery, type GraphInput, type GraphResult } from '../../contracts/graph-contract';
-import { parseGraphSpec, type GraphNode, type GraphSpec } from '../../contracts/graph-spec';
+import { parseGraphSpec, templatePathProblems, type GraphNode, type GraphSpec } from '../../contracts/graph-spec';
+import { stateInputProblems } from '../../contracts/graph-input';
+import { GRAPH_INPUT_TYPES_PATCH, GRAPH_TEMPLATE_PATHS_PATCH } from '../kernel/patches';
 import { initialState, renderTemplate } from '../../contracts/graph-rules';
 import { ApprovalGates } from '../kernel/approvals';
 import { executeNode } from './nodes';
@@ -19,7 +21,7 @@ import { budgetSchema } from '../../contracts/budget';
 import { describeIssues } from '../../contracts/zod-issues';
 
 function validSpec(input: GraphInput): GraphSpec {
-  const parsed = parseGraphSpec(input?.spec);
+  const parsed = parseGraphSpec(input?.spec, { templatePaths: false });
   if (!parsed.ok) {
     throw ApplicationFailure.create({
       type: ErrorType.InvalidGraphSpec,
@@ -32,6 +34,24 @@ function validSpec(input: GraphInput): GraphSpec {
     throw ApplicationFailure.create({
       type: ErrorType.InvalidGraphInput,
       message: `invalid graph input: ${unknown.join(', ')} not declared under state (declared: ${Object.keys(parsed.spec.state).join(', ') || 'none'})`,
+      nonRetryable: true,
+    });
+  }
+  // Both checks refuse runs that earlier code started (and failed later, or rendered a reference literally); each
+  // asks for its patch only when it refuses, so histories of runs it lets through carry no marker and replay.
+  const pathProblems = templatePathProblems(parsed.spec);
+  if (pathProblems.length && patched(GRAPH_TEMPLATE_PATHS_PATCH)) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidGraphSpec,
+      message: `invalid graph spec: ${pathProblems.join('; ')}`,
+      nonRetryable: true,
+    });
+  }
+  const typeProblems = stateInputProblems(parsed.spec.state, input.input ?? {});
+  if (typeProblems.length && patched(GRAPH_INPUT_TYPES_PATCH)) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidGraphInput,
+      message: `invalid graph input: ${typeProblems.join('; ')}`,
       nonRetryable: true,
     });
   }
@@ -52,6 +72,13 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
   const spec = validSpec(input);
   const run = new GraphRun(spec, initialState(spec.state, input.input ?? {}), input.budget);
   const gates = new ApprovalGates(run);
+  const result = await runGraph(spec, input, run, gates);
+  // A decision still being verified gets its answer before the run ends.
+  await gates.settle();
+  return result;
+}
+
+async function runGraph(spec: GraphSpec, input: GraphInput, run: GraphRun, gates: ApprovalGates): Promise<GraphResult> {
   setHandler(graphStateQuery, () => run.snapshot());
   setHandler(approveSignal, (d) => gates.onApprove(d));
   setHandler(rejectSignal, (d) => gates.onReject(d));

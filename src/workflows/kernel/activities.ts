@@ -16,6 +16,7 @@ import type { ModelActivities } from '../../activities/models';
 import type { McpActivities } from '../../activities/mcp';
 import type { createDescribeToolsActivity } from '../../activities/tools/registry';
 import type { ToolActivity } from '../../activities/tools/tool-activity';
+import type { createAgentSpecActivities } from '../../activities/agent-specs';
 
 type McpActivity = McpActivities[keyof McpActivities];
 
@@ -122,4 +123,17 @@ export function describeToolsActivity(input: DescribeToolsInput): Promise<ToolDe
     },
     [input],
   );
+}
+
+const resolveAgentSpecOptions: ActivityOptions = {
+  // A few files read from local disk: seconds at most; a retry or two rides out a file being rewritten.
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: 3, nonRetryableErrorTypes },
+};
+type AgentSpecActivities = ReturnType<typeof createAgentSpecActivities>;
+const { resolveAgentSpec } = proxyActivities<AgentSpecActivities>(resolveAgentSpecOptions);
+
+/** Asks the worker's agent catalog for the named agent's spec; the answer is recorded in history. */
+export function resolveAgentSpecActivity(name: string): ReturnType<AgentSpecActivities['resolveAgentSpec']> {
+  return resolveAgentSpec.executeWithOptions({ ...resolveAgentSpecOptions, summary: `agent spec ${name}` }, [{ name }]);
 }

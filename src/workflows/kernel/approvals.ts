@@ -1,28 +1,32 @@
 /**
  * Durable approval gates. A gate records a pending approval and waits on workflow state that only a
  * decision changes (the `approve` / `reject` signals or the `decide` update), so the wait survives worker
- * restarts and costs nothing while idle. Approvals raised in child runs are reported up to the parent and
- * surface at the root; a decision taken at the root is passed down to the child that waits.
+ * restarts and costs nothing while idle. Approvals raised in child runs are read from the child and surface at
+ * the root; a decision taken at the root is passed down to the child that waits.
+ *
+ * A decision approves exactly one thing: the approval it names, in the run it was made for, with the content
+ * the person was shown (see contracts/approval-binding.ts). A decision bound elsewhere is refused with the
+ * reason; one whose approval timed out or vanished while it was being verified is answered "no longer pending".
  */
-import { ApplicationFailure, condition, getExternalWorkflowHandle, log, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import { z } from 'zod';
 import {
   approvalDecisionSchema,
-  approvalTimeoutSchema,
-  approveSignal,
-  childApprovalsSignal,
   decisionSchema,
   rejectionSchema,
-  rejectSignal,
   type ChildApprovalsReport,
   type DecideInput,
   type DecideResult,
   type PendingApproval,
   type RefusedDecision,
 } from '../../contracts/agent-contract';
+import { approvalDigest } from '../../contracts/approval-binding';
 import { ErrorType } from '../../contracts/errors';
-import { verificationEnabled, verifyDecision } from './approval-verification';
+import { bindingEnforced, verificationEnabled, verifyDecision } from './approval-verification';
+import { DECISION_RACE_PATCH } from './patches';
+import { ChildApprovals } from './child-approvals';
+import { bindingProblemOf, passDecisionDown, signedBinding } from './decision-binding';
+import { reportToParent } from './parent-report';
 
 /** What a gate needs of the run it belongs to: the list shown as pending and a status to set. */
 export interface ApprovalHost {
@@ -41,38 +45,41 @@ export type Decision =
 /** Checks edited arguments; returns a problem to refuse them with, or undefined when they are fine. */
 export type ArgumentsCheck = (argumentsJson: string) => string | undefined;
 
-/** What a child run reports; checked, because anyone can send a signal by that name. */
-const childApprovalsReportSchema = z.looseObject({
-  childWorkflowId: z.string().min(1),
-  pending: z.array(
-    // Loose: fields this version does not know yet pass through to the root unchanged.
-    z.looseObject({
-      approvalId: z.string().min(1),
-      what: z.string(),
-      why: z.string(),
-      proposed: z.string(),
-      requestedAt: z.string(),
-      childWorkflowId: z.string().optional(),
-      timeout: approvalTimeoutSchema.optional(),
-    }),
-  ),
-});
+interface Problem {
+  type: ErrorType;
+  message: string;
+}
 
 const toJsonText = (args: string | Record<string, unknown>): string =>
   typeof args === 'string' ? args : JSON.stringify(args);
 
+const refusal = (problem: Problem): ApplicationFailure =>
+  ApplicationFailure.create({ type: problem.type, message: problem.message, nonRetryable: true });
+
 export class ApprovalGates {
   private readonly decisions = new Map<string, Decision>();
   private readonly argumentChecks = new Map<string, ArgumentsCheck>();
-  /** Approvals waiting in child runs, by child workflow id, with ids already prefixed for this run. */
-  private readonly childPending = new Map<string, PendingApproval[]>();
+  private readonly children: ChildApprovals;
   /** Child approvals this run has passed a decision on to, by surfaced id, with the child that got it. */
   private readonly forwarded = new Map<string, string>();
   /** The decision being checked and applied now; the next one waits for it (see inArrivalOrder). */
   private decisionQueue: Promise<unknown> = Promise.resolve();
+  /** Decisions queued or being checked: each owes its sender an answer (the update) before the run ends. */
+  private decisionsInFlight = 0;
 
   constructor(private readonly host: ApprovalHost) {
     host.surfacedApprovals = () => this.allPending();
+    this.children = new ChildApprovals(() => this.publish());
+  }
+
+  /** Called before this run starts a child run, so that child's approvals are read and surface here. */
+  childStarting(childWorkflowId: string): void {
+    this.children.starting(childWorkflowId);
+  }
+
+  /** Called when a child run this run started has closed. */
+  childEnded(childWorkflowId: string): void {
+    this.children.ended(childWorkflowId);
   }
 
   /** Handler of the `approve` signal. Bad payloads and unknown ids are logged and ignored: a signal cannot be refused. */
@@ -82,7 +89,7 @@ export class ApprovalGates {
       log.warn('approve signal ignored: invalid payload', { error: parsed.error.message });
       return;
     }
-    await this.applyIfValid({ decision: 'approve', ...parsed.data });
+    await this.decideBySignal({ decision: 'approve', ...parsed.data });
   }
 
   async onReject(raw: unknown): Promise<void> {
@@ -91,7 +98,7 @@ export class ApprovalGates {
       log.warn('reject signal ignored: invalid payload', { error: parsed.error.message });
       return;
     }
-    await this.applyIfValid({ decision: 'reject', ...parsed.data });
+    await this.decideBySignal({ decision: 'reject', ...parsed.data });
   }
 
   /** Validator of the `decide` update: refuses, with a message a person can act on, what a signal would ignore. */
@@ -104,63 +111,40 @@ export class ApprovalGates {
         nonRetryable: true,
       });
     }
-    const problem = this.forwardedProblem(parsed.data) ?? this.problemWith(parsed.data);
-    if (problem) throw ApplicationFailure.create({ type: problem.type, message: problem.message, nonRetryable: true });
-  }
-
-  /**
-   * A decision already passed on to a child stays listed here until the child reports back, and after that
-   * it is gone from every list; either way a second decision is refused as already decided, not unknown.
-   * Only the update validator asks (validators do not run on replay), so signal handling is unchanged.
-   */
-  private forwardedProblem(input: DecideInput): { type: ErrorType; message: string } | undefined {
-    const id = input.approvalId ?? this.target(undefined)?.approvalId;
-    const child = id === undefined ? undefined : this.forwarded.get(id);
-    if (child === undefined) return undefined;
-    return {
-      type: ErrorType.ApprovalAlreadyDecided,
-      message: `approval ${id} was already decided (passed on to ${child})`,
-    };
+    // Validators issue no commands, so the binding is checked here whatever the run's patches.
+    const problem =
+      this.forwardedProblem(parsed.data) ?? this.problemWith(parsed.data) ?? this.bindingProblem(parsed.data);
+    if (problem) throw refusal(problem);
   }
 
   /** Handler of the `decide` update (already validated); a refused or overtaken decision fails the update. */
   async onDecide(input: DecideInput): Promise<DecideResult> {
-    if (!verificationEnabled()) return this.apply(input);
+    if (!verificationEnabled()) return this.apply(input, this.target(input.approvalId) as PendingApproval);
     return this.inArrivalOrder(async () => {
       // Another decision may have been applied while this one waited its turn: the first one counts.
-      const late = this.problemWith(input);
-      if (late) throw ApplicationFailure.create({ type: late.type, message: late.message, nonRetryable: true });
-      const refused = await this.verify(input);
-      if (refused)
-        throw ApplicationFailure.create({ type: ErrorType.ApprovalRefused, message: refused, nonRetryable: true });
-      return this.apply(input);
+      const late = this.problemWith(input) ?? (bindingEnforced() ? this.bindingProblem(input) : undefined);
+      if (late) throw refusal(late);
+      const target = this.target(input.approvalId) as PendingApproval;
+      const refused = await this.verify(input, target);
+      if (refused) throw refusal({ type: ErrorType.ApprovalRefused, message: refused });
+      const gone = this.vanished(target);
+      if (gone) throw refusal(gone);
+      return this.apply(input, target);
     });
   }
 
-  /** Handler of the `childApprovals` signal: a child run's pending approvals, replacing what it sent before. */
-  onChildApprovals(raw: ChildApprovalsReport): void {
-    const parsed = childApprovalsReportSchema.safeParse(raw);
-    if (!parsed.success) {
-      log.warn('childApprovals signal ignored: invalid payload', { error: parsed.error.message });
-      return;
-    }
-    const report: ChildApprovalsReport = parsed.data;
-    const prefix = this.childPrefix(report.childWorkflowId);
-    const surfaced = report.pending.map((p) => ({
-      ...p,
-      approvalId: `${prefix}/${p.approvalId}`,
-      childWorkflowId: p.childWorkflowId ?? report.childWorkflowId,
-    }));
-    if (surfaced.length) this.childPending.set(report.childWorkflowId, surfaced);
-    else this.childPending.delete(report.childWorkflowId);
-    this.publish();
+  /** Handler of the `childApprovals` signal: a nudge to read that child's approvals from the child. */
+  onChildApprovals(raw: ChildApprovalsReport): Promise<void> {
+    return this.children.onReport(raw);
   }
 
   /**
    * Waits until a person decides on the approval (or its timeout acts), and returns the decision.
    * `checkArguments` lets an approver edit the proposed tool arguments.
    */
-  async request(pending: PendingApproval, checkArguments?: ArgumentsCheck): Promise<Decision> {
+  async request(requested: PendingApproval, checkArguments?: ArgumentsCheck): Promise<Decision> {
+    // What a decision must bind: this run, and a digest of exactly what the person will be shown.
+    const pending: PendingApproval = { ...requested, digest: approvalDigest(requested), runId: workflowInfo().runId };
     this.host.pendingApprovals.push(pending);
     if (checkArguments) this.argumentChecks.set(pending.approvalId, checkArguments);
     this.publish();
@@ -184,7 +168,7 @@ export class ApprovalGates {
 
   /** Everything waiting for a person in this run and below it. */
   allPending(): PendingApproval[] {
-    return [...this.host.pendingApprovals, ...[...this.childPending.values()].flat()];
+    return [...this.host.pendingApprovals, ...this.children.all()];
   }
 
   private onTimeout(pending: PendingApproval): Decision {
@@ -207,9 +191,19 @@ export class ApprovalGates {
       : { decision: 'rejected', by: 'timeout', reason: `no decision within ${timeout.after}` };
   }
 
-  private childPrefix(childWorkflowId: string): string {
-    const own = `${workflowInfo().workflowId}/`;
-    return childWorkflowId.startsWith(own) ? childWorkflowId.slice(own.length) : childWorkflowId;
+  /**
+   * A decision already passed on to a child stays listed here until the child reports back, and after that
+   * it is gone from every list; either way a second decision is refused as already decided, not unknown.
+   * Only the update validator asks (validators do not run on replay), so signal handling is unchanged.
+   */
+  private forwardedProblem(input: DecideInput): Problem | undefined {
+    const id = input.approvalId ?? this.target(undefined)?.approvalId;
+    const child = id === undefined ? undefined : this.forwarded.get(id);
+    if (child === undefined) return undefined;
+    return {
+      type: ErrorType.ApprovalAlreadyDecided,
+      message: `approval ${id} was already decided (passed on to ${child})`,
+    };
   }
 
   /** With no id, the oldest pending approval is the one a person is looking at. */
@@ -218,7 +212,7 @@ export class ApprovalGates {
     return approvalId ? this.allPending().find((p) => p.approvalId === approvalId) : pending[0];
   }
 
-  private problemWith(input: DecideInput): { type: ErrorType; message: string } | undefined {
+  private problemWith(input: DecideInput): Problem | undefined {
     const target = this.target(input.approvalId);
     if (!target) {
       const ids = this.allPending().map((p) => p.approvalId);
@@ -247,14 +241,32 @@ export class ApprovalGates {
     return undefined;
   }
 
-  private async applyIfValid(input: DecideInput): Promise<void> {
+  /** Why a decision's binding does not name the target approval in this run, or undefined when it does. */
+  private bindingProblem(input: DecideInput): Problem | undefined {
+    const target = this.target(input.approvalId);
+    const message = target ? bindingProblemOf(input, target) : undefined;
+    return message ? { type: ErrorType.ApprovalBindingMismatch, message } : undefined;
+  }
+
+  /** Why an approval checked a moment ago can no longer take the decision (timed out, decided, gone). */
+  private vanished(target: PendingApproval): Problem | undefined {
+    const still = this.allPending().find((p) => p.approvalId === target.approvalId && p.digest === target.digest);
+    if (still && (target.childWorkflowId || !this.decisions.has(target.approvalId))) return undefined;
+    const timedOut = this.decisions.get(target.approvalId)?.by === 'timeout';
+    return {
+      type: ErrorType.ApprovalNoLongerPending,
+      message: `approval ${target.approvalId} is no longer pending${timedOut ? ' (it timed out while the decision was being verified)' : ''}`,
+    };
+  }
+
+  private async decideBySignal(input: DecideInput): Promise<void> {
     const problem = this.problemWith(input);
     if (problem) {
       log.warn('decision ignored', { approvalId: input.approvalId ?? '(oldest)', problem: problem.message });
       return;
     }
     if (!verificationEnabled()) {
-      await this.apply(input);
+      await this.apply(input, this.target(input.approvalId) as PendingApproval);
       return;
     }
     await this.inArrivalOrder(async () => {
@@ -263,8 +275,20 @@ export class ApprovalGates {
         log.warn('decision ignored', { approvalId: input.approvalId ?? '(oldest)', problem: late.message });
         return;
       }
-      if (await this.verify(input)) return;
-      await this.apply(input);
+      // The target is fixed now: "the oldest" must not become another approval while the check runs.
+      const target = this.target(input.approvalId) as PendingApproval;
+      const unbound = bindingEnforced() ? this.bindingProblem(input) : undefined;
+      if (unbound) {
+        this.recordRefusal(input, target, unbound.message);
+        return;
+      }
+      if (await this.verify(input, target)) return;
+      const gone = this.vanished(target);
+      if (gone) {
+        log.warn('decision ignored', { approvalId: target.approvalId, problem: gone.message });
+        return;
+      }
+      await this.apply(input, target);
     });
   }
 
@@ -273,30 +297,53 @@ export class ApprovalGates {
    * activities may finish in any order: without this a late reject could overtake the approvals before it.
    */
   private inArrivalOrder<T>(step: () => Promise<T>): Promise<T> {
-    const turn = this.decisionQueue.then(step, step);
+    this.decisionsInFlight += 1;
+    const turn = this.decisionQueue.then(step, step).finally(() => {
+      this.decisionsInFlight -= 1;
+    });
     this.decisionQueue = turn.catch(() => undefined);
     return turn;
   }
 
-  /** Checks a decision with the worker; a refusal is recorded in the run's state and returned, never applied. */
-  private async verify(input: DecideInput): Promise<string | undefined> {
-    const target = this.target(input.approvalId) as PendingApproval;
-    const problem = await verifyDecision(input, target);
-    if (problem) {
-      const refusal: RefusedDecision = {
-        approvalId: target.approvalId,
-        decision: input.decision,
-        ...(input.by !== undefined ? { by: input.by } : {}),
-        problem,
-      };
-      this.host.refusedDecisions?.push(refusal);
-      log.warn('decision refused', { ...refusal });
+  /**
+   * Waits until every decision being checked has been answered. Called before a run completes: a decision
+   * whose approval timed out while it was verified is then told "no longer pending", instead of its sender
+   * getting "workflow execution already completed".
+   */
+  async settle(): Promise<void> {
+    if (this.decisionsInFlight === 0 || !patched(DECISION_RACE_PATCH)) return;
+    await condition(() => this.decisionsInFlight === 0);
+  }
+
+  /**
+   * Checks a decision with the worker; a refusal is recorded in the run's state and returned, never applied.
+   * A check that cannot be made (its activity failed) refuses the decision instead of failing the run.
+   */
+  private async verify(input: DecideInput, target: PendingApproval): Promise<string | undefined> {
+    let problem: string | undefined;
+    try {
+      problem = await verifyDecision(input, target, signedBinding(input, target));
+    } catch (err) {
+      if (!patched(DECISION_RACE_PATCH)) throw err;
+      const cause = err instanceof ActivityFailure && err.cause ? err.cause : (err as Error);
+      problem = `the decision could not be verified: ${cause.message}`;
     }
+    if (problem) this.recordRefusal(input, target, problem);
     return problem;
   }
 
-  private async apply(input: DecideInput): Promise<DecideResult> {
-    const target = this.target(input.approvalId) as PendingApproval;
+  private recordRefusal(input: DecideInput, target: PendingApproval, problem: string): void {
+    const refused: RefusedDecision = {
+      approvalId: target.approvalId,
+      decision: input.decision,
+      ...(input.by !== undefined ? { by: input.by } : {}),
+      problem,
+    };
+    this.host.refusedDecisions?.push(refused);
+    log.warn('decision refused', { ...refused });
+  }
+
+  private async apply(input: DecideInput, target: PendingApproval): Promise<DecideResult> {
     const decision: Decision =
       input.decision === 'approve'
         ? {
@@ -314,55 +361,21 @@ export class ApprovalGates {
       this.decisions.set(target.approvalId, decision);
       return { approvalId: target.approvalId, decision: decision.decision };
     }
-    // Raised below: pass it on to the child with the id it knows (the part after the child's prefix).
-    const childId = target.childWorkflowId;
-    const localId = target.approvalId.slice(target.approvalId.indexOf('/') + 1);
-    const handle = getExternalWorkflowHandle(this.directChild(target));
-    // The child checks the signature again, against the run and approval id it was made for (here or above).
-    const signed = input.signature
-      ? {
-          signature: input.signature,
-          signedAs: input.signedAs ?? { workflowId: workflowInfo().workflowId, approvalId: target.approvalId },
-        }
-      : {};
-    if (input.decision === 'approve') {
-      await handle.signal(approveSignal, {
-        approvalId: localId,
-        ...(input.by ? { by: input.by } : {}),
-        ...(input.comment ? { comment: input.comment } : {}),
-        ...(input.arguments !== undefined ? { arguments: input.arguments } : {}),
-        ...signed,
-      });
-    } else {
-      await handle.signal(rejectSignal, {
-        approvalId: localId,
-        ...(input.by ? { by: input.by } : {}),
-        ...(input.reason ? { reason: input.reason } : {}),
-        ...signed,
-      });
-    }
-    this.forwarded.set(target.approvalId, childId);
-    log.info('decision passed on to a child run', { approvalId: target.approvalId, child: childId });
-    return { approvalId: target.approvalId, decision: decision.decision, forwardedTo: childId };
+    await this.forward(input, target);
+    return { approvalId: target.approvalId, decision: decision.decision, forwardedTo: target.childWorkflowId };
   }
 
-  /** The child of this run through which an approval raised further down is reached. */
-  private directChild(target: PendingApproval): string {
-    for (const [child, list] of this.childPending)
-      if (list.some((p) => p.approvalId === target.approvalId)) return child;
-    return target.childWorkflowId as string;
+  /** Raised below: passes the decision on to the direct child, with the id it knows there. */
+  private async forward(input: DecideInput, target: PendingApproval): Promise<void> {
+    const child = this.children.childOf(target.approvalId) ?? { workflowId: target.childWorkflowId as string };
+    await passDecisionDown(input, target, child);
+    this.forwarded.set(target.approvalId, child.workflowId);
+    log.info('decision passed on to a child run', { approvalId: target.approvalId, child: child.workflowId });
   }
 
   /** Shows the change here and reports it to the parent run, if any, so it surfaces at the root. */
   private publish(): void {
     this.host.setStatus(this.allPending().length > 0 ? 'awaiting_approval' : 'running');
-    const parent = workflowInfo().parent;
-    if (parent) {
-      void getExternalWorkflowHandle(parent.workflowId, parent.runId)
-        .signal(childApprovalsSignal, { childWorkflowId: workflowInfo().workflowId, pending: this.allPending() })
-        .catch((err: unknown) =>
-          log.warn('could not report approvals to the parent run', { error: (err as Error).message }),
-        );
-    }
+    reportToParent(this.allPending());
   }
 }

@@ -61,6 +61,45 @@ export const PARALLEL_ITEM_CAP_PATCH = 'parallel-item-cap';
  */
 export const GRAPH_HISTORY_LIMIT_PATCH = 'graph-history-limit';
 
+/**
+ * 2026-12-07. A run may name an agent only (`{ agent, input }`, no instructions): the `resolveAgentSpec` activity
+ * answers with the spec from the worker's agent catalog; older runs failed such an input at validation. Asked
+ * only for such inputs, so other runs carry no marker.
+ */
+export const AGENT_SPEC_RESOLUTION_PATCH = 'resolve-agent-spec';
+
+/**
+ * 2026-12-07. graphWorkflow refuses dotted template references (`{{order.status}}`) into undeclared or scalar
+ * state fields at start (InvalidGraphSpec); older runs rendered them literally. Asked only when refusing.
+ */
+export const GRAPH_TEMPLATE_PATHS_PATCH = 'graph-template-paths';
+
+/**
+ * 2026-12-07. graphWorkflow refuses initial state values of the wrong declared type at start (InvalidGraphInput);
+ * older runs took them and failed later, in a node. Asked only when refusing.
+ */
+export const GRAPH_INPUT_TYPES_PATCH = 'graph-input-types';
+
+/**
+ * 2026-12-07. Decisions are bound to namespace, workflow id, run id, approval id and the digest of what the
+ * person was shown; one bound elsewhere is refused in the workflow before it is verified, the signature covers
+ * the binding, and a decision passed down to a child carries it (and reaches the child's exact run).
+ */
+export const APPROVAL_BINDING_PATCH = 'approval-binding';
+
+/**
+ * 2026-12-07. A `childApprovals` signal is only a nudge: the parent accepts it only for a child it started and
+ * reads that child's pending approvals from the child (the `readChildApprovals` activity); older runs took
+ * the signal's content as the child's list.
+ */
+export const CHILD_APPROVALS_READ_PATCH = 'child-approvals-read';
+
+/**
+ * 2026-12-07. A verification activity that fails refuses the decision (update) or ignores it (signal) instead
+ * of failing the run, and a run answers the decisions still being verified before it completes.
+ */
+export const DECISION_RACE_PATCH = 'approval-decision-race';
+
 /** Every patch id above, oldest first; a test holds each `patched()` call in src/ to one of these. */
 export const patchIds = [
   TOOL_DISCOVERY_PATCH,
@@ -72,4 +111,10 @@ export const patchIds = [
   APPROVAL_VERIFICATION_PATCH,
   PARALLEL_ITEM_CAP_PATCH,
   GRAPH_HISTORY_LIMIT_PATCH,
+  AGENT_SPEC_RESOLUTION_PATCH,
+  GRAPH_TEMPLATE_PATHS_PATCH,
+  GRAPH_INPUT_TYPES_PATCH,
+  APPROVAL_BINDING_PATCH,
+  CHILD_APPROVALS_READ_PATCH,
+  DECISION_RACE_PATCH,
 ] as const;
