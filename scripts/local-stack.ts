@@ -5,7 +5,6 @@
  */
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createAgentWorker } from '../src/worker/agent-worker';
-import { createModelWorkers } from '../src/worker/model-workers';
 import { loadConfig, type Config } from '../src/config/env';
 import type { ProviderSettings } from '../src/activities/models/settings';
 import { connectionOptions } from '../src/config/connection';
@@ -124,22 +123,12 @@ export async function startLocalStack(
       ...(config.prices ? { prices: config.prices } : {}),
       dataConverter,
       approvalSecret: config.approvalSecret,
-    });
-    const modelWorkers = await createModelWorkers({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      providers,
-      conversationStore: config.conversationStore,
       rateLimits: config.rateLimits,
-      ...(config.prices ? { prices: config.prices } : {}),
-      ...(tracing ? { tracing } : {}),
-      dataConverter,
     });
-    const workers = [worker, ...modelWorkers];
-    const workerRun = Promise.all(workers.map((w) => w.run())).then(() => undefined);
+    // run() also runs the model workers of the providers' task queues.
+    const workerRun = worker.run();
     started.push(async () => {
-      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun.catch(() => undefined);
     });
     say(`Worker polling task queue "${config.temporal.taskQueue}"`);

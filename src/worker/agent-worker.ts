@@ -1,29 +1,20 @@
 /**
  * Builds the worker that runs agent workflows and their activities. Shared by `npm run worker`, the demo
- * and the tests, so all three run exactly the same registration.
+ * and the tests, so all three run exactly the same registration: the durable-agents plugin on a worker of its own.
  */
-import { Runtime, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../activities';
-import { AgentCatalog } from '../agents/catalog';
-import { createMcpSupport, McpClientPool, McpServerRegistry } from '../activities/mcp';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import type { McpClientPool } from '../activities/mcp';
 import type { McpServerDeclaration } from '../contracts/mcp-servers';
-import { createModelAdapters } from '../activities/models/clients';
 import type { ProviderSettings } from '../activities/models/settings';
 import type { CodeRunnerSettings } from '../activities/tools/code-runner';
 import type { DefinedTool } from '../activities/tools/define-tool';
 import type { HttpFetchSettings } from '../activities/tools/http-fetch';
-import {
-  createConversationStore,
-  defaultConversationStoreDir,
-  type ConversationStoreSettings,
-} from '../activities/conversation';
+import type { ConversationStoreSettings } from '../activities/conversation';
 import type { ConversationStore } from '../activities/conversation/store';
-import { onWorkerStopped } from './shutdown';
+import type { Provider } from '../contracts/model-id';
 import type { Tracing } from '../telemetry/tracing';
-import { tracingWorkerOptions } from '../telemetry/worker';
 import type { ModelPrice } from '../contracts/pricing';
-import { registerSecrets } from '../security/redaction';
-import { ensurePrivateDir } from '../security/private-dir';
+import { durableAgentsPlugin, type DurableAgentsPlugin } from './plugin';
 
 export interface AgentWorkerOptions {
   connection: NativeConnection;
@@ -31,7 +22,8 @@ export interface AgentWorkerOptions {
   taskQueue: string;
   providers: ProviderSettings;
   workspaceDir: string;
-  knowledgeBaseDir: string;
+  /** Folder of Markdown files `search_knowledge_base` searches; the shipped knowledge base by default. */
+  knowledgeBaseDir?: string;
   /** A prebuilt workflow bundle; tests build it once and reuse it across workers. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** How long in-flight activities get to finish on shutdown before they are cancelled. */
@@ -76,6 +68,10 @@ export interface AgentWorkerOptions {
   dataConverter?: WorkerOptions['dataConverter'];
   /** AGENT_APPROVAL_SECRET: approval decisions must be signed with it (checked in an activity). */
   approvalSecret?: string;
+  /** Model calls per second per provider (AGENT_RATE_LIMITS), across every worker of the provider's queue. */
+  rateLimits?: Partial<Record<Provider, number>>;
+  /** Run the per-provider model workers beside this one (default true). */
+  modelWorkers?: boolean;
   /**
    * A folder of agent specs (AGENT_SPECS_DIR) beside the shipped ones: a run started with only an agent's name
    * (`{ agent: 'support-agent', input }`) gets its spec from here, through the `resolveAgentSpec` activity.
@@ -86,74 +82,50 @@ export interface AgentWorkerOptions {
   activityInterceptors?: NonNullable<WorkerOptions['interceptors']>['activity'];
 }
 
-/** Path of the workflow entry point; the worker bundles it (TypeScript included) for the workflow sandbox. */
-export const workflowsPath = require.resolve('../workflows');
+export { workflowsPath } from './plugin';
 
+/** The plugin of each worker createAgentWorker built, so its model workers can be found once it runs. */
+const plugins = new WeakMap<Worker, DurableAgentsPlugin>();
+
+/**
+ * A worker that runs only durable-agents: a plain Temporal `Worker` with {@link durableAgentsPlugin} added, so its
+ * `run()` also runs the per-provider model workers (turn them off with `modelWorkers: false`).
+ */
 export async function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> {
-  const storeSettings =
-    options.conversationStore && 'sync' in options.conversationStore ? undefined : options.conversationStore;
-  // A folder another local user prepared (or a symlink to one) is refused now, not at the first tool or model call.
-  await ensurePrivateDir(options.workspaceDir);
-  if (!storeSettings || storeSettings.kind === 'file')
-    await ensurePrivateDir(storeSettings?.dir ?? defaultConversationStoreDir());
-  const mcp = createMcpSupport(
-    new McpServerRegistry(options.mcpServers ?? [], 'createAgentWorker mcpServers'),
-    options.mcpPool ?? new McpClientPool(),
-  );
-  // A store built here is closed when the worker stops; one passed in belongs to the caller.
-  const ownStore =
-    options.conversationStore && 'sync' in options.conversationStore
-      ? undefined
-      : createConversationStore(options.conversationStore ?? { kind: 'file', dir: defaultConversationStoreDir() });
-  // Censored wherever they might surface: logs and provider error messages.
-  registerSecrets([options.providers.openai?.apiKey, options.providers.anthropic?.apiKey, options.approvalSecret]);
-  const activities = createActivities({
-    adapters: createModelAdapters(options.providers),
+  const plugin = durableAgentsPlugin({
+    providers: options.providers,
     workspaceDir: options.workspaceDir,
-    knowledgeBaseDir: options.knowledgeBaseDir,
-    tools: options.tools,
-    httpFetch: options.httpFetch,
-    codeRunner: options.codeRunner,
-    mcp,
-    conversations: ownStore ?? (options.conversationStore as ConversationStore),
+    ...(options.knowledgeBaseDir ? { knowledgeBaseDir: options.knowledgeBaseDir } : {}),
+    ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}),
+    ...(options.mcpPool ? { mcpPool: options.mcpPool } : {}),
+    ...(options.httpFetch ? { httpFetch: options.httpFetch } : {}),
+    ...(options.codeRunner ? { codeRunner: options.codeRunner } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
+    ...(options.conversationStore ? { conversationStore: options.conversationStore } : {}),
     ...(options.prices ? { prices: options.prices } : {}),
     ...(options.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
+    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
-    agentCatalog: new AgentCatalog(options.specsDir !== undefined ? { specsDir: options.specsDir } : {}),
+    ...(options.specsDir !== undefined ? { specsDir: options.specsDir } : {}),
+    ...(options.activityInterceptors ? { activityInterceptors: options.activityInterceptors } : {}),
+    modelWorkers:
+      options.modelWorkers === false ? false : { ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) },
   });
-  const traced = options.tracing ? tracingWorkerOptions(options.tracing) : undefined;
-  if (traced && options.workflowBundle) {
-    // A prebuilt bundle already holds its interceptor modules; naming them again only draws a warning.
-    traced.interceptors = { ...traced.interceptors, workflowModules: [] };
-  }
-  const interceptors = options.activityInterceptors?.length
-    ? {
-        ...(traced?.interceptors ?? {}),
-        activity: [...(traced?.interceptors?.activity ?? []), ...options.activityInterceptors],
-      }
-    : undefined;
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
-    activities,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
     ...(options.identity ? { identity: options.identity } : {}),
-    ...(traced ?? {}),
-    ...(interceptors ? { interceptors } : {}),
-    ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+    plugins: [plugin],
   });
-  onWorkerStopped(worker, mcp.close, (err) =>
-    Runtime.instance().logger.warn('closing MCP connections failed', { error: (err as Error).message }),
-  );
-  if (ownStore) {
-    onWorkerStopped(
-      worker,
-      () => ownStore.close(),
-      (err) =>
-        Runtime.instance().logger.warn('closing the conversation store failed', { error: (err as Error).message }),
-    );
-  }
+  plugins.set(worker, plugin);
   return worker;
+}
+
+/** The model workers running beside a worker made by createAgentWorker (empty before it runs). */
+export function agentModelWorkers(worker: Worker): Worker[] {
+  return plugins.get(worker)?.modelWorkersOf(worker) ?? [];
 }

@@ -14,7 +14,6 @@ import { tracingFromSettings } from '../telemetry/tracing';
 import { encryptedDataConverter } from '../security/data-converter';
 import { registerSecrets } from '../security/redaction';
 import { loadToolsModule } from './tools-module';
-import { createModelWorkers } from './model-workers';
 
 /** Refuses to start a worker that could not call any model: better now than on the first run. */
 function assertSomeProvider(config: Config): void {
@@ -79,19 +78,9 @@ async function main(): Promise<void> {
       dataConverter,
       approvalSecret: config.approvalSecret,
       ...(config.agentSpecsDir ? { specsDir: config.agentSpecsDir } : {}),
-    });
-    // Model calls go to one task queue per provider, rate-limited there across every worker.
-    const modelWorkers = await createModelWorkers({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      providers: config.providers,
-      conversationStore: config.conversationStore,
+      // Model calls go to one task queue per provider, rate-limited there across every worker; the worker's
+      // run() runs those queues' workers too, and logs them with the tools it registered.
       rateLimits: config.rateLimits,
-      ...(config.prices ? { prices: config.prices } : {}),
-      ...(config.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
-      ...(tracing ? { tracing } : {}),
-      dataConverter,
     });
     logger.info(
       {
@@ -103,14 +92,13 @@ async function main(): Promise<void> {
         ...(config.telemetry.prometheusBind ? { prometheus: `http://${config.telemetry.prometheusBind}/metrics` } : {}),
         conversationStore: config.conversationStore.kind,
         mcpServers: mcpServers.map((s) => s.name),
-        modelTaskQueues: modelWorkers.map((w) => w.options.taskQueue),
         rateLimits: config.rateLimits,
         ...(config.agentSpecsDir ? { agentSpecsDir: config.agentSpecsDir } : {}),
       },
       'worker started; Ctrl-C stops it after in-flight activities finish',
     );
     // The runtime turns SIGINT/SIGTERM into a graceful worker shutdown; run() resolves once it is done.
-    await Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]);
+    await worker.run();
     logger.info('worker stopped');
   } finally {
     // Spans still buffered go out before the process ends.

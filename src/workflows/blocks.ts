@@ -24,7 +24,13 @@ import { idempotencyKey } from './agent/idempotency-key';
  */
 export async function runAgent(
   input: AgentInput,
-  options: { workflowId?: string; summary?: string; gates?: ApprovalGates } = {},
+  options: {
+    workflowId?: string;
+    summary?: string;
+    gates?: ApprovalGates;
+    /** The task queue of the workers that run the agent (default: the calling workflow's). */
+    taskQueue?: string;
+  } = {},
 ): Promise<AgentResult> {
   const agent = input.agent ?? 'agent';
   const workflowId = options.workflowId ?? `${workflowInfo().workflowId}/${agent}`;
@@ -33,6 +39,7 @@ export async function runAgent(
     return (await executeChild('agentWorkflow', {
       args: [input],
       workflowId,
+      ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
       staticSummary: options.summary ?? `agent ${agent} · ${input.model}`,
     })) as AgentResult;
   } finally {

@@ -283,7 +283,7 @@ describe('resolveTemporalCli', () => {
     assert.deepEqual(s.cacheEntries(), [], output);
   });
 
-  it('pins the first fallback tag in scripts/temporal-cli-module/go.mod', () => {
+  it('pins the first fallback tag in src/testing/temporal-cli-module/go.mod', () => {
     const goMod = fs.readFileSync(path.join(TEMPORAL_CLI_FALLBACK_MODULE_DIR, 'go.mod'), 'utf8');
     assert.match(
       goMod,

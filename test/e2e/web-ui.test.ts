@@ -12,7 +12,6 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { chromium, type Browser } from 'playwright-core';
 import { createAgentWorker } from '../../src/worker/agent-worker';
-import { createModelWorkers } from '../../src/worker/model-workers';
 import { AGENT_WORKFLOW_TYPE } from '../../src/contracts/agent-contract';
 import { createLogger, installTemporalLogging } from '../../src/telemetry/logging';
 import { startMockLlmServer, type MockLlmServer } from '../../src/servers/mock-llm/server';
@@ -32,7 +31,6 @@ describe(
     let nativeConnection: NativeConnection;
     let connection: Connection;
     let worker: Worker;
-    let modelWorkers: Worker[] = [];
     let running: Promise<unknown>;
     let browser: Browser;
     const workspaceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'da-webui-'));
@@ -51,13 +49,8 @@ describe(
         workspaceDir,
         knowledgeBaseDir: path.resolve(__dirname, '../../src/agents/knowledge-base'),
       });
-      modelWorkers = await createModelWorkers({
-        connection: nativeConnection,
-        namespace: 'default',
-        taskQueue: 'web-ui-test',
-        providers: { mock: { baseURL: mock.url, wire: 'openai' } },
-      });
-      running = Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]);
+      // The worker's run() also runs the model workers of its provider queues.
+      running = worker.run();
       connection = await Connection.connect({ address: server.address });
       browser = await chromium.launch({
         executablePath: chromiumPath,
@@ -76,7 +69,7 @@ describe(
 
     after(async () => {
       await browser?.close();
-      for (const w of [worker, ...modelWorkers]) if (w?.getState() === 'RUNNING') w.shutdown();
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection?.close();
       await nativeConnection?.close();

@@ -1,12 +1,11 @@
 /**
- * A worker in a process of its own, so a test can SIGKILL it: built by createAgentWorker and createModelWorkers,
+ * A worker in a process of its own, so a test can SIGKILL it: built by createAgentWorker (which runs the model workers),
  * exactly as `npm run worker` builds it, from settings the parent passes in CHILD_WORKER (JSON). Prints `ready` once it
  * polls. Logs go to stderr.
  */
 import { NativeConnection } from '@temporalio/worker';
 import { createAgentWorker } from '../../src/worker/agent-worker';
 import { createLogger, installTemporalLogging } from '../../src/telemetry/logging';
-import { createModelWorkers } from '../../src/worker/model-workers';
 import { loadToolsModule } from '../../src/worker/tools-module';
 import type { ChildWorkerSettings } from './child-worker';
 
@@ -28,13 +27,10 @@ async function main(): Promise<void> {
     knowledgeBaseDir: settings.knowledgeBaseDir,
     workflowBundle: { codePath: settings.bundlePath },
     tools: loadToolsModule(settings.toolsModule),
-  });
-  // Model calls go to `<taskQueue>-model-<provider>`, polled by these workers, as `npm run worker` runs them.
-  const modelWorkers = await createModelWorkers({
-    ...common,
     ...(settings.rateLimits ? { rateLimits: settings.rateLimits } : {}),
   });
-  const running = Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]);
+  // run() also runs the workers of `<taskQueue>-model-<provider>`, as `npm run worker` does.
+  const running = worker.run();
   process.stdout.write('ready\n');
   await running;
   await connection.close();

@@ -11,8 +11,12 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { missingWorkers } from '../../src/client/pollers';
-import { createAgentWorker, workflowsPath, type AgentWorkerOptions } from '../../src/worker/agent-worker';
-import { createModelWorkers } from '../../src/worker/model-workers';
+import {
+  agentModelWorkers,
+  createAgentWorker,
+  workflowsPath,
+  type AgentWorkerOptions,
+} from '../../src/worker/agent-worker';
 import type { ProviderSettings } from '../../src/activities/models/settings';
 import type { Provider } from '../../src/contracts/model-id';
 import type { ModelPrice } from '../../src/contracts/pricing';
@@ -26,7 +30,7 @@ import type { PayloadKeyring } from '../../src/security/payload-codec';
 
 export interface RunningWorker {
   worker: Worker;
-  /** The workers of the per-provider model task queues started beside it. */
+  /** The workers of the per-provider model task queues running beside it (once it runs). */
   modelWorkers: Worker[];
   /** Resolves when the worker has fully stopped. */
   stop(): Promise<void>;
@@ -192,28 +196,18 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ...options.extra,
       ...workerOptions.extra,
       ...(workerOptions.prices ? { prices: workerOptions.prices } : {}),
-      ...(workerOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
-    });
-    // Model calls go to `<taskQueue>-model-<provider>`, polled by these workers (as `npm run worker` runs them).
-    const modelWorkers = await createModelWorkers({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: workerOptions.taskQueue ?? taskQueue,
-      providers,
-      conversationStore,
       ...(workerOptions.rateLimits ? { rateLimits: workerOptions.rateLimits } : {}),
-      ...(workerOptions.prices ? { prices: workerOptions.prices } : {}),
       ...(workerOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
-      ...(workerOptions.shutdownGraceTime ? { shutdownGraceTime: workerOptions.shutdownGraceTime } : {}),
-      ...(workerOptions.identity ? { identity: workerOptions.identity } : {}),
-      ...(dataConverter ? { dataConverter } : {}),
     });
-    const running = Promise.all([worker.run(), ...modelWorkers.map((w) => w.run())]);
+    // run() also runs the workers of `<taskQueue>-model-<provider>`, where model calls go (as `npm run worker`).
+    const running = worker.run();
     const handle: RunningWorker = {
       worker,
-      modelWorkers,
+      get modelWorkers() {
+        return agentModelWorkers(worker);
+      },
       stop: async () => {
-        for (const w of [worker, ...modelWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
+        if (worker.getState() === 'RUNNING') worker.shutdown();
         await running;
       },
     };

@@ -17,8 +17,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import type { Client } from '@temporalio/client';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createAgentWorker, workflowsPath } from '../../src/worker/agent-worker';
-import { createModelWorkers } from '../../src/worker/model-workers';
+import { agentModelWorkers, createAgentWorker, workflowsPath } from '../../src/worker/agent-worker';
 import { AGENT_WORKFLOW_TYPE, type AgentResult } from '../../src/contracts/agent-contract';
 import { GRAPH_WORKFLOW_TYPE, type GraphResult } from '../../src/contracts/graph-contract';
 import { connectClient } from '../../src/client/connect';
@@ -60,20 +59,15 @@ before(async () => {
     workflowBundle: bundle,
     tracing,
   });
-  // Model calls run on the provider's task queue, on model workers traced the same way.
-  const modelWorkers = await createModelWorkers({
-    connection: stack.env.nativeConnection,
-    namespace: stack.namespace,
-    taskQueue,
-    providers: { mock: { baseURL: stack.mock.url, wire: 'openai' } },
-    tracing,
-  });
-  const running = Promise.all([w.run(), ...modelWorkers.map((m) => m.run())]);
+  // Model calls run on the provider's task queue, on model workers the plugin runs beside it, traced the same way.
+  const running = w.run();
   worker = {
     worker: w,
-    modelWorkers,
+    get modelWorkers() {
+      return agentModelWorkers(w);
+    },
     stop: async () => {
-      for (const x of [w, ...modelWorkers]) if (x.getState() === 'RUNNING') x.shutdown();
+      if (w.getState() === 'RUNNING') w.shutdown();
       await running;
     },
   };

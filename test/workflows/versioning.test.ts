@@ -107,6 +107,8 @@ describe(`patch ${IDEMPOTENCY_KEY_PATCH}`, () => {
       knowledgeBaseDir: stack.knowledgeBaseDir,
       tools,
       shutdownGraceTime: '1s',
+      // The model workers outlive the swap of agent workers, so the test runs them itself.
+      modelWorkers: false,
     };
     const stopModelWorkers = await startModelWorkers(taskQueue);
     const oldWorker = await createAgentWorker({ ...workerOptions, workflowBundle: await bundleOldCode() });
@@ -182,6 +184,7 @@ describe(`patch ${IDEMPOTENCY_KEY_PATCH}`, () => {
       tools,
       workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: quiet }),
       shutdownGraceTime: '1s',
+      modelWorkers: false,
     });
     const running = worker.run();
     const stopModelWorkers = await startModelWorkers(taskQueue);

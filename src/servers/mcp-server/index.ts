@@ -16,18 +16,15 @@ export {
 export { addNote, deleteDocument, listDocuments, DocumentError } from './documents';
 
 /**
- * `command` and `args` that start the stdio server on `dataDir` with this Node and tsx's loader, in one
- * process (no npx, no shell), so stopping it stops the server.
+ * `command` and `args` that start the stdio server on `dataDir` with this Node, in one process (no npx, no shell),
+ * so stopping it stops the server. An installed package runs its compiled `stdio.js` with plain Node; inside the
+ * repository (this module loaded as TypeScript) the source runs through tsx's loader, a dev dependency there.
  */
 export function knowledgeBaseStdioCommand(dataDir: string): { command: string; args: string[] } {
+  const compiled = __filename.endsWith('.js');
+  const loader = compiled ? [] : ['--import', pathToFileURL(require.resolve('tsx')).href];
   return {
     command: process.execPath,
-    args: [
-      '--import',
-      pathToFileURL(require.resolve('tsx')).href,
-      path.join(__dirname, 'stdio.ts'),
-      '--data',
-      path.resolve(dataDir),
-    ],
+    args: [...loader, path.join(__dirname, compiled ? 'stdio.js' : 'stdio.ts'), '--data', path.resolve(dataDir)],
   };
 }

@@ -1,5 +1,5 @@
 // Fallback build of the Temporal CLI for tags that `go install pkg@version` refuses (see TEMPORAL_CLI_FALLBACK_TAGS
-// in scripts/temporal-cli.ts, which builds this module in a temp copy; nothing here is built by npm scripts).
+// in src/testing/temporal-cli.ts, which builds this module in a temp copy; nothing here is built by npm scripts).
 //
 // The module path sits under github.com/temporalio/cli/ on purpose: from v1.6.0 the CLI's entry point lives in
 // github.com/temporalio/cli/internal/temporalcli, and Go allows importing an internal package only from import paths

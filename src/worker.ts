@@ -1,0 +1,32 @@
+/**
+ * `durable-agents/worker`: what a worker process imports to run agents, either on a worker of its own
+ * (`createAgentWorker`) or added to the user's worker as one Temporal plugin (`durableAgentsPlugin`).
+ */
+
+/**
+ * The durable-agents Temporal worker plugin: adds our workflows (beside the worker's own), activities, interceptors
+ * and codecs to `Worker.create({ plugins: [durableAgentsPlugin(options)] })`, and runs the per-provider model
+ * workers while the worker runs.
+ */
+export { durableAgentsPlugin, DurableAgentsPlugin, type DurableAgentsPluginOptions } from './worker/plugin';
+/** A worker that runs only durable-agents (the plugin on a worker of its own), as `npm run worker` builds it. */
+export { createAgentWorker, type AgentWorkerOptions } from './worker/agent-worker';
+/** The model workers running beside a worker made by `createAgentWorker` (empty before it runs). */
+export { agentModelWorkers } from './worker/agent-worker';
+/** Path of our workflow entry module, for `bundleWorkflowCode` or replay workers. */
+export { workflowsPath, shippedKnowledgeBaseDir } from './worker/plugin';
+/** Turns a typed function into an agent tool: JSON schema for the model, retry policy, timeout, approval default. */
+export { defineTool, type DefinedTool, type ToolConfig } from './activities/tools/define-tool';
+/** What a tool's `run` receives besides its arguments: the call's ids and its idempotency key. */
+export type { SideEffects, ToolCallInput } from './contracts/tool-specs';
+/** Loads `tools` (made with `defineTool`) from a module path, as AGENT_TOOLS_MODULE does. */
+export { loadToolsModule } from './worker/tools-module';
+/** Connections to MCP servers, shared by the workers given the same pool. */
+export { McpClientPool } from './activities/mcp';
+/** Payload encryption for workers: the data converter and the failure converter module it bundles. */
+export { encryptedDataConverter, encryptedFailureConverterPath } from './security/data-converter';
+/** OpenTelemetry tracing for workers (`durableAgentsPlugin({ tracing })`). */
+export { createTracing, type Tracing, type TracingOptions } from './telemetry/tracing';
+/** Model providers (API keys, base URLs) and conversation-store settings, as the environment gives them. */
+export type { ProviderSettings } from './activities/models/settings';
+export type { ConversationStoreSettings } from './activities/conversation';

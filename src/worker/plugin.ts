@@ -1,0 +1,341 @@
+/**
+ * `durableAgentsPlugin`: durable-agents as one Temporal worker plugin (`@temporalio/plugin`, the SDK's convention,
+ * as `@temporalio/ai-sdk` does it), so a team adds agents to a worker it already runs instead of running ours.
+ *
+ * What it adds to the worker: our workflow types (beside the worker's own), every activity (built-in tools, the
+ * user's `defineTool` tools, MCP, approvals), the tracing interceptors and the payload codecs. Model calls run on
+ * one task queue per provider (`<taskQueue>-model-<provider>`, rate-limited there by the server), so the plugin
+ * also creates those workers when the user's worker is created and runs them inside its `runWorker` hook: they
+ * start and stop with the user's worker, and a model call can never sit on a queue nobody polls.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SimplePlugin } from '@temporalio/plugin';
+import {
+  NativeConnection,
+  Runtime,
+  type BundleOptions,
+  type ReplayWorkerOptions,
+  type Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import { createActivities } from '../activities';
+import { AgentCatalog } from '../agents/catalog';
+import {
+  createConversationStore,
+  defaultConversationStoreDir,
+  type ConversationStoreSettings,
+} from '../activities/conversation';
+import type { ConversationStore } from '../activities/conversation/store';
+import { createMcpSupport, McpClientPool, McpServerRegistry } from '../activities/mcp';
+import { createModelAdapters } from '../activities/models/clients';
+import type { CodeRunnerSettings } from '../activities/tools/code-runner';
+import type { DefinedTool } from '../activities/tools/define-tool';
+import type { HttpFetchSettings } from '../activities/tools/http-fetch';
+import type { ProviderSettings } from '../activities/models/settings';
+import type { Provider } from '../contracts/model-id';
+import type { McpServerDeclaration } from '../contracts/mcp-servers';
+import type { ModelPrice } from '../contracts/pricing';
+import { toolActivityName } from '../contracts/tool-specs';
+import { ensurePrivateDir } from '../security/private-dir';
+import { registerSecrets } from '../security/redaction';
+import type { Tracing } from '../telemetry/tracing';
+import { tracingWorkerOptions } from '../telemetry/worker';
+import { createModelWorkers } from './model-workers';
+
+/** Path of our workflow entry point (agentWorkflow, graphWorkflow); compiled JavaScript in an installed package. */
+export const workflowsPath = require.resolve('../workflows');
+
+/** The knowledge base shipped with the package, searched by `search_knowledge_base` unless told otherwise. */
+export const shippedKnowledgeBaseDir = path.join(__dirname, '..', 'agents', 'knowledge-base');
+
+export interface DurableAgentsPluginOptions {
+  /** Model providers the model workers call (`openai`, `anthropic`, `mock`); at least one for agents to run. */
+  providers: ProviderSettings;
+  /** Folder the file tools (read_file, write_file, list_files, run_javascript) work in. */
+  workspaceDir: string;
+  /** Folder of Markdown files `search_knowledge_base` searches; the shipped knowledge base by default. */
+  knowledgeBaseDir?: string;
+  /** The user's own tools, made with `defineTool`, offered to agents that list them. */
+  tools?: DefinedTool[];
+  /**
+   * The MCP servers the operator declares (AGENT_MCP_SERVERS_FILE for `npm run worker`): each a stdio command or a
+   * URL, with the worker environment variables that feed it. A run input or spec names one of these and can
+   * narrow its tools, nothing more; a name not declared here fails the run's validation, listing these names.
+   */
+  mcpServers?: McpServerDeclaration[];
+  /**
+   * Connections to the declared MCP servers. Without it the plugin keeps a pool of its own, closed (and its
+   * stdio servers stopped) when the last worker using the plugin stops; a pool passed in belongs to the caller.
+   */
+  mcpPool?: McpClientPool;
+  /** http_fetch limits and the hosts allowed to be private. */
+  httpFetch?: Partial<HttpFetchSettings>;
+  /** run_javascript limits and whether it needs approval. */
+  codeRunner?: Partial<CodeRunnerSettings>;
+  /** OpenTelemetry tracing: spans for runs, activities and children, with GenAI attributes on model and tool calls. */
+  tracing?: Tracing;
+  /** Where conversations passed by reference are kept: settings or a store; files under $TMPDIR by default. */
+  conversationStore?: ConversationStoreSettings | ConversationStore;
+  /** Prices overriding the built-in table, reported with each model response. */
+  prices?: Record<string, ModelPrice>;
+  /**
+   * Serve models missing from the price table even when a cost budget binds the call; by default such a call is
+   * refused with a non-retryable `ModelUnpriced`.
+   */
+  allowUnpricedModels?: boolean;
+  /** Payload codecs and failure converter (e.g. `encryptedDataConverter(keys)`), merged into the worker's. */
+  dataConverter?: DataConverter;
+  /** Approval decisions must be signed with this secret (checked in an activity). */
+  approvalSecret?: string;
+  /**
+   * A folder of agent specs beside the shipped ones: a run started with only an agent's name gets its spec from
+   * here, through the `resolveAgentSpec` activity. Read on each lookup, so new files need no restart.
+   */
+  specsDir?: string;
+  /** The operator's own activity interceptors, run after tracing's (for example to time or audit activities). */
+  activityInterceptors?: NonNullable<WorkerOptions['interceptors']>['activity'];
+  /**
+   * The per-provider model workers: on (the default), off (`false`, for a fleet where other processes poll the
+   * model queues), or with rate limits (model calls per second per provider, across every worker of the queue).
+   */
+  modelWorkers?: false | { rateLimits?: Partial<Record<Provider, number>>; shutdownGraceTime?: string | number };
+}
+
+/** One configured worker's options, and the model workers run beside it. */
+interface WorkerSetup {
+  options: WorkerOptions;
+  modelWorkers: Worker[];
+  /** A connection the plugin opened because the worker had none; closed after the model workers stop. */
+  ownConnection?: NativeConnection;
+}
+
+/**
+ * The durable-agents worker plugin. Pass it in `Worker.create({ plugins: [durableAgentsPlugin(options)] })`; when
+ * the worker bundles a prebuilt `workflowBundle`, pass it to `bundleWorkflowCode({ plugins })` too.
+ */
+export class DurableAgentsPlugin extends SimplePlugin {
+  /** Per configured worker (`<namespace>/<taskQueue>`): its options and the model workers run with it. */
+  private readonly setups = new Map<string, WorkerSetup>();
+  private readonly store: ConversationStore;
+  private readonly ownsStore: boolean;
+  private readonly closeMcp: () => Promise<void>;
+  private readonly toolNames: string[];
+  private readonly mcpRegistry: McpServerRegistry;
+  private running = 0;
+
+  constructor(private readonly pluginOptions: DurableAgentsPluginOptions) {
+    const given = pluginOptions.conversationStore;
+    const ownsStore = !(given && 'sync' in given);
+    const store =
+      given && 'sync' in given
+        ? given
+        : createConversationStore(given ?? { kind: 'file', dir: defaultConversationStoreDir() });
+    const mcpPool = pluginOptions.mcpPool ?? new McpClientPool();
+    // Declarations are checked now, so a bad one stops the worker at start rather than a run later.
+    const mcpRegistry = new McpServerRegistry(pluginOptions.mcpServers ?? [], 'durableAgentsPlugin mcpServers');
+    const mcp = createMcpSupport(mcpRegistry, mcpPool);
+    // Censored wherever they might surface: logs and provider error messages.
+    registerSecrets([
+      pluginOptions.providers.openai?.apiKey,
+      pluginOptions.providers.anthropic?.apiKey,
+      pluginOptions.approvalSecret,
+    ]);
+    const activities = createActivities({
+      adapters: createModelAdapters(pluginOptions.providers),
+      workspaceDir: pluginOptions.workspaceDir,
+      knowledgeBaseDir: pluginOptions.knowledgeBaseDir ?? shippedKnowledgeBaseDir,
+      tools: pluginOptions.tools,
+      httpFetch: pluginOptions.httpFetch,
+      codeRunner: pluginOptions.codeRunner,
+      mcp,
+      conversations: store,
+      ...(pluginOptions.prices ? { prices: pluginOptions.prices } : {}),
+      ...(pluginOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
+      ...(pluginOptions.approvalSecret ? { approvalSecret: pluginOptions.approvalSecret } : {}),
+      agentCatalog: new AgentCatalog(pluginOptions.specsDir !== undefined ? { specsDir: pluginOptions.specsDir } : {}),
+    });
+    const traced = pluginOptions.tracing ? tracingWorkerOptions(pluginOptions.tracing) : undefined;
+    const workerInterceptors =
+      traced || pluginOptions.activityInterceptors?.length
+        ? {
+            ...(traced?.interceptors ?? {}),
+            activity: [...(traced?.interceptors.activity ?? []), ...(pluginOptions.activityInterceptors ?? [])],
+          }
+        : undefined;
+    super({
+      name: 'durable-agents',
+      activities,
+      ...(pluginOptions.dataConverter ? { dataConverter: pluginOptions.dataConverter } : {}),
+      ...(workerInterceptors ? { workerInterceptors } : {}),
+    });
+    this.store = store;
+    this.ownsStore = ownsStore;
+    this.mcpRegistry = mcpRegistry;
+    this.closeMcp = pluginOptions.mcpPool ? () => Promise.resolve() : mcp.close;
+    const prefix = toolActivityName('');
+    this.toolNames = Object.keys(activities)
+      .filter((name) => name.startsWith(prefix))
+      .map((name) => name.slice(prefix.length))
+      .sort();
+  }
+
+  /**
+   * Adds our workflows, activities, interceptors and codecs, and notes what the queue's model workers need; they
+   * are created when the worker runs (this hook is synchronous), see {@link runWorker}.
+   */
+  override configureWorker(options: WorkerOptions): WorkerOptions {
+    const configured = super.configureWorker(withOurWorkflows(options));
+    if (this.pluginOptions.tracing) {
+      const { sinks } = tracingWorkerOptions(this.pluginOptions.tracing);
+      configured.sinks = { ...configured.sinks, ...sinks };
+      // A prebuilt bundle already holds its interceptor modules (bundled through configureBundler).
+      if (configured.workflowBundle && configured.interceptors) {
+        configured.interceptors = { ...configured.interceptors, workflowModules: [] };
+      }
+    }
+    this.setups.set(setupKey(configured.namespace, configured.taskQueue), { options: configured, modelWorkers: [] });
+    return configured;
+  }
+
+  override configureReplayWorker(options: ReplayWorkerOptions): ReplayWorkerOptions {
+    return super.configureReplayWorker(withOurWorkflows(options));
+  }
+
+  override configureBundler(options: BundleOptions): BundleOptions {
+    return super.configureBundler({ ...options, workflowsPath: combinedWorkflowsPath(options.workflowsPath) });
+  }
+
+  /**
+   * The model workers running beside this worker (empty before it runs, when turned off, or when no provider is
+   * configured).
+   */
+  modelWorkersOf(worker: Worker): Worker[] {
+    return this.setups.get(setupKey(worker.options.namespace, worker.options.taskQueue))?.modelWorkers ?? [];
+  }
+
+  /**
+   * Runs the model workers beside the worker: both start together, a shutdown of the worker (or a fatal error of
+   * either) stops the others, and the plugin's MCP connections and store close once its last worker has stopped.
+   */
+  override async runWorker(worker: Worker, next: (w: Worker) => Promise<void>): Promise<void> {
+    const setup = this.setups.get(setupKey(worker.options.namespace, worker.options.taskQueue));
+    // A folder another local user prepared (or a symlink to one) is refused now, not at the first tool or model call.
+    await this.ensurePrivateFolders();
+    this.running++;
+    // The worker starts polling at once, as without the plugin; its model workers are created meanwhile.
+    const main = next(worker);
+    // Handled below once the model workers exist; this keeps an early failure from counting as unhandled meanwhile.
+    main.catch(() => undefined);
+    let modelWorkers: Worker[] = [];
+    const stopAll = (): void => {
+      for (const w of [worker, ...modelWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
+    };
+    try {
+      try {
+        modelWorkers = setup ? await this.createModelWorkers(setup) : [];
+      } catch (err) {
+        // Without model workers its runs' model calls would wait forever: stop the worker and say why.
+        stopAll();
+        await main.catch(() => undefined);
+        throw err;
+      }
+      Runtime.instance().logger.info('durable-agents registered on the worker', {
+        taskQueue: worker.options.taskQueue,
+        tools: this.toolNames,
+        customTools: (this.pluginOptions.tools ?? []).map((t) => t.spec.name),
+        mcpServers: this.mcpRegistry.names(),
+        modelTaskQueues: modelWorkers.map((w) => w.options.taskQueue),
+      });
+      const runs = [main, ...modelWorkers.map((w) => w.run())].map((run) =>
+        run.then(
+          () => stopAll(),
+          (err: unknown) => {
+            stopAll();
+            throw err;
+          },
+        ),
+      );
+      const results = await Promise.allSettled(runs);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    } finally {
+      await setup?.ownConnection?.close().catch(() => undefined);
+      if (--this.running === 0) await this.release();
+    }
+  }
+
+  /** The workspace and the file conversation store's folder: private to this user (0700), never a symlink. */
+  private async ensurePrivateFolders(): Promise<void> {
+    await ensurePrivateDir(this.pluginOptions.workspaceDir);
+    const given = this.pluginOptions.conversationStore;
+    if (!given || ('kind' in given && given.kind === 'file'))
+      await ensurePrivateDir(given && 'dir' in given ? given.dir : defaultConversationStoreDir());
+  }
+
+  /** The queue's model workers, on the worker's connection (or one of their own when the worker has none). */
+  private async createModelWorkers(setup: WorkerSetup): Promise<Worker[]> {
+    if (this.pluginOptions.modelWorkers === false) return [];
+    const { options } = setup;
+    if (!options.connection) setup.ownConnection = await NativeConnection.connect();
+    const settings = this.pluginOptions.modelWorkers ?? {};
+    setup.modelWorkers = await createModelWorkers({
+      connection: options.connection ?? (setup.ownConnection as NativeConnection),
+      namespace: options.namespace ?? 'default',
+      taskQueue: options.taskQueue,
+      providers: this.pluginOptions.providers,
+      conversationStore: this.store,
+      ...(settings.rateLimits ? { rateLimits: settings.rateLimits } : {}),
+      ...(this.pluginOptions.prices ? { prices: this.pluginOptions.prices } : {}),
+      ...(this.pluginOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
+      ...(this.pluginOptions.tracing ? { tracing: this.pluginOptions.tracing } : {}),
+      ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+      shutdownGraceTime: settings.shutdownGraceTime ?? options.shutdownGraceTime ?? '10s',
+      ...(options.identity ? { identity: options.identity } : {}),
+    });
+    return setup.modelWorkers;
+  }
+
+  /** Closes what the plugin opened itself; failures are logged, since they must not hide how the worker ended. */
+  private async release(): Promise<void> {
+    const warn = (what: string) => (err: unknown) =>
+      Runtime.instance().logger.warn(`closing ${what} failed`, { error: (err as Error).message });
+    await this.closeMcp().catch(warn('MCP connections'));
+    if (this.ownsStore) await this.store.close().catch(warn('the conversation store'));
+  }
+}
+
+/** Builds the durable-agents worker plugin; see {@link DurableAgentsPlugin}. */
+export function durableAgentsPlugin(options: DurableAgentsPluginOptions): DurableAgentsPlugin {
+  return new DurableAgentsPlugin(options);
+}
+
+const setupKey = (namespace: string | undefined, taskQueue: string | undefined): string =>
+  `${namespace ?? 'default'}/${taskQueue ?? ''}`;
+
+/** The worker's options with our workflows added: ours alone, or a module exporting the worker's and ours. */
+function withOurWorkflows<T extends WorkerOptions | ReplayWorkerOptions>(options: T): T {
+  // A prebuilt bundle cannot be changed here; it holds our workflows when it was bundled with this plugin.
+  if (options.workflowBundle) return options;
+  return { ...options, workflowsPath: combinedWorkflowsPath(options.workflowsPath) };
+}
+
+/**
+ * A workflows module exporting the user's workflows and ours, so one worker serves both. The Temporal bundler puts
+ * its generated entry beside this file and resolves `@temporalio/workflow` from there, so the file goes in a
+ * `.cache` folder inside the node_modules that holds `@temporalio/workflow` (the copy the user's worker uses too).
+ */
+function combinedWorkflowsPath(userWorkflowsPath: string | undefined): string {
+  if (!userWorkflowsPath || path.resolve(userWorkflowsPath) === workflowsPath) return workflowsPath;
+  const theirs = path.resolve(userWorkflowsPath);
+  const modulesDir = path.resolve(path.dirname(require.resolve('@temporalio/workflow/package.json')), '..', '..');
+  const dir = path.join(modulesDir, '.cache', 'durable-agents');
+  const digest = crypto.createHash('sha256').update(`${theirs}\n${workflowsPath}`).digest('hex').slice(0, 16);
+  const file = path.join(dir, `workflows-${digest}.js`);
+  const code = `export * from ${JSON.stringify(theirs)};\nexport * from ${JSON.stringify(workflowsPath)};\n`;
+  fs.mkdirSync(dir, { recursive: true });
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== code) fs.writeFileSync(file, code);
+  return file;
+}
