@@ -30,3 +30,22 @@ export { createTracing, type Tracing, type TracingOptions } from './telemetry/tr
 /** Model providers (API keys, base URLs) and conversation-store settings, as the environment gives them. */
 export type { ProviderSettings } from './activities/models/settings';
 export type { ConversationStoreSettings } from './activities/conversation';
+/**
+ * Agent spec files, as a worker or a tool of your own reads them: `new AgentCatalog({ specsDir })` lists and finds
+ * the shipped agents and your folder's by name (`find`, `list`); `loadAgentSpecFile(path)` reads and validates one
+ * YAML or JSON file, throwing a UserError that names the file and the field.
+ */
+export {
+  AgentCatalog,
+  loadAgentSpecFile,
+  type AgentCatalogOptions,
+  type CatalogAgent,
+  type CatalogListing,
+  type SpecFileProblem,
+} from './agents/catalog';
+/** An agent spec after validation (defaults filled in): name, instructions, model, tools, approvals. */
+export type { AgentSpec } from './contracts/agent-spec';
+/** Loads and validates a graph spec: a shipped graph by name, or a YAML or JSON file by path. */
+export { loadGraphSpec } from './agents/graphs';
+/** A graph spec after validation. */
+export type { GraphSpec } from './contracts/graph-spec';

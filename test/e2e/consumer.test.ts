@@ -1,7 +1,8 @@
 /**
  * The package as a user gets it: `npm pack`, the tarball installed into a fresh project outside the repository, and
  * that project's own plain JavaScript (no tsx) defining a tool, adding durable-agents to a Worker of its own through
- * the plugin, running an agent that needs an approval, and running the installed agentctl with plain Node.
+ * the plugin, starting its own agent spec file through the client API, approving the call the spec gates, and
+ * running the installed agentctl with plain Node.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -21,38 +22,50 @@ let project: string;
 let tarball: string;
 let stack: TestStack;
 
-/** The consumer's own tool and worker: plain CommonJS, resolved from the installed package only. */
-const workerSource = `
+/** The consumer's own tool, in a module of its own so both of its workers register it. */
+const toolsSource = `
 'use strict';
-const { Worker, NativeConnection } = require('@temporalio/worker');
-const { Client, Connection } = require('@temporalio/client');
 const { z } = require('zod');
-const { createAgentWorker, durableAgentsPlugin, defineTool } = require('durable-agents/worker');
-const { createAgentClient } = require('durable-agents');
+const { defineTool } = require('durable-agents/worker');
 
 const refunds = [];
+// Idempotent, so nothing but the agent spec's approvalRequiredTools makes a call wait for a person.
 const refundOrder = defineTool({
   name: 'refund_order',
   description: 'Refund an order.',
   schema: z.object({ orderId: z.string() }),
-  sideEffects: 'destructive', // so every call waits for a person
+  sideEffects: 'idempotent',
   run: ({ orderId }, call) => {
     refunds.push({ orderId, key: call.idempotencyKey });
     return 'refunded ' + orderId;
   },
 });
+module.exports = { refundOrder, refunds };
+`;
 
-async function waitFor(what, check) {
-  for (let i = 0; i < 300; i++) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out waiting for ' + what);
-}
+/** The consumer's agent spec file: its instructions, a scripted mock model, its own tool, gated by approval. */
+const supportAgentSpec = `name: support-agent
+description: Answers support requests; a refund waits for a person.
+instructions: Refund what you are asked to.
+model: mock:consumer-refund
+tools: [refund_order]
+approvalRequiredTools: [refund_order]
+`;
+
+/**
+ * The consumer's worker and app: plain CommonJS, resolved from the installed package only. The app part is the
+ * README's application example (\`app.ts\`) in plain JavaScript.
+ */
+const workerSource = `
+'use strict';
+const { Worker, NativeConnection } = require('@temporalio/worker');
+const { Client, Connection } = require('@temporalio/client');
+const { createAgentWorker, durableAgentsPlugin } = require('durable-agents/worker');
+const { connectAgentClient } = require('durable-agents');
+const { refundOrder, refunds } = require('./tools');
 
 async function main() {
-  const { TEMPORAL_ADDRESS: address, TASK_QUEUE: taskQueue, MOCK_URL: mockUrl, WORKSPACE: workspaceDir } = process.env;
+  const { TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue, MOCK_URL: mockUrl, WORKSPACE: workspaceDir } = process.env;
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection,
@@ -62,29 +75,33 @@ async function main() {
   });
   // A second queue served by a worker that runs only durable-agents, where the app's own workflow sends its agent.
   const agentsQueue = taskQueue + '-agents';
-  const agents = await createAgentWorker({ connection, namespace: 'default', taskQueue: agentsQueue, providers: { mock: { baseURL: mockUrl, wire: 'openai' } }, workspaceDir });
-  const agentsRun = agents.run();
+  const agentsWorker = await createAgentWorker({ connection, namespace: 'default', taskQueue: agentsQueue, providers: { mock: { baseURL: mockUrl, wire: 'openai' } }, workspaceDir });
+  const agentsRun = agentsWorker.run();
   const out = {};
   await worker.runUntil(async () => {
-    const client = new Client({ connection: await Connection.connect({ address }) });
-    // An inline agent definition, started, approved and read through the package's client API.
-    const agents = createAgentClient({ client, taskQueue });
-    const run = await agents.startAgent(
-      { agent: 'refunds', instructions: 'Refund what you are asked to.', input: 'Refund O-7', model: 'mock:consumer-refund', tools: ['refund_order'] },
-      { id: 'consumer-refund-' + process.pid },
-    );
-    const pending = await waitFor('the approval', async () => (await agents.getState(run.workflowId)).pendingApprovals[0]);
-    out.pendingWhat = pending.what;
-    out.decided = await agents.approve(run.workflowId, { by: 'consumer' });
-    out.text = (await agents.result(run.workflowId)).text;
+    // The README's app.ts: start the agent from its spec file, approve the call it proposes, read the answer.
+    const client = await connectAgentClient(); // TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, …
+    const run = await client.startAgent('./support-agent.yaml', { input: 'Refund O-7', id: 'consumer-refund-' + process.pid });
+    for await (const event of client.events(run.workflowId)) {
+      if (event.type === 'approval.requested') {
+        out.pendingWhat = event.approval.what;
+        out.refundsBeforeApproval = refunds.length;
+        out.decided = await client.approve(run.workflowId, { approvalId: event.approval.approvalId, by: 'consumer' });
+      }
+    }
+    const result = await client.result(run.workflowId);
+    await client.close();
+    out.started = { name: run.name, model: run.model };
+    out.text = result.text;
     out.refunds = refunds.length;
     // The consumer's own workflow, registered beside ours on the same worker, runs an agent as a child.
+    const temporal = new Client({ connection: await Connection.connect({ address }) });
     const triageId = 'consumer-triage-' + process.pid;
-    out.triage = await client.workflow.execute('triage', { taskQueue, workflowId: triageId, args: [agentsQueue] });
-    out.triageChildQueue = (await client.workflow.getHandle(triageId + '/triage').describe()).taskQueue;
+    out.triage = await temporal.workflow.execute('triage', { taskQueue, workflowId: triageId, args: [agentsQueue] });
+    out.triageChildQueue = (await temporal.workflow.getHandle(triageId + '/triage').describe()).taskQueue;
     out.agentsQueue = agentsQueue;
   });
-  agents.shutdown();
+  agentsWorker.shutdown();
   await agentsRun;
   await connection.close();
   process.stdout.write(JSON.stringify(out) + '\\n');
@@ -155,12 +172,15 @@ describe('the installed package', () => {
       maxBuffer: 64 << 20,
       timeout: 240_000,
     });
+    fs.writeFileSync(path.join(project, 'tools.js'), toolsSource);
+    fs.writeFileSync(path.join(project, 'support-agent.yaml'), supportAgentSpec);
     fs.writeFileSync(path.join(project, 'worker.js'), workerSource);
     fs.writeFileSync(path.join(project, 'workflows.js'), workflowsSource);
     stack = await startTestStack({ worker: false });
     stack.mock.addScenario('consumer-refund', {
       turns: [{ toolCalls: [{ name: 'refund_order', arguments: { orderId: 'O-7' } }] }, { text: 'Refunded O-7.' }],
     });
+    stack.mock.addScenario('consumer-answer', { turns: [{ text: 'Nothing to refund.' }] });
   });
 
   after(async () => {
@@ -203,16 +223,43 @@ describe('the installed package', () => {
     assert.equal(fromPackage, fromApp);
   });
 
-  it("adds durable-agents to the app's own worker with its own tool, approves the gated call and reads the result", async () => {
+  it('reads spec files with the loaders durable-agents/worker exports: the catalog, an agent file, a graph', async () => {
+    const result = await node([
+      '-e',
+      `const { AgentCatalog, loadAgentSpecFile, loadGraphSpec } = require('durable-agents/worker');
+const spec = loadAgentSpecFile('./support-agent.yaml');
+const found = new AgentCatalog({ specsDir: '.' }).find('support-agent');
+const graph = loadGraphSpec('support-router');
+let bad;
+try { loadAgentSpecFile('./package.json'); } catch (err) { bad = err.name; }
+process.stdout.write(JSON.stringify({ spec: [spec.name, spec.approvalRequiredTools], source: found && found.source, graph: graph.name, bad }));`,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), {
+      spec: ['support-agent', ['refund_order']],
+      source: 'user',
+      graph: 'support-router',
+      bad: 'UserError',
+    });
+  });
+
+  it("adds durable-agents to the app's own worker with its own tool, starts its agent spec file, approves the gated call and reads the result", async () => {
     const result = await node(['worker.js'], {
       TEMPORAL_ADDRESS: stack.address,
-      TASK_QUEUE: `consumer-${process.pid}`,
+      TEMPORAL_NAMESPACE: stack.namespace,
+      TEMPORAL_TASK_QUEUE: `consumer-${process.pid}`,
       MOCK_URL: stack.mock.url,
       WORKSPACE: work,
     });
     assert.equal(result.code, 0, result.stderr);
     const out = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+    assert.deepEqual(
+      out.started,
+      { name: 'support-agent', model: 'mock:consumer-refund' },
+      'the spec file was started',
+    );
     assert.match(String(out.pendingWhat), /refund_order/);
+    assert.equal(out.refundsBeforeApproval, 0, "the spec's approvalRequiredTools held the call");
     assert.equal((out.decided as { decision?: string }).decision, 'approved');
     assert.equal(out.text, 'Refunded O-7.');
     assert.equal(out.refunds, 1, 'the tool ran once, after the approval');
@@ -257,7 +304,7 @@ const shout = defineTool({ name: 'shout', description: 'Upper-cases text.', sche
     assert.deepEqual(out, { text: 'It said HI.', toolCalls: 1, toolResult: 'HI' });
   });
 
-  it('runs the installed agentctl with plain node: --help, and start … --wait against a worker of the app', async () => {
+  it('runs the installed agentctl with plain node: --help, and start <spec file> … --wait against a worker of the app', async () => {
     const bin = path.join(project, 'node_modules', 'durable-agents', 'bin', 'agentctl.js');
     assert.ok(!fs.existsSync(path.join(project, 'node_modules', 'durable-agents', 'src')), 'no sources installed');
     const help = await node([bin, '--help']);
@@ -265,14 +312,15 @@ const shout = defineTool({ name: 'shout', description: 'Upper-cases text.', sche
     assert.match(help.stdout, /agentctl start/);
 
     const taskQueue = `consumer-cli-${process.pid}`;
-    // The app's worker, with only the plugin: the shipped research-assistant needs the built-in tools.
+    // The app's worker, with only the plugin and the app's tool, which its agent spec file names.
     fs.writeFileSync(
       path.join(project, 'cli-worker.js'),
       `const { Worker, NativeConnection } = require('@temporalio/worker');
 const { durableAgentsPlugin } = require('durable-agents/worker');
+const { refundOrder } = require('./tools');
 (async () => {
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
-  const worker = await Worker.create({ connection, taskQueue: process.env.TASK_QUEUE, plugins: [durableAgentsPlugin({ providers: { mock: { baseURL: process.env.MOCK_URL, wire: 'openai' } }, workspaceDir: process.env.WORKSPACE })] });
+  const worker = await Worker.create({ connection, taskQueue: process.env.TASK_QUEUE, plugins: [durableAgentsPlugin({ providers: { mock: { baseURL: process.env.MOCK_URL, wire: 'openai' } }, workspaceDir: process.env.WORKSPACE, tools: [refundOrder] })] });
   process.on('SIGTERM', () => worker.shutdown());
   process.stdout.write('ready\\n');
   await worker.run();
@@ -297,9 +345,12 @@ const { durableAgentsPlugin } = require('durable-agents/worker');
         [
           bin,
           'start',
-          'research-assistant',
+          './support-agent.yaml',
+          '--input',
+          'Is O-9 refundable?',
+          // A model that answers without the tool, so --wait has no approval to wait for.
           '--model',
-          'mock:research-assistant',
+          'mock:consumer-answer',
           '--id',
           `consumer-cli-${process.pid}`,
           '--task-queue',
@@ -310,6 +361,7 @@ const { durableAgentsPlugin } = require('durable-agents/worker');
       );
       assert.equal(started.code, 0, `${started.stderr}\nworker: ${workerErr}`);
       assert.match(started.stdout, new RegExp(`consumer-cli-${process.pid}`));
+      assert.match(started.stdout, /Nothing to refund\./, 'the spec file ran to its answer');
     } finally {
       worker.kill('SIGTERM');
       await new Promise((resolve) => (worker.exitCode === null ? worker.on('close', resolve) : resolve(undefined)));
