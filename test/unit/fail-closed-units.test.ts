@@ -89,7 +89,11 @@ describe('the model activity', () => {
     const { env } = quietActivityEnv({ heartbeatTimeoutMs: 2000 });
     const beats: number[] = [];
     env.on('heartbeat', () => beats.push(Number(called)));
-    await env.run(activities.callModel, request({ conversation: { id: 'c', revision: 'r1', offset: 0 } as never }));
+    // The mock environment's run is workflow `test` in namespace `test`: its own conversation is `test/test`.
+    await env.run(
+      activities.callModel,
+      request({ conversation: { id: 'test/test', revision: 'r1', offset: 0 } as never }),
+    );
     assert.ok(beats.filter((b) => b === 0).length >= 2, `heartbeats before the provider call: ${beats.join(',')}`);
   });
 
