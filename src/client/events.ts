@@ -200,7 +200,12 @@ function approvalPosition(approvalId: string, steps: readonly StepLike[]): numbe
 export class EventDeriver {
   private readonly cursor: Cursor;
   private readonly started = new Set<string>();
-  private readonly pending = new Map<string, { stream: string; pos: number; child?: EventChild }>();
+  private readonly pending = new Map<
+    string,
+    { stream: string; pos: number; child?: EventChild; childApprovalId?: string }
+  >();
+  /** Approvals seen decided; the root may still list a child's for a moment, until it reads the child again. */
+  private readonly decided = new Set<string>();
   private readonly lastCost = new Map<string, string>();
 
   constructor(
@@ -325,9 +330,18 @@ export class EventDeriver {
     childCandidates: { child: EventChild; items: Candidate[] }[],
   ): void {
     const now = new Set(root.pendingApprovals.map((p) => p.approvalId));
+    // A child's approval is decided when the child itself no longer waits for it: the root learns that later
+    // (it reads the child's approvals when nudged), and by then the child's later steps may already be out.
+    const stillPending = (approvalId: string, at: { child?: EventChild; childApprovalId?: string }): boolean => {
+      if (!now.has(approvalId)) return false;
+      if (!at.child || at.childApprovalId === undefined) return true;
+      const childRun = children.find((c) => c.workflowId === at.child?.workflowId);
+      return !childRun || childRun.state.pendingApprovals.some((p) => p.approvalId === at.childApprovalId);
+    };
     for (const [approvalId, at] of [...this.pending]) {
-      if (now.has(approvalId)) continue;
+      if (stillPending(approvalId, at)) continue;
       this.pending.delete(approvalId);
+      this.decided.add(approvalId);
       const candidate: Candidate = {
         stream: at.stream,
         pos: at.pos + 1,
@@ -337,7 +351,7 @@ export class EventDeriver {
       else early.push(candidate);
     }
     for (const approval of root.pendingApprovals) {
-      if (this.pending.has(approval.approvalId)) continue;
+      if (this.pending.has(approval.approvalId) || this.decided.has(approval.approvalId)) continue;
       const childRun = approval.childWorkflowId
         ? children.find((c) => c.workflowId === approval.childWorkflowId)
         : undefined;
@@ -346,7 +360,12 @@ export class EventDeriver {
       const steps = (childRun ? childRun.state.steps : root.steps) as StepLike[];
       const pos = approvalPosition(approval.approvalId, steps);
       const child = childRun ? { workflowId: childRun.workflowId, label: childRun.label } : undefined;
-      this.pending.set(approval.approvalId, { stream, pos, ...(child ? { child } : {}) });
+      this.pending.set(approval.approvalId, {
+        stream,
+        pos,
+        ...(child ? { child } : {}),
+        ...(child && approval.childApprovalId !== undefined ? { childApprovalId: approval.childApprovalId } : {}),
+      });
       const candidate: Candidate = { stream, pos, event: { type: 'approval.requested', approval } };
       if (child) this.childItems(childCandidates, child).push(candidate);
       else early.push(candidate);
