@@ -67,8 +67,9 @@ export interface DurableAgentsPluginOptions {
    */
   mcpServers?: McpServerDeclaration[];
   /**
-   * Connections to the declared MCP servers. Without it the plugin keeps a pool of its own, closed (and its
-   * stdio servers stopped) when the last worker using the plugin stops; a pool passed in belongs to the caller.
+   * Connections to the declared MCP servers (a pool of the plugin's own by default). Either way the pool's
+   * connections are closed, and its stdio servers stopped, when the last worker using the plugin stops: a stdio
+   * server must not outlive the worker that started it.
    */
   mcpPool?: McpClientPool;
   /** http_fetch limits and the hosts allowed to be private. */
@@ -174,7 +175,7 @@ export class DurableAgentsPlugin extends SimplePlugin {
     this.store = store;
     this.ownsStore = ownsStore;
     this.mcpRegistry = mcpRegistry;
-    this.closeMcp = pluginOptions.mcpPool ? () => Promise.resolve() : mcp.close;
+    this.closeMcp = mcp.close;
     const prefix = toolActivityName('');
     this.toolNames = Object.keys(activities)
       .filter((name) => name.startsWith(prefix))
