@@ -13,6 +13,8 @@ export { durableAgentsPlugin, DurableAgentsPlugin, type DurableAgentsPluginOptio
 export { createAgentWorker, type AgentWorkerOptions } from './worker/agent-worker';
 /** The model workers running beside a worker made by `createAgentWorker` (empty before it runs). */
 export { agentModelWorkers } from './worker/agent-worker';
+// Worker Deployment Versioning for a worker of the user's own (createAgentWorker takes `deployment`).
+export { workerDeploymentOptions, type WorkerDeploymentSettings } from './worker/deployment';
 /** Path of our workflow entry module, for `bundleWorkflowCode` or replay workers. */
 export { workflowsPath, shippedKnowledgeBaseDir } from './worker/plugin';
 /** Turns a typed function into an agent tool: JSON schema for the model, retry policy, timeout, approval default. */

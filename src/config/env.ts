@@ -19,6 +19,7 @@ import { logLevelFromEnv, telemetrySettingsFromEnv } from './telemetry';
 import { temporalSettingsFromEnv, type TemporalSettings } from './temporal';
 import { toolSettingsFromEnv, toolPathsFromEnv } from './tools';
 import type { Env } from './values';
+import { workerProcessSettingsFromEnv, type WorkerProcessSettings } from './worker';
 
 export interface Config {
   temporal: TemporalSettings;
@@ -44,6 +45,8 @@ export interface Config {
   approvalSecret?: string;
   /** A folder of the user's own agent specs (AGENT_SPECS_DIR), served by name to runs that name only an agent. */
   agentSpecsDir?: string;
+  /** Shutdown grace time and Worker Versioning (AGENT_SHUTDOWN_GRACE_TIME, AGENT_WORKER_*). */
+  worker: WorkerProcessSettings;
 }
 
 /** Reads every subsystem's settings from the environment; the first bad value throws a UserError naming it. */
@@ -64,5 +67,6 @@ export function loadConfig(env: Env = process.env): Config {
     telemetry: telemetrySettingsFromEnv(env),
     ...(approvalSecret ? { approvalSecret } : {}),
     ...(agentSpecsDir ? { agentSpecsDir } : {}),
+    worker: workerProcessSettingsFromEnv(env),
   };
 }

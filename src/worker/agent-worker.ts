@@ -15,6 +15,7 @@ import type { Provider } from '../contracts/model-id';
 import type { Tracing } from '../telemetry/tracing';
 import type { ModelPrice } from '../contracts/pricing';
 import { durableAgentsPlugin, type DurableAgentsPlugin } from './plugin';
+import { workerDeploymentOptions, type WorkerDeploymentSettings } from './deployment';
 
 export interface AgentWorkerOptions {
   connection: NativeConnection;
@@ -80,6 +81,12 @@ export interface AgentWorkerOptions {
   specsDir?: string;
   /** The operator's own activity interceptors, run after tracing's (for example to time or audit activities). */
   activityInterceptors?: NonNullable<WorkerOptions['interceptors']>['activity'];
+  /**
+   * Register this Worker Deployment Version (AGENT_WORKER_DEPLOYMENT, AGENT_WORKER_BUILD_ID, AGENT_WORKER_VERSIONING)
+   * and use Worker Versioning: PINNED runs finish on the version that started them, new runs start on the
+   * deployment's current version. The model workers register the same version. See docs/deploying.md#upgrades.
+   */
+  deployment?: WorkerDeploymentSettings;
 }
 
 export { workflowsPath } from './plugin';
@@ -119,6 +126,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
     ...(options.identity ? { identity: options.identity } : {}),
+    ...(options.deployment ? { workerDeploymentOptions: workerDeploymentOptions(options.deployment) } : {}),
     plugins: [plugin],
   });
   plugins.set(worker, plugin);

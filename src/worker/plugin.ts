@@ -295,6 +295,8 @@ export class DurableAgentsPlugin extends SimplePlugin {
       ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
       shutdownGraceTime: settings.shutdownGraceTime ?? options.shutdownGraceTime ?? '10s',
       ...(options.identity ? { identity: options.identity } : {}),
+      // A pinned run's model calls must reach workers of its own version: the model queues join the same one.
+      ...(options.workerDeploymentOptions ? { workerDeploymentOptions: options.workerDeploymentOptions } : {}),
     });
     return setup.modelWorkers;
   }
