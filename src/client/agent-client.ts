@@ -11,7 +11,8 @@ import { sendDecision, type ApproveOptions, type DecisionOutcome, type RejectOpt
 import { RunNotOpenError, StateUnavailableError, type RunFailedError } from './errors';
 import { runEvents, type EventsOptions, type RunEvent } from './events';
 import { forkRun, type ForkOutcome } from './fork';
-import { listRuns, type ListOptions, type RunSummary } from './list';
+import { retryRun, type RetryOutcome } from './retry';
+import { listRuns, listRunsPage, type ListOptions, type RunPage, type RunSummary } from './list';
 import { queryState, type StateAnswer } from './live-state';
 import { runOutcome, type RunOutcome } from './outcome';
 import { pollRun, type PollOptions, type RunSnapshot } from './run-poller';
@@ -152,9 +153,22 @@ export class AgentClient {
     return forkRun(this.temporal, workflowId, options);
   }
 
+  /**
+   * Retries a run that failed (timed out, was terminated or cancelled): an agent run from its failing step (a fork),
+   * otherwise anew under a new id with the same input; `mode` says which.
+   */
+  retry(workflowId: string): Promise<RetryOutcome> {
+    return retryRun(this.temporal, workflowId);
+  }
+
   /** Agent and graph runs, newest first, filtered by status, awaiting approval, agent name. */
   list(options: ListOptions = {}): Promise<RunSummary[]> {
     return listRuns(this.temporal, options);
+  }
+
+  /** One page of `list`, with the token of the next page (absent on the last one). */
+  listPage(options: ListOptions & { pageToken?: string } = {}): Promise<RunPage> {
+    return listRunsPage(this.temporal, options);
   }
 
   /** Live events of the run until it ends, following continue-as-new; resume with `after` (an event id). */
