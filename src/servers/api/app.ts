@@ -8,7 +8,12 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { AgentClient } from '../../client/agent-client';
 import { authenticate, type ApiKey } from './auth';
 import type { RouteContext } from './context';
@@ -69,6 +74,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
   if (options.corsOrigins?.length) await app.register(cors, { origin: options.corsOrigins });
 

@@ -106,10 +106,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
     void reply.status(status).send({ error: { code, message, ...(details !== undefined ? { details } : {}) } });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send({
-        error: { code: ApiErrorCode.NotFound, message: `no route ${request.method} ${request.url.split('?')[0]}` },
-      });
+    void reply.status(404).send({
+      error: { code: ApiErrorCode.NotFound, message: `no route ${request.method} ${request.url.split('?')[0]}` },
+    });
   });
 }

@@ -18,6 +18,8 @@ export const approvalRoutes =
           body: decisionBody,
           response: {
             200: decisionResponse,
+            400: errorBodySchema,
+            413: errorBodySchema,
             401: errorBodySchema,
             403: errorBodySchema,
             404: errorBodySchema,

@@ -34,6 +34,7 @@ import {
 export const MAX_WAIT_MS = 60_000;
 
 const errors = {
+  400: errorBodySchema,
   401: errorBodySchema,
   403: errorBodySchema,
   404: errorBodySchema,
