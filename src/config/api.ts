@@ -60,7 +60,7 @@ export function apiSettingsFromEnv(env: Env = process.env): ApiSettings {
     keys.push(...keysFrom(text, `AGENT_API_KEYS_FILE ${keysFile}`));
   }
   if (keysInline) keys.push(...keysFrom(keysInline, 'AGENT_API_KEYS'));
-  const webUiUrl = nonEmpty(env.AGENT_API_WEB_UI_URL);
+  const webUiUrl = nonEmpty(env.TEMPORAL_UI_URL);
   return {
     host: nonEmpty(env.AGENT_API_HOST) ?? '127.0.0.1',
     port: positiveInt(env, 'AGENT_API_PORT', 8080),

@@ -13,6 +13,7 @@ import { createAgentClient, type AgentClient } from '../../src/client';
 import type { GraphSpecInput } from '../../src/contracts/graph-spec';
 import { createApiServer } from '../../src/servers/api/app';
 import { hashApiKey, type ApiKey } from '../../src/servers/api/auth';
+import { agentctlEnv, spawnAgentctl } from '../helpers/agentctl';
 import { readSse, type SseEvent } from '../helpers/sse';
 import { useTestStack } from '../helpers/stack';
 
@@ -286,6 +287,12 @@ describe('HTTP API', () => {
     assert.notEqual(retried.body.runId, retried.body.previousRunId);
     const running = await call('POST', `/v1/runs/${retried.body.workflowId}/retry`, { headers: ANN });
     assert.ok([202, 409].includes(running.status));
+
+    // agentctl retry is the same client method: the fork above failed again, so it is retried once more.
+    await client.outcome(started.body.workflowId);
+    const cli = await spawnAgentctl(['retry', started.body.workflowId], agentctlEnv(stack)).done;
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /retried .* from step 1 \(fork\)/);
 
     const slow = await call('POST', '/v1/runs', {
       headers: ANN,
