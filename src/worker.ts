@@ -49,3 +49,7 @@ export type { AgentSpec } from './contracts/agent-spec';
 export { loadGraphSpec } from './agents/graphs';
 /** A graph spec after validation. */
 export type { GraphSpec } from './contracts/graph-spec';
+/** Token brokers for `durableAgentsPlugin({ tokens })`: where model calls' live text goes as it is written. */
+export { createInProcessTokenBroker } from './streaming/in-process';
+export { createPostgresTokenBroker, type PostgresTokenBrokerOptions } from './streaming/postgres';
+export type { TokenBroker } from './streaming/broker';

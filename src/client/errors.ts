@@ -24,6 +24,8 @@ export const ClientErrorCode = {
   DecisionRefused: 'DECISION_REFUSED',
   DecisionTimedOut: 'DECISION_TIMED_OUT',
   ForkUnavailable: 'FORK_UNAVAILABLE',
+  /** `tokens()` on a client given no token broker. */
+  TokensUnavailable: 'TOKENS_UNAVAILABLE',
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 

@@ -13,6 +13,7 @@ import type { ConversationStoreSettings } from '../activities/conversation';
 import type { ConversationStore } from '../activities/conversation/store';
 import type { Provider } from '../contracts/model-id';
 import type { Tracing } from '../telemetry/tracing';
+import type { TokenBroker } from '../streaming/broker';
 import type { ModelPrice } from '../contracts/pricing';
 import { durableAgentsPlugin, type DurableAgentsPlugin } from './plugin';
 
@@ -62,6 +63,12 @@ export interface AgentWorkerOptions {
    */
   allowUnpricedModels?: boolean;
   /**
+   * Live tokens: where each model call's text goes as the model writes it (`createInProcessTokenBroker()` when the
+   * API shares this process, `createPostgresTokenBroker(url)` across machines; AGENT_TOKEN_STREAM_URL for
+   * `npm run worker`). Tokens never enter Temporal history; without a broker they go nowhere.
+   */
+  tokens?: TokenBroker;
+  /**
    * Payload codecs and failure converter, e.g. `encryptedDataConverter(keys)`. With a prebuilt bundle, bundle
    * it with the same `failureConverterPath`.
    */
@@ -105,6 +112,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     ...(options.conversationStore ? { conversationStore: options.conversationStore } : {}),
     ...(options.prices ? { prices: options.prices } : {}),
     ...(options.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
+    ...(options.tokens ? { tokens: options.tokens } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
     ...(options.specsDir !== undefined ? { specsDir: options.specsDir } : {}),

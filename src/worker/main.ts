@@ -14,6 +14,7 @@ import { tracingFromSettings } from '../telemetry/tracing';
 import { encryptedDataConverter } from '../security/data-converter';
 import { registerSecrets } from '../security/redaction';
 import { loadToolsModule } from './tools-module';
+import { createPostgresTokenBroker } from '../streaming/postgres';
 
 /** Refuses to start a worker that could not call any model: better now than on the first run. */
 function assertSomeProvider(config: Config): void {
@@ -56,6 +57,12 @@ async function main(): Promise<void> {
   installTemporalLogging(logger, { metrics: runtimeMetricsOptions(config.telemetry) });
   const tracing = tracingFromSettings(config.telemetry, 'worker');
 
+  // Live tokens leave this process only through a shared broker; a failing broker loses live text, never a run.
+  const tokens = config.tokenStream.url
+    ? createPostgresTokenBroker(config.tokenStream.url, {
+        onError: (err) => logger.warn({ error: err.message }, 'token broker: live text dropped'),
+      })
+    : undefined;
   const connection = await NativeConnection.connect(options);
   // Agent and model workers alike encrypt and decrypt payloads when AGENT_PAYLOAD_KEYS is set.
   const dataConverter = encryptedDataConverter(config.temporal.payloadKeys);
@@ -75,6 +82,7 @@ async function main(): Promise<void> {
       conversationStore: config.conversationStore,
       ...(config.prices ? { prices: config.prices } : {}),
       ...(config.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
+      ...(tokens ? { tokens } : {}),
       dataConverter,
       approvalSecret: config.approvalSecret,
       ...(config.agentSpecsDir ? { specsDir: config.agentSpecsDir } : {}),
@@ -91,6 +99,7 @@ async function main(): Promise<void> {
         traces: config.telemetry.tracesExporter,
         ...(config.telemetry.prometheusBind ? { prometheus: `http://${config.telemetry.prometheusBind}/metrics` } : {}),
         conversationStore: config.conversationStore.kind,
+        tokens: tokens ? 'postgres' : 'none',
         mcpServers: mcpServers.map((s) => s.name),
         rateLimits: config.rateLimits,
         ...(config.agentSpecsDir ? { agentSpecsDir: config.agentSpecsDir } : {}),
@@ -103,6 +112,7 @@ async function main(): Promise<void> {
   } finally {
     // Spans still buffered go out before the process ends.
     await tracing?.shutdown().catch(() => undefined);
+    await tokens?.close();
     await connection.close();
   }
 }

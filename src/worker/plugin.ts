@@ -41,6 +41,7 @@ import type { ModelPrice } from '../contracts/pricing';
 import { toolActivityName } from '../contracts/tool-specs';
 import { ensurePrivateDir } from '../security/private-dir';
 import { registerSecrets } from '../security/redaction';
+import type { TokenBroker } from '../streaming/broker';
 import type { Tracing } from '../telemetry/tracing';
 import { tracingWorkerOptions } from '../telemetry/worker';
 import { createModelWorkers } from './model-workers';
@@ -87,6 +88,12 @@ export interface DurableAgentsPluginOptions {
    * refused with a non-retryable `ModelUnpriced`.
    */
   allowUnpricedModels?: boolean;
+  /**
+   * Live tokens: where each model call's text goes as the model writes it (`createInProcessTokenBroker()` when the
+   * API shares this process, `createPostgresTokenBroker(url)` across machines; AGENT_TOKEN_STREAM_URL for
+   * `npm run worker`). Tokens never enter Temporal history; without a broker they go nowhere.
+   */
+  tokens?: TokenBroker;
   /** Payload codecs and failure converter (e.g. `encryptedDataConverter(keys)`), merged into the worker's. */
   dataConverter?: DataConverter;
   /** Approval decisions must be signed with this secret (checked in an activity). */
@@ -291,6 +298,7 @@ export class DurableAgentsPlugin extends SimplePlugin {
       ...(settings.rateLimits ? { rateLimits: settings.rateLimits } : {}),
       ...(this.pluginOptions.prices ? { prices: this.pluginOptions.prices } : {}),
       ...(this.pluginOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
+      ...(this.pluginOptions.tokens ? { tokens: this.pluginOptions.tokens } : {}),
       ...(this.pluginOptions.tracing ? { tracing: this.pluginOptions.tracing } : {}),
       ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
       shutdownGraceTime: settings.shutdownGraceTime ?? options.shutdownGraceTime ?? '10s',
