@@ -10,6 +10,8 @@ import { AgentClientError, ClientErrorCode } from './errors';
 export interface TokensOptions {
   /** Stops following. */
   signal?: AbortSignal;
+  /** Called once the subscription is in place: from then on nothing the workers publish is missed. */
+  onReady?: () => void;
 }
 
 export async function* runTokens(
@@ -29,6 +31,7 @@ export async function* runTokens(
     queue.push(event);
     wake?.();
   });
+  options.onReady?.();
   const aborted = new Promise<void>((resolve) => {
     if (options.signal?.aborted) resolve();
     options.signal?.addEventListener('abort', () => resolve(), { once: true });
