@@ -20,6 +20,7 @@ import {
   type ChildWorker,
   type ChildWorkerSettings,
 } from '../helpers/child-worker';
+import { agentctlEnv, spawnAgentctl } from '../helpers/agentctl';
 import { startPostgres, type PostgresCluster } from '../helpers/postgres';
 import { startTestStack, type TestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
@@ -204,5 +205,39 @@ describe('a worker killed mid-stream', () => {
     assert.ok(retried, 'the call was sent again');
     const noticedMs = Date.parse(retried.at) - killedAt;
     assert.ok(noticedMs < 30_000, `the dead worker was noticed in ${noticedMs} ms`);
+  });
+});
+
+describe('agentctl watch --tokens', () => {
+  it('prints the text as it is written, announcing a retry, through the broker of AGENT_TOKEN_STREAM_URL', async () => {
+    const taskQueue = `tokens-cli-${process.pid}`;
+    await worker(taskQueue, 'tokens-cli');
+    stack.mock.addScenario('tokens-cli', {
+      turns: [{ text: story, chunkDelayMs: 40, faults: [{ breakAfterChars: 25 }] }],
+    });
+    const client = apiClient(taskQueue);
+    const workflowId = `tokens-cli-${Date.now()}`;
+    const env = agentctlEnv(stack, { TEMPORAL_TASK_QUEUE: taskQueue, AGENT_TOKEN_STREAM_URL: pg.url });
+    await started(client, input('tokens-cli'), { id: workflowId });
+    const watch = spawnAgentctl(['watch', workflowId, '--tokens', '--interval', '200'], env);
+    const run = await watch.done;
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout.split('\n');
+    const retry = lines.findIndex((l) => l.includes('↻ mock:tokens-cli attempt 2: the text starts again'));
+    assert.ok(retry >= 0, `the retry is announced:\n${run.stdout}`);
+    // Step lines may come between pieces of text; the pieces after the announcement make up the whole answer.
+    const written = lines
+      .slice(retry + 1)
+      .filter((l) => l.startsWith('  ✎ '))
+      .map((l) => l.slice('  ✎ '.length))
+      .join('');
+    assert.equal(written, story, run.stdout);
+  });
+
+  it('refuses --tokens without a broker, naming the setting', async () => {
+    const env = agentctlEnv(stack);
+    const run = await spawnAgentctl(['watch', 'no-such-run', '--tokens'], env).done;
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /AGENT_TOKEN_STREAM_URL/);
   });
 });
