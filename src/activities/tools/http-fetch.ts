@@ -13,7 +13,12 @@ import { compile } from 'html-to-text';
 import { z } from 'zod';
 import { ErrorType } from '../../contracts/errors';
 import { hostAllowed } from './address-policy';
-import { describeRefusal, guardedLookup, literalAddressRefusal, type AddressRefusal } from '../../security/address-guard';
+import {
+  describeRefusal,
+  guardedLookup,
+  literalAddressRefusal,
+  type AddressRefusal,
+} from '../../security/address-guard';
 import { defineTool, type DefinedTool } from './define-tool';
 import { ToolError } from './tool-activity';
 
