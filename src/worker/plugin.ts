@@ -392,19 +392,17 @@ function combinedWorkflowsPath(userWorkflowsPath: string | undefined, declareWeb
   if (!theirs && !declareWebhooks) return workflowsPath;
   const modulesDir = path.resolve(path.dirname(require.resolve('@temporalio/workflow/package.json')), '..', '..');
   const dir = path.join(modulesDir, '.cache', 'durable-agents');
-  const lines = [
-    ...(theirs ? [`export * from ${JSON.stringify(theirs)};`] : []),
-    `export * from ${JSON.stringify(workflowsPath)};`,
-    ...(declareWebhooks
-      ? [
-          `import { declareWebhooks } from ${JSON.stringify(webhookFlagPath)};`,
-          `declareWebhooks(${JSON.stringify(WEBHOOKS_BUNDLE_MARKER)});`,
-        ]
-      : []),
-  ];
-  const code = `${lines.join('\n')}\n`;
+  // With webhooks the entry is CommonJS (`.cjs`, whatever the package's "type"), so the declaring call can sit
+  // beside the re-exports without relying on how the bundler reads a `.js` file; without, it stays as it was.
+  const code = declareWebhooks
+    ? [
+        `module.exports = { ${theirs ? `...require(${JSON.stringify(theirs)}), ` : ''}...require(${JSON.stringify(workflowsPath)}) };`,
+        `require(${JSON.stringify(webhookFlagPath)}).declareWebhooks(${JSON.stringify(WEBHOOKS_BUNDLE_MARKER)});`,
+        '',
+      ].join('\n')
+    : `export * from ${JSON.stringify(theirs)};\nexport * from ${JSON.stringify(workflowsPath)};\n`;
   const digest = crypto.createHash('sha256').update(code).digest('hex').slice(0, 16);
-  const file = path.join(dir, `workflows-${digest}.js`);
+  const file = path.join(dir, `workflows-${digest}.${declareWebhooks ? 'cjs' : 'js'}`);
   fs.mkdirSync(dir, { recursive: true });
   if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== code) fs.writeFileSync(file, code);
   return file;
