@@ -55,6 +55,8 @@ const subscriptionFields = {
     .url()
     .refine((u) => /^https?:\/\//i.test(u), 'an http or https URL')
     .refine((u) => {
+      // Refinements run even when `url()` already refused the text, so an unparsable URL passes here.
+      if (!URL.canParse(u)) return true;
       const parsed = new URL(u);
       return !parsed.username && !parsed.password;
     }, 'no user name or password in the URL (the signature authenticates the sender)'),
