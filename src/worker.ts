@@ -49,3 +49,10 @@ export type { AgentSpec } from './contracts/agent-spec';
 export { loadGraphSpec } from './agents/graphs';
 /** A graph spec after validation. */
 export type { GraphSpec } from './contracts/graph-spec';
+/**
+ * Webhook subscriptions (`createAgentWorker({ webhooks })`, `durableAgentsPlugin({ webhooks })`): the settings, the
+ * events a subscription may ask for, and the reader of AGENT_WEBHOOKS_FILE. See docs/webhooks.md.
+ */
+export type { WebhookEvent, WebhookSettings, WebhookState } from './contracts/webhooks';
+export { WEBHOOK_EVENTS } from './contracts/webhooks';
+export { webhooksFromEnv, parseWebhooksFile } from './config/webhooks';
