@@ -91,6 +91,13 @@ const stack = useTestStack({}, async (s) => {
         graphs: ['hooks-graph'],
       },
       { name: 'down', url: `${base}/down`, events: ['run.completed', 'run.failed'], secret, agents: ['all-fail'] },
+      {
+        name: 'endings',
+        url: `${base}/ok`,
+        events: ['run.cancelled', 'run.failed', 'budget.exceeded'],
+        secret,
+        agents: ['cancel-me', 'over-budget'],
+      },
       // localhost resolves to a loopback address, and only the literal 127.0.0.1 is allow-listed.
       {
         name: 'private',
@@ -290,6 +297,42 @@ describe('webhooks', () => {
     assert.equal(failure?.attempts, 1, 'a refusal is not retried');
     assert.match(failure?.error ?? '', /loopback address/);
     assert.equal(receiver.received.filter((r) => r.path === '/private').length, 0, 'the receiver was never contacted');
+  });
+
+  it('sends budget.exceeded and run.failed when a budget stops a run, and run.cancelled when it is cancelled', async () => {
+    stack.mock.addScenario('hooks-budget', {
+      turns: [{ toolCalls: [{ name: 'calculator', arguments: { expression: '1+1' } }] }, { text: 'never reached' }],
+    });
+    const overId = id('over-budget');
+    const over = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+      taskQueue: hooksQueue,
+      workflowId: overId,
+      args: [{ ...inlineAgent('over-budget', 'hooks-budget'), tools: ['calculator'], budget: { maxSteps: 1 } }],
+    });
+    await assert.rejects(over.result());
+    const budget = receiver.received.find(ofRun(overId, '/ok', 'budget.exceeded'));
+    const failed = receiver.received.find(ofRun(overId, '/ok', 'run.failed'));
+    assert.ok(budget?.verified && failed?.verified, 'both were delivered before the run failed');
+    assert.equal(budget?.payload.data.status, 'budget_exceeded');
+    assert.equal((failed?.payload.data.error as { type?: string }).type, 'BudgetExceeded');
+
+    stack.mock.addScenario('hooks-cancel', {
+      turns: [{ toolCalls: [{ name: 'write_file', arguments: { path: 'hooks/cancel.md', content: 'x' } }] }],
+    });
+    const cancelId = id('cancel-me');
+    const waiting = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+      taskQueue: hooksQueue,
+      workflowId: cancelId,
+      args: [
+        { ...inlineAgent('cancel-me', 'hooks-cancel'), tools: ['write_file'], approvalRequiredTools: ['write_file'] },
+      ],
+    });
+    await pendingApprovalOf(waiting);
+    await waiting.cancel();
+    await assert.rejects(waiting.result());
+    const cancelled = receiver.received.filter(ofRun(cancelId, '/ok', 'run.cancelled'));
+    assert.equal(cancelled.length, 1, 'delivered once, before the cancelled run closed');
+    assert.ok(cancelled[0]?.verified);
   });
 
   it('adds no history event on a worker without subscriptions, and only the plan on one whose plan is empty', async () => {
