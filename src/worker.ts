@@ -53,3 +53,10 @@ export type { GraphSpec } from './contracts/graph-spec';
 export { createInProcessTokenBroker } from './streaming/in-process';
 export { createPostgresTokenBroker, type PostgresTokenBrokerOptions } from './streaming/postgres';
 export type { TokenBroker } from './streaming/broker';
+/**
+ * Webhook subscriptions (`createAgentWorker({ webhooks })`, `durableAgentsPlugin({ webhooks })`): the settings, the
+ * events a subscription may ask for, and the reader of AGENT_WEBHOOKS_FILE. See docs/webhooks.md.
+ */
+export type { WebhookEvent, WebhookSettings, WebhookState } from './contracts/webhooks';
+export { WEBHOOK_EVENTS } from './contracts/webhooks';
+export { webhooksFromEnv, parseWebhooksFile } from './config/webhooks';

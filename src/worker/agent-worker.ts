@@ -15,6 +15,7 @@ import type { Provider } from '../contracts/model-id';
 import type { Tracing } from '../telemetry/tracing';
 import type { TokenBroker } from '../streaming/broker';
 import type { ModelPrice } from '../contracts/pricing';
+import type { WebhookSettings } from '../contracts/webhooks';
 import { durableAgentsPlugin, type DurableAgentsPlugin } from './plugin';
 
 export interface AgentWorkerOptions {
@@ -87,6 +88,13 @@ export interface AgentWorkerOptions {
   specsDir?: string;
   /** The operator's own activity interceptors, run after tracing's (for example to time or audit activities). */
   activityInterceptors?: NonNullable<WorkerOptions['interceptors']>['activity'];
+  /**
+   * Webhook subscriptions (AGENT_WEBHOOKS_FILE): URL, events, signing secret and an optional agent or graph filter
+   * each, hosts allowed to be private, delivery retries. A run can neither add nor change one. With
+   * subscriptions, a prebuilt `workflowBundle` must come from `bundleWorkflowCode({ plugins })` with the plugin
+   * (or from `workflowsPathWithWebhooks()`).
+   */
+  webhooks?: WebhookSettings;
 }
 
 export { workflowsPath } from './plugin';
@@ -117,6 +125,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
     ...(options.specsDir !== undefined ? { specsDir: options.specsDir } : {}),
     ...(options.activityInterceptors ? { activityInterceptors: options.activityInterceptors } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     modelWorkers:
       options.modelWorkers === false ? false : { ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) },
   });

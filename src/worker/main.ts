@@ -8,6 +8,7 @@ import { createAgentWorker } from './agent-worker';
 import { loadConfig, type Config } from '../config/env';
 import { connectionOptions } from '../config/connection';
 import { mcpServersFromEnv } from '../config/mcp-servers';
+import { webhooksFromEnv } from '../config/webhooks';
 import { createLogger, installTemporalLogging } from '../telemetry/logging';
 import { runtimeMetricsOptions } from '../telemetry/metrics';
 import { tracingFromSettings } from '../telemetry/tracing';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   const mcpServers = mcpServersFromEnv();
+  const webhooks = webhooksFromEnv();
   registerSecrets([config.temporal.apiKey]);
   assertSomeProvider(config);
   // Certificates are read before the Temporal runtime starts: once it runs it keeps the process alive, so a
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
       dataConverter,
       approvalSecret: config.approvalSecret,
       ...(config.agentSpecsDir ? { specsDir: config.agentSpecsDir } : {}),
+      ...(webhooks ? { webhooks } : {}),
       // Model calls go to one task queue per provider, rate-limited there across every worker; the worker's
       // run() runs those queues' workers too, and logs them with the tools it registered.
       rateLimits: config.rateLimits,
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
         conversationStore: config.conversationStore.kind,
         tokens: tokens ? 'postgres' : 'none',
         mcpServers: mcpServers.map((s) => s.name),
+        webhooks: webhooks?.subscriptions.map((s) => s.name) ?? [],
         rateLimits: config.rateLimits,
         ...(config.agentSpecsDir ? { agentSpecsDir: config.agentSpecsDir } : {}),
       },
