@@ -27,6 +27,9 @@ import {
 import type { RunResult, RunState } from './types';
 import type { AgentCatalog } from '../agents/catalog';
 import { agentCatalogFor } from './agent-catalog';
+import type { TokenEvent } from '../contracts/tokens';
+import type { TokenBroker } from '../streaming/broker';
+import { runTokens, type TokensOptions } from './tokens';
 
 /** Options of `createAgentClient`. */
 export interface AgentClientOptions {
@@ -38,6 +41,11 @@ export interface AgentClientOptions {
   approvalSecret?: string;
   /** A folder of the user's own agent specs (AGENT_SPECS_DIR), found by name by `startAgent` beside the shipped ones. */
   specsDir?: string;
+  /**
+   * The token broker the workers publish live text to (the same `createPostgresTokenBroker(url)`, or the
+   * in-process broker the worker of this process was given); `tokens()` needs it.
+   */
+  tokens?: TokenBroker;
 }
 
 /** The durable-agents client. */
@@ -47,6 +55,7 @@ export class AgentClient {
   /** The default task queue. */
   readonly taskQueue: string;
   private readonly approvalSecret?: string;
+  private readonly tokenBroker?: TokenBroker;
   /** Shipped agents plus the user's specs folder; `startAgent('name')` looks names up here. */
   readonly agents: AgentCatalog;
 
@@ -55,6 +64,7 @@ export class AgentClient {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     if (options.approvalSecret) this.approvalSecret = options.approvalSecret;
     this.agents = agentCatalogFor(options.specsDir);
+    if (options.tokens) this.tokenBroker = options.tokens;
   }
 
   /** The namespace runs live in. */
@@ -174,6 +184,14 @@ export class AgentClient {
   /** Live events of the run until it ends, following continue-as-new; resume with `after` (an event id). */
   events(workflowId: string, options: EventsOptions = {}): AsyncIterable<RunEvent> {
     return runEvents(this.temporal, workflowId, options);
+  }
+
+  /**
+   * Live text of the run's model calls as the models write it (each attempt afresh; the text so far first when
+   * joining mid-call), until `signal` aborts. Tokens are not in Temporal history: `events()` tells the steps.
+   */
+  tokens(workflowId: string, options: TokensOptions = {}): AsyncIterable<TokenEvent> {
+    return runTokens(this.tokenBroker, workflowId, options);
   }
 
   /** Raw snapshots of the run (state, children, description) until it ends, as `events` derives them. */

@@ -25,6 +25,8 @@ export const ClientErrorCode = {
   DecisionTimedOut: 'DECISION_TIMED_OUT',
   ForkUnavailable: 'FORK_UNAVAILABLE',
   RetryUnavailable: 'RETRY_UNAVAILABLE',
+  /** `tokens()` on a client given no token broker. */
+  TokensUnavailable: 'TOKENS_UNAVAILABLE',
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 

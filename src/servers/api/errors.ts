@@ -48,11 +48,13 @@ export class ApiError extends Error {
 }
 
 /** The HTTP status of each client error code. */
-const clientStatus: Record<string, number> = {
+const clientStatus: Record<ClientErrorCode, number> = {
   [ClientErrorCode.UnknownAgent]: 422,
   [ClientErrorCode.InvalidInput]: 422,
   [ClientErrorCode.NoWorker]: 503,
   [ClientErrorCode.RunNotOpen]: 409,
+  // Routes read outcomes (never throwing for a failed run); a result asked of a failed run is a conflict.
+  [ClientErrorCode.RunFailed]: 409,
   [ClientErrorCode.StateUnavailable]: 503,
   [ClientErrorCode.NoPendingApproval]: 409,
   [ClientErrorCode.UnknownApproval]: 404,
@@ -65,6 +67,7 @@ const clientStatus: Record<string, number> = {
   [ClientErrorCode.DecisionTimedOut]: 504,
   [ClientErrorCode.ForkUnavailable]: 409,
   [ClientErrorCode.RetryUnavailable]: 409,
+  [ClientErrorCode.TokensUnavailable]: 503,
 };
 
 /** The status, code and message an error is answered with. */
