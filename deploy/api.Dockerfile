@@ -28,7 +28,8 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 # 3. Runtime, as the image's unprivileged `node` user.
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production \
-    API_PORT=8080
+    AGENT_API_HOST=0.0.0.0 \
+    AGENT_API_PORT=8080
 WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules node_modules
 COPY --from=build --chown=node:node /app/dist dist

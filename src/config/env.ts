@@ -14,6 +14,7 @@ import { agentSpecsDirFromEnv } from './agent-specs';
 import { approvalSecretFromEnv } from './approvals';
 import { conversationStoreFromEnv } from './conversation-store';
 import { allowUnpricedModelsFromEnv } from './pricing';
+import { tokenStreamFromEnv, type TokenStreamSettings } from './streaming';
 import { pricesFromEnv, providerSettingsFromEnv, rateLimitsFromEnv } from './providers';
 import { logLevelFromEnv, telemetrySettingsFromEnv } from './telemetry';
 import { temporalSettingsFromEnv, type TemporalSettings } from './temporal';
@@ -47,6 +48,8 @@ export interface Config {
   agentSpecsDir?: string;
   /** Shutdown grace time and Worker Versioning (AGENT_SHUTDOWN_GRACE_TIME, AGENT_WORKER_*). */
   worker: WorkerProcessSettings;
+  /** Where live tokens travel between processes (AGENT_TOKEN_STREAM_URL). */
+  tokenStream: TokenStreamSettings;
 }
 
 /** Reads every subsystem's settings from the environment; the first bad value throws a UserError naming it. */
@@ -63,6 +66,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(prices ? { prices } : {}),
     allowUnpricedModels: allowUnpricedModelsFromEnv(env),
     rateLimits: rateLimitsFromEnv(env),
+    tokenStream: tokenStreamFromEnv(env),
     ...toolSettingsFromEnv(env),
     telemetry: telemetrySettingsFromEnv(env),
     ...(approvalSecret ? { approvalSecret } : {}),

@@ -67,6 +67,15 @@ export const ErrorType = {
   ModelUnpriced: 'ModelUnpriced',
   /** A graph `parallel` node's list has more items than the node's (or the worker's) `maxItems`. */
   TooManyItems: 'TooManyItems',
+  /** A webhook receiver answered with a status other than 2xx, or could not be reached; retried with backoff. */
+  WebhookDeliveryFailed: 'WebhookDeliveryFailed',
+  /**
+   * A webhook URL the worker will not contact: it resolves to a private, loopback or link-local address and its
+   * host is not in the operator's allow-list. Nothing was sent.
+   */
+  WebhookTargetRefused: 'WebhookTargetRefused',
+  /** A delivery named a subscription the delivering worker's operator does not declare (its config changed). */
+  WebhookNotDeclared: 'WebhookNotDeclared',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -90,6 +99,8 @@ export const nonRetryableErrorTypes: ErrorType[] = [
   ErrorType.ConversationStoreUnusable,
   ErrorType.ModelUnpriced,
   ErrorType.TooManyItems,
+  ErrorType.WebhookTargetRefused,
+  ErrorType.WebhookNotDeclared,
 ];
 
 /** Base class for errors thrown outside Temporal code (CLI, scripts); `name` follows the subclass. */

@@ -71,8 +71,8 @@ function execForm(instruction: Instruction): string[] {
 
 const dockerfiles = [
   { file: 'deploy/worker.Dockerfile', entry: 'dist/worker/main.js', required: true },
-  // The API's entry point arrives with the HTTP API (issue 13); until then its source is absent.
-  { file: 'deploy/api.Dockerfile', entry: 'dist/servers/api/cli.js', required: false },
+  // `npm run api`'s entry (src/servers/api/cli.ts), compiled.
+  { file: 'deploy/api.Dockerfile', entry: 'dist/servers/api/cli.js', required: true },
 ];
 
 describe('Dockerfiles', () => {
