@@ -137,4 +137,52 @@ describe('worker deployment versioning', () => {
     assert.deepEqual([...freshWorkers.workflow], ['worker-v2']);
     for (const identity of freshWorkers.activity) assert.match(identity, /^worker-v2/);
   });
+
+  // Server 1.29.1 (API v1.53) has no upgrade-on-continue-as-new (`initialVersioningBehavior: 'AUTO_UPGRADE'`,
+  // `targetWorkerDeploymentVersionChanged` arrive in later servers): a pinned run's next run inherits its pin.
+  // Long runs reach a new build only by running with AUTO_UPGRADE (AGENT_WORKER_VERSIONING=auto-upgrade) and
+  // patched(); docs/deploying.md#upgrades says so. This test keeps that fact checked.
+  it('a pinned run that continues as new after the switch stays pinned to its version on this server', async () => {
+    stack.mock.addScenario('wd-can', {
+      turns: [
+        { toolCalls: [{ name: 'write_file', arguments: { path: 'wd/can.md', content: 'v1' } }] },
+        { text: 'done after continue-as-new' },
+      ],
+    });
+    // Both workers run from the test above; v1 becomes current again only to start this run there.
+    await setCurrentVersion(stack.client, 'v1');
+    const workflowId = `wd-can-${process.pid}`;
+    const first = await stack.client.workflow.start<typeof agentWorkflow>(AGENT_WORKFLOW_TYPE, {
+      taskQueue: stack.taskQueue,
+      workflowId,
+      args: [
+        {
+          instructions: 't',
+          input: 'write',
+          model: 'mock:wd-can',
+          tools: ['write_file'],
+          approvalRequiredTools: ['write_file'],
+          continueAsNewAfterSteps: 1,
+        },
+      ],
+    });
+    await waitFor(
+      'the run to wait for approval',
+      async () => (await first.query(stateQuery)).pendingApprovals.length > 0,
+    );
+    assert.equal((await versionOf(first)).buildId, 'v1');
+    await setCurrentVersion(stack.client, 'v2');
+    const [pending] = (await first.query(stateQuery)).pendingApprovals;
+    await first.executeUpdate(decideUpdate, { args: [{ approvalId: pending!.approvalId, decision: 'approve' }] });
+    const result = (await first.result()) as { text?: string };
+    assert.equal(result.text, 'done after continue-as-new');
+    const latest = stack.client.workflow.getHandle(workflowId);
+    const latestRun = (await latest.describe()).runId;
+    assert.notEqual(latestRun, first.firstExecutionRunId, 'the run did not continue as new');
+    assert.deepEqual(await versionOf(latest), {
+      buildId: 'v1',
+      behavior: temporal.api.enums.v1.VersioningBehavior.VERSIONING_BEHAVIOR_PINNED,
+    });
+    assert.deepEqual([...(await workersOf(latest)).workflow], ['worker-v1']);
+  });
 });
