@@ -178,7 +178,9 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
   };
 
   try {
-    for (const service of TEMPORAL_SERVICES) await start(service);
+    // The first service to start writes the cluster's metadata; services started together race on that row
+    // and the losers exit. So the frontend starts alone, and the others once it answers.
+    await start('frontend');
     const address = `127.0.0.1:${ports.frontend.grpc}`;
     const connection = await (async () => {
       let conn: Connection | undefined;
@@ -192,6 +194,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
       );
       return conn as Connection;
     })();
+    for (const service of TEMPORAL_SERVICES.filter((s) => s !== 'frontend')) await start(service);
     try {
       await registerNamespace(connection, namespace);
       await registerSearchAttributes(connection, namespace);
