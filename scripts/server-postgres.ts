@@ -23,7 +23,21 @@ function intFromEnv(name: string, fallback: number, min: number): number {
   return parsed.data;
 }
 
+const HELP = `npm run server:postgres [-- --help]
+
+Builds Temporal's server and SQL tool at the version the pinned CLI embeds (once), applies the schema on
+PostgreSQL and runs frontend, history, matching and worker as separate processes until Ctrl-C.
+
+  TEMPORAL_POSTGRES_URL    postgres://user:password@host:port/db (default: a throwaway local PostgreSQL)
+  TEMPORAL_HISTORY_SHARDS  history shards, at least 4 (default 4)
+  TEMPORAL_PORT            frontend port (default 7233)
+`;
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
   const shards = intFromEnv('TEMPORAL_HISTORY_SHARDS', 4, 4);
   const port = intFromEnv('TEMPORAL_PORT', 7233, 1);
   const postgresUrl = process.env.TEMPORAL_POSTGRES_URL;
