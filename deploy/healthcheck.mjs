@@ -7,7 +7,7 @@ if (!url) {
   process.exit(2);
 }
 try {
-  const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+  const res = await globalThis.fetch(url, { signal: globalThis.AbortSignal.timeout(3000) });
   process.exit(res.ok ? 0 : 1);
 } catch (err) {
   process.stderr.write(`healthcheck: ${url}: ${err.message}\n`);
