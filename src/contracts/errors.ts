@@ -67,6 +67,8 @@ export const ErrorType = {
   ModelUnpriced: 'ModelUnpriced',
   /** A graph `parallel` node's list has more items than the node's (or the worker's) `maxItems`. */
   TooManyItems: 'TooManyItems',
+  /** An `evalWorkflow` input that breaks its schema (cases, scorers, target, concurrency); nothing was run. */
+  InvalidEvalInput: 'InvalidEvalInput',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -90,6 +92,7 @@ export const nonRetryableErrorTypes: ErrorType[] = [
   ErrorType.ConversationStoreUnusable,
   ErrorType.ModelUnpriced,
   ErrorType.TooManyItems,
+  ErrorType.InvalidEvalInput,
 ];
 
 /** Base class for errors thrown outside Temporal code (CLI, scripts); `name` follows the subclass. */

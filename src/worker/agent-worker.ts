@@ -8,6 +8,7 @@ import type { McpServerDeclaration } from '../contracts/mcp-servers';
 import type { ProviderSettings } from '../activities/models/settings';
 import type { CodeRunnerSettings } from '../activities/tools/code-runner';
 import type { DefinedTool } from '../activities/tools/define-tool';
+import type { DefinedScorer } from '../activities/evals/define-scorer';
 import type { HttpFetchSettings } from '../activities/tools/http-fetch';
 import type { ConversationStoreSettings } from '../activities/conversation';
 import type { ConversationStore } from '../activities/conversation/store';
@@ -31,6 +32,8 @@ export interface AgentWorkerOptions {
   identity?: string;
   /** The user's own tools, made with `defineTool`, offered to agents that list them. */
   tools?: DefinedTool[];
+  /** The user's own eval scorers, made with `defineScorer`, named by evals as `{ type: custom, scorer }`. */
+  scorers?: DefinedScorer[];
   /**
    * The MCP servers runs may name (AGENT_MCP_SERVERS_FILE for `npm run worker`): each a command over stdio or a
    * URL, with the worker environment variables that feed it. A run input or spec names one of these and can
@@ -97,6 +100,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     workspaceDir: options.workspaceDir,
     ...(options.knowledgeBaseDir ? { knowledgeBaseDir: options.knowledgeBaseDir } : {}),
     ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.scorers ? { scorers: options.scorers } : {}),
     ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}),
     ...(options.mcpPool ? { mcpPool: options.mcpPool } : {}),
     ...(options.httpFetch ? { httpFetch: options.httpFetch } : {}),

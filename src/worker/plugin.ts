@@ -33,6 +33,7 @@ import { createMcpSupport, McpClientPool, McpServerRegistry } from '../activitie
 import { createModelAdapters } from '../activities/models/clients';
 import type { CodeRunnerSettings } from '../activities/tools/code-runner';
 import type { DefinedTool } from '../activities/tools/define-tool';
+import type { DefinedScorer } from '../activities/evals/define-scorer';
 import type { HttpFetchSettings } from '../activities/tools/http-fetch';
 import type { ProviderSettings } from '../activities/models/settings';
 import type { Provider } from '../contracts/model-id';
@@ -60,6 +61,8 @@ export interface DurableAgentsPluginOptions {
   knowledgeBaseDir?: string;
   /** The user's own tools, made with `defineTool`, offered to agents that list them. */
   tools?: DefinedTool[];
+  /** The user's own eval scorers, made with `defineScorer`, named by evals as `{ type: custom, scorer }`. */
+  scorers?: DefinedScorer[];
   /**
    * The MCP servers the operator declares (AGENT_MCP_SERVERS_FILE for `npm run worker`): each a stdio command or a
    * URL, with the worker environment variables that feed it. A run input or spec names one of these and can
@@ -149,6 +152,7 @@ export class DurableAgentsPlugin extends SimplePlugin {
       workspaceDir: pluginOptions.workspaceDir,
       knowledgeBaseDir: pluginOptions.knowledgeBaseDir ?? shippedKnowledgeBaseDir,
       tools: pluginOptions.tools,
+      ...(pluginOptions.scorers ? { scorers: pluginOptions.scorers } : {}),
       httpFetch: pluginOptions.httpFetch,
       codeRunner: pluginOptions.codeRunner,
       mcp,
