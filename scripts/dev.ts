@@ -4,18 +4,20 @@
  */
 import { parseArgs } from 'node:util';
 import { UserError } from '../src/contracts/errors';
+import { startApiServer } from './api-server';
 import { startLocalStack } from './local-stack';
 
 const USAGE = `Usage: npm run dev [-- --help]
 
 Starts the Temporal dev server (or reuses one on TEMPORAL_PORT), an agent worker with its model workers and,
-with no OPENAI_API_KEY or ANTHROPIC_API_KEY, the shipped mock LLM server; runs until Ctrl-C, which stops the
+with no OPENAI_API_KEY or ANTHROPIC_API_KEY, the shipped mock LLM server, and the HTTP API (docs/api.md); runs until Ctrl-C, which stops the
 worker gracefully and then what it started.
 
 Environment:
   TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_DB_FILE   the dev server (default 7233, TEMPORAL_PORT + 1000,
                                                       .temporal/dev.sqlite)
   TEMPORAL_ADDRESS                                    use a running server instead of starting one
+  AGENT_API_PORT, AGENT_API_KEYS_FILE, AGENT_API_KEYS       the HTTP API (default 127.0.0.1:8080)
   OPENAI_API_KEY, ANTHROPIC_API_KEY, AGENT_TOOLS_MODULE, ...   as for npm run worker
 More: docs/configuration.md`;
 
@@ -38,9 +40,11 @@ async function main(): Promise<void> {
       `Offline: start runs with a mock model, e.g. npx agentctl start research-assistant --model mock:research-assistant\n`,
     );
   }
+  const api = await startApiServer(stack.config);
   process.stdout.write('Running. Ctrl-C stops the worker and the server.\n');
   // The Temporal runtime turns SIGINT/SIGTERM into a graceful worker shutdown; then we stop the rest.
   await stack.workerRun;
+  await api.stop();
   await stack.stop();
   process.stdout.write('Stopped.\n');
 }

@@ -66,3 +66,12 @@ export {
 export { encryptedDataConverter } from './security/data-converter';
 /** Parses AGENT_PAYLOAD_KEYS-style key lists (`id:base64key,…`) into a keyring for `encryptedDataConverter`. */
 export { parsePayloadKeys, type PayloadKeyring } from './security/payload-codec';
+/**
+ * Live tokens (`client.tokens(workflowId)`): the token broker workers publish to and clients follow — in process
+ * when API and worker share one, PostgreSQL LISTEN/NOTIFY across machines — and the events it delivers.
+ */
+export { createInProcessTokenBroker } from './streaming/in-process';
+export { createPostgresTokenBroker, type PostgresTokenBrokerOptions } from './streaming/postgres';
+export type { AttemptStream, TokenBroker, TokenSubscription } from './streaming/broker';
+export type { TokenAttemptEvent, TokenCall, TokenEndEvent, TokenEvent, TokenTextEvent } from './contracts/tokens';
+export type { TokensOptions } from './client/tokens';

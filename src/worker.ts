@@ -59,3 +59,14 @@ export type { AgentSpec } from './contracts/agent-spec';
 export { loadGraphSpec } from './agents/graphs';
 /** A graph spec after validation. */
 export type { GraphSpec } from './contracts/graph-spec';
+/** Token brokers for `durableAgentsPlugin({ tokens })`: where model calls' live text goes as it is written. */
+export { createInProcessTokenBroker } from './streaming/in-process';
+export { createPostgresTokenBroker, type PostgresTokenBrokerOptions } from './streaming/postgres';
+export type { TokenBroker } from './streaming/broker';
+/**
+ * Webhook subscriptions (`createAgentWorker({ webhooks })`, `durableAgentsPlugin({ webhooks })`): the settings, the
+ * events a subscription may ask for, and the reader of AGENT_WEBHOOKS_FILE. See docs/webhooks.md.
+ */
+export type { WebhookEvent, WebhookSettings, WebhookState } from './contracts/webhooks';
+export { WEBHOOK_EVENTS } from './contracts/webhooks';
+export { webhooksFromEnv, parseWebhooksFile } from './config/webhooks';

@@ -15,6 +15,8 @@ import type { DefinedScorer } from './evals/define-scorer';
 import { createEvalActivities } from './evals/score-case';
 import type { HttpFetchSettings } from './tools/http-fetch';
 import { createDescribeToolsActivity, ToolRegistry, type McpDiscovery } from './tools/registry';
+import { parseWebhookSettings, type ValidWebhookSettings } from '../contracts/webhooks';
+import { createWebhookActivities } from './webhooks';
 
 export interface ActivityDeps {
   adapters: Partial<Record<Provider, ModelAdapter>>;
@@ -38,6 +40,8 @@ export interface ActivityDeps {
   approvalSecret?: string;
   /** The agents a run may name instead of carrying (`resolveAgentSpec`): shipped ones and the specs folder. */
   agentCatalog?: AgentCatalog;
+  /** The operator's webhook subscriptions (AGENT_WEBHOOKS_FILE); none by default. */
+  webhooks?: ValidWebhookSettings;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -63,6 +67,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createApprovalActivities({ approvalSecret: deps.approvalSecret }),
     ...createEvalActivities({ scorers: deps.scorers ?? [] }),
     ...(deps.agentCatalog ? createAgentSpecActivities({ catalog: deps.agentCatalog }) : {}),
+    // Registered on every worker, subscriptions or not, so a run planned elsewhere gets a typed refusal.
+    ...createWebhookActivities(deps.webhooks ?? parseWebhookSettings({ subscriptions: [] }, 'webhooks')),
   };
 }
 

@@ -5,7 +5,9 @@
  */
 import { approvalSecretFromEnv } from '../config/approvals';
 import type { TemporalSettings } from '../config/temporal';
+import { tokenStreamFromEnv } from '../config/streaming';
 import { connectClient, ConnectedAgentClient } from '../client/connect';
+import { createPostgresTokenBroker } from '../streaming/postgres';
 import type { Tracing } from '../telemetry/tracing';
 
 /** A lazily opened AgentClient. */
@@ -22,10 +24,17 @@ export class LazyClient {
     this.pending ??= (async () => {
       // Read here, not at start: only a command that decides needs the secret to be well-formed.
       const approvalSecret = approvalSecretFromEnv(this.env);
+      const tokenStream = tokenStreamFromEnv(this.env);
       const client = await connectClient(this.settings, this.tracing);
       return new ConnectedAgentClient(
         client,
-        { taskQueue: this.settings.taskQueue, ...(approvalSecret ? { approvalSecret } : {}) },
+        {
+          taskQueue: this.settings.taskQueue,
+          ...(approvalSecret ? { approvalSecret } : {}),
+          // AGENT_TOKEN_STREAM_URL: `watch --tokens` follows the workers' live text through PostgreSQL. The broker
+          // connects on first use, so other commands never open it.
+          ...(tokenStream.url ? { tokens: createPostgresTokenBroker(tokenStream.url) } : {}),
+        },
         this.tracing,
       );
     })();

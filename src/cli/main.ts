@@ -6,6 +6,7 @@
 import { approveCommand } from './approve';
 import { cancelCommand } from './cancel';
 import { forkCommand } from './fork';
+import { retryCommand } from './retry';
 import { graphsCommand, validateCommand } from './graphs';
 import type { CliContext, Command } from './command';
 import { LazyClient } from './connection';
@@ -34,6 +35,7 @@ const runCommands: readonly Command[] = [
   rejectCommand,
   cancelCommand,
   forkCommand,
+  retryCommand,
   agentsCommand,
   graphsCommand,
   validateCommand,

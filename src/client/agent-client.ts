@@ -11,7 +11,8 @@ import { sendDecision, type ApproveOptions, type DecisionOutcome, type RejectOpt
 import { RunNotOpenError, StateUnavailableError, type RunFailedError } from './errors';
 import { runEvents, type EventsOptions, type RunEvent } from './events';
 import { forkRun, type ForkOutcome } from './fork';
-import { listRuns, type ListOptions, type RunSummary } from './list';
+import { retryRun, type RetryOutcome } from './retry';
+import { listRuns, listRunsPage, type ListOptions, type RunPage, type RunSummary } from './list';
 import { queryState, type StateAnswer } from './live-state';
 import { runOutcome, type RunOutcome } from './outcome';
 import { pollRun, type PollOptions, type RunSnapshot } from './run-poller';
@@ -26,6 +27,9 @@ import {
 import type { RunResult, RunState } from './types';
 import type { AgentCatalog } from '../agents/catalog';
 import { agentCatalogFor } from './agent-catalog';
+import type { TokenEvent } from '../contracts/tokens';
+import type { TokenBroker } from '../streaming/broker';
+import { runTokens, type TokensOptions } from './tokens';
 
 /** Options of `createAgentClient`. */
 export interface AgentClientOptions {
@@ -37,6 +41,11 @@ export interface AgentClientOptions {
   approvalSecret?: string;
   /** A folder of the user's own agent specs (AGENT_SPECS_DIR), found by name by `startAgent` beside the shipped ones. */
   specsDir?: string;
+  /**
+   * The token broker the workers publish live text to (the same `createPostgresTokenBroker(url)`, or the
+   * in-process broker the worker of this process was given); `tokens()` needs it.
+   */
+  tokens?: TokenBroker;
 }
 
 /** The durable-agents client. */
@@ -46,6 +55,7 @@ export class AgentClient {
   /** The default task queue. */
   readonly taskQueue: string;
   private readonly approvalSecret?: string;
+  private readonly tokenBroker?: TokenBroker;
   /** Shipped agents plus the user's specs folder; `startAgent('name')` looks names up here. */
   readonly agents: AgentCatalog;
 
@@ -54,6 +64,7 @@ export class AgentClient {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     if (options.approvalSecret) this.approvalSecret = options.approvalSecret;
     this.agents = agentCatalogFor(options.specsDir);
+    if (options.tokens) this.tokenBroker = options.tokens;
   }
 
   /** The namespace runs live in. */
@@ -152,14 +163,35 @@ export class AgentClient {
     return forkRun(this.temporal, workflowId, options);
   }
 
+  /**
+   * Retries a run that failed (timed out, was terminated or cancelled): an agent run from its failing step (a fork),
+   * otherwise anew under a new id with the same input; `mode` says which.
+   */
+  retry(workflowId: string): Promise<RetryOutcome> {
+    return retryRun(this.temporal, workflowId);
+  }
+
   /** Agent and graph runs, newest first, filtered by status, awaiting approval, agent name. */
   list(options: ListOptions = {}): Promise<RunSummary[]> {
     return listRuns(this.temporal, options);
   }
 
+  /** One page of `list`, with the token of the next page (absent on the last one). */
+  listPage(options: ListOptions & { pageToken?: string } = {}): Promise<RunPage> {
+    return listRunsPage(this.temporal, options);
+  }
+
   /** Live events of the run until it ends, following continue-as-new; resume with `after` (an event id). */
   events(workflowId: string, options: EventsOptions = {}): AsyncIterable<RunEvent> {
     return runEvents(this.temporal, workflowId, options);
+  }
+
+  /**
+   * Live text of the run's model calls as the models write it (each attempt afresh; the text so far first when
+   * joining mid-call), until `signal` aborts. Tokens are not in Temporal history: `events()` tells the steps.
+   */
+  tokens(workflowId: string, options: TokensOptions = {}): AsyncIterable<TokenEvent> {
+    return runTokens(this.tokenBroker, workflowId, options);
   }
 
   /** Raw snapshots of the run (state, children, description) until it ends, as `events` derives them. */

@@ -5,6 +5,9 @@
 import { Client, Connection, type DataConverter } from '@temporalio/client';
 import { agentSpecsDirFromEnv } from '../config/agent-specs';
 import { approvalSecretFromEnv } from '../config/approvals';
+import { tokenStreamFromEnv } from '../config/streaming';
+import type { TokenBroker } from '../streaming/broker';
+import { createPostgresTokenBroker } from '../streaming/postgres';
 import { telemetrySettingsFromEnv } from '../config/telemetry';
 import { temporalSettingsFromEnv, type TemporalSettings } from '../config/temporal';
 import { connectionOptions } from '../config/connection';
@@ -40,6 +43,8 @@ export type CreateAgentClientOptions = {
   approvalSecret?: string;
   /** A folder of the user's own agent specs, found by name beside the shipped ones. */
   specsDir?: string;
+  /** The token broker the workers publish live text to; `tokens()` needs it. */
+  tokens?: TokenBroker;
 } & ({ client: Client } | { connection: Connection; namespace?: string; dataConverter?: DataConverter });
 
 /** An AgentClient over a Temporal Client (or a Connection + namespace + optional data converter). */
@@ -57,6 +62,7 @@ export function createAgentClient(options: CreateAgentClientOptions): AgentClien
     ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
     ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
     ...(options.specsDir ? { specsDir: options.specsDir } : {}),
+    ...(options.tokens ? { tokens: options.tokens } : {}),
   });
 }
 
@@ -87,7 +93,7 @@ export async function connectClient(settings: TemporalSettings, tracing?: Tracin
 export class ConnectedAgentClient extends AgentClient {
   constructor(
     client: Client,
-    settings: { taskQueue: string; approvalSecret?: string; specsDir?: string },
+    settings: { taskQueue: string; approvalSecret?: string; specsDir?: string; tokens?: TokenBroker },
     private readonly tracing?: Tracing,
   ) {
     super({
@@ -95,12 +101,17 @@ export class ConnectedAgentClient extends AgentClient {
       taskQueue: settings.taskQueue,
       ...(settings.approvalSecret ? { approvalSecret: settings.approvalSecret } : {}),
       ...(settings.specsDir ? { specsDir: settings.specsDir } : {}),
+      ...(settings.tokens ? { tokens: settings.tokens } : {}),
     });
+    this.ownTokens = settings.tokens;
   }
+
+  private readonly ownTokens?: TokenBroker;
 
   async close(): Promise<void> {
     // The spans are exported before the process exits; a collector that is down must not fail the caller.
     await this.tracing?.shutdown().catch(() => undefined);
+    await this.ownTokens?.close();
     await this.temporal.connection.close().catch(() => undefined);
   }
 }
@@ -119,6 +130,7 @@ export async function connectAgentClient(options: ConnectAgentClientOptions = {}
   const settings = temporalSettingsFromEnv(env);
   const approvalSecret = approvalSecretFromEnv(env);
   const specsDir = agentSpecsDirFromEnv(env);
+  const tokenStream = tokenStreamFromEnv(env);
   const tracing = tracingFromSettings(telemetrySettingsFromEnv(env), options.component ?? 'client');
   const client = await connectClient(settings, tracing).catch(async (err: unknown) => {
     await tracing?.shutdown().catch(() => undefined);
@@ -126,7 +138,13 @@ export async function connectAgentClient(options: ConnectAgentClientOptions = {}
   });
   return new ConnectedAgentClient(
     client,
-    { taskQueue: settings.taskQueue, ...(approvalSecret ? { approvalSecret } : {}), ...(specsDir ? { specsDir } : {}) },
+    {
+      taskQueue: settings.taskQueue,
+      ...(approvalSecret ? { approvalSecret } : {}),
+      ...(specsDir ? { specsDir } : {}),
+      // AGENT_TOKEN_STREAM_URL: live tokens from workers on other machines, through PostgreSQL.
+      ...(tokenStream.url ? { tokens: createPostgresTokenBroker(tokenStream.url) } : {}),
+    },
     tracing,
   );
 }

@@ -24,6 +24,9 @@ export const ClientErrorCode = {
   DecisionRefused: 'DECISION_REFUSED',
   DecisionTimedOut: 'DECISION_TIMED_OUT',
   ForkUnavailable: 'FORK_UNAVAILABLE',
+  RetryUnavailable: 'RETRY_UNAVAILABLE',
+  /** `tokens()` on a client given no token broker. */
+  TokensUnavailable: 'TOKENS_UNAVAILABLE',
 } as const;
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
@@ -192,5 +195,12 @@ export class DecisionTimedOutError extends AgentClientError {
 export class ForkUnavailableError extends AgentClientError {
   constructor(message: string) {
     super(ClientErrorCode.ForkUnavailable, message);
+  }
+}
+
+/** The run cannot be retried: it is still running, or it completed. */
+export class RetryUnavailableError extends AgentClientError {
+  constructor(message: string) {
+    super(ClientErrorCode.RetryUnavailable, message);
   }
 }

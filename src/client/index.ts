@@ -11,7 +11,8 @@ export {
 export type { AgentReference, StartAgentOptions, StartGraphOptions, StartedRun } from './start';
 export type { ApproveOptions, DecisionOutcome, RejectOptions } from './decide';
 export type { ForkOutcome } from './fork';
-export type { ListOptions, RunStatusFilter, RunSummary } from './list';
+export type { RetryOutcome } from './retry';
+export type { ListOptions, RunPage, RunStatusFilter, RunSummary } from './list';
 export type { StateAnswer } from './live-state';
 export { reachedGoal, type RunOutcome } from './outcome';
 export type { PollOptions, RunSnapshot } from './run-poller';
@@ -46,6 +47,7 @@ export {
   NoPendingApprovalError,
   NoWorkerError,
   RunFailedError,
+  RetryUnavailableError,
   RunNotOpenError,
   StateUnavailableError,
   UnknownAgentError,

@@ -12,6 +12,7 @@ import {
   agentTokensKey,
   awaitingApprovalKey,
 } from '../contracts/search-attributes';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { InvalidRunInputError } from './errors';
 
 /** `status` filter values and the ExecutionStatus each one selects. */
@@ -101,4 +102,40 @@ export async function listRuns(client: Client, options: ListOptions = {}): Promi
     if (runs.length >= limit) break;
   }
   return runs;
+}
+
+/** One page of runs and the token of the next. */
+export interface RunPage {
+  runs: RunSummary[];
+  /** Opaque; pass it back as `pageToken` for the next page. Absent on the last page. */
+  nextPageToken?: string;
+}
+
+/** One page of the visibility list (newest first), read with the server's own page token. */
+export async function listRunsPage(
+  client: Client,
+  options: ListOptions & { pageToken?: string } = {},
+): Promise<RunPage> {
+  const pageSize = Math.min(Math.max(options.limit ?? 20, 1), 100);
+  let nextPageToken: Uint8Array | undefined;
+  if (options.pageToken) {
+    nextPageToken = Buffer.from(options.pageToken, 'base64url');
+    if (nextPageToken.length === 0) throw new InvalidRunInputError('the page token is not one a list gave');
+  }
+  const response = await client.workflowService.listWorkflowExecutions({
+    namespace: client.options.namespace,
+    query: listQuery(options),
+    pageSize,
+    ...(nextPageToken ? { nextPageToken } : {}),
+  });
+  const runs: RunSummary[] = [];
+  for (const raw of response.executions ?? []) {
+    const info = await executionInfoFromRaw(raw, client.options.loadedDataConverter, raw, client.options.namespace);
+    runs.push(summaryOf(info as WorkflowExecutionInfo));
+  }
+  const token =
+    response.nextPageToken && response.nextPageToken.length
+      ? Buffer.from(response.nextPageToken).toString('base64url')
+      : undefined;
+  return { runs, ...(token ? { nextPageToken: token } : {}) };
 }

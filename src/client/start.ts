@@ -36,6 +36,12 @@ export interface StartAgentOptions {
   budget?: BudgetInput;
   /** Throw NoWorkerError instead of starting when no worker would run it (default: start, and warn). */
   requireWorkers?: boolean;
+  /**
+   * The id names one run for good: a start with an id already used returns that run instead of starting another,
+   * while it runs (conflict policy USE_EXISTING) and after it closed (id-reuse policy REJECT_DUPLICATE, which
+   * throws WorkflowExecutionAlreadyStartedError). The HTTP API's Idempotency-Key relies on it.
+   */
+  idempotent?: boolean;
 }
 
 /** Options of `startGraph`. */
@@ -47,6 +53,12 @@ export interface StartGraphOptions {
   /** Hard limits over the whole run tree; overrides the spec's `budget`. */
   budget?: BudgetInput;
   requireWorkers?: boolean;
+  /**
+   * The id names one run for good: a start with an id already used returns that run instead of starting another,
+   * while it runs (conflict policy USE_EXISTING) and after it closed (id-reuse policy REJECT_DUPLICATE, which
+   * throws WorkflowExecutionAlreadyStartedError). The HTTP API's Idempotency-Key relies on it.
+   */
+  idempotent?: boolean;
 }
 
 /** A run that was started. */
@@ -63,6 +75,12 @@ export interface StartedRun {
   /** Queues nobody polls: the run waits until a worker comes (empty when every queue has one). */
   warnings: MissingWorker[];
 }
+
+/** Start options that make an id name one run for good (see `idempotent`). */
+const idPolicies = (idempotent: boolean | undefined) =>
+  idempotent
+    ? { workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'REJECT_DUPLICATE' as const }
+    : {};
 
 /** An agent as the caller gives it: a catalog name, a spec, or a complete workflow input. */
 export type AgentReference = string | AgentSpec | AgentInput;
@@ -199,6 +217,7 @@ export async function startAgentRun(
     workflowId,
     taskQueue,
     args: [input],
+    ...idPolicies(options.idempotent),
     staticSummary: truncate(`${name} · ${input.model} · ${oneLine(input.input)}`, 200),
     typedSearchAttributes: [{ key: agentNameKey, value: name }],
   });
@@ -231,6 +250,7 @@ export async function startGraphRun(
     workflowId,
     taskQueue,
     args: [input],
+    ...idPolicies(options.idempotent),
     staticSummary: truncate(`graph ${spec.name} · ${spec.description}`, 200),
     typedSearchAttributes: [{ key: agentNameKey, value: spec.name }],
   });

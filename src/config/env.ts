@@ -14,6 +14,7 @@ import { agentSpecsDirFromEnv } from './agent-specs';
 import { approvalSecretFromEnv } from './approvals';
 import { conversationStoreFromEnv } from './conversation-store';
 import { allowUnpricedModelsFromEnv } from './pricing';
+import { tokenStreamFromEnv, type TokenStreamSettings } from './streaming';
 import { pricesFromEnv, providerSettingsFromEnv, rateLimitsFromEnv } from './providers';
 import { logLevelFromEnv, telemetrySettingsFromEnv } from './telemetry';
 import { temporalSettingsFromEnv, type TemporalSettings } from './temporal';
@@ -44,6 +45,8 @@ export interface Config {
   approvalSecret?: string;
   /** A folder of the user's own agent specs (AGENT_SPECS_DIR), served by name to runs that name only an agent. */
   agentSpecsDir?: string;
+  /** Where live tokens travel between processes (AGENT_TOKEN_STREAM_URL). */
+  tokenStream: TokenStreamSettings;
 }
 
 /** Reads every subsystem's settings from the environment; the first bad value throws a UserError naming it. */
@@ -60,6 +63,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(prices ? { prices } : {}),
     allowUnpricedModels: allowUnpricedModelsFromEnv(env),
     rateLimits: rateLimitsFromEnv(env),
+    tokenStream: tokenStreamFromEnv(env),
     ...toolSettingsFromEnv(env),
     telemetry: telemetrySettingsFromEnv(env),
     ...(approvalSecret ? { approvalSecret } : {}),

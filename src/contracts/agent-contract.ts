@@ -14,6 +14,7 @@ import { budgetSchema, type BudgetStatus } from './budget';
 import { circuitBreakerSchema, type ModelRoutingState } from './model-routing';
 import { carryOverSchema } from './carry-over';
 import { approvalBindingSchema } from './approval-binding';
+import type { WebhookState } from './webhooks';
 
 export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
 export const DEFAULT_TASK_QUEUE = 'durable-agents';
@@ -211,6 +212,8 @@ export interface AgentState {
   refusedDecisions?: RefusedDecision[];
   /** Runs of this workflow id so far, when it has continued as new; totals cover all of them. */
   runs?: number;
+  /** Webhook deliveries of this run (this run only, not earlier ones), when a subscription wants its events. */
+  webhooks?: WebhookState;
 }
 
 export interface AgentResult {

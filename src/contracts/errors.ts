@@ -69,6 +69,15 @@ export const ErrorType = {
   TooManyItems: 'TooManyItems',
   /** An `evalWorkflow` input that breaks its schema (cases, scorers, target, concurrency); nothing was run. */
   InvalidEvalInput: 'InvalidEvalInput',
+  /** A webhook receiver answered with a status other than 2xx, or could not be reached; retried with backoff. */
+  WebhookDeliveryFailed: 'WebhookDeliveryFailed',
+  /**
+   * A webhook URL the worker will not contact: it resolves to a private, loopback or link-local address and its
+   * host is not in the operator's allow-list. Nothing was sent.
+   */
+  WebhookTargetRefused: 'WebhookTargetRefused',
+  /** A delivery named a subscription the delivering worker's operator does not declare (its config changed). */
+  WebhookNotDeclared: 'WebhookNotDeclared',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -93,6 +102,8 @@ export const nonRetryableErrorTypes: ErrorType[] = [
   ErrorType.ModelUnpriced,
   ErrorType.TooManyItems,
   ErrorType.InvalidEvalInput,
+  ErrorType.WebhookTargetRefused,
+  ErrorType.WebhookNotDeclared,
 ];
 
 /** Base class for errors thrown outside Temporal code (CLI, scripts); `name` follows the subclass. */

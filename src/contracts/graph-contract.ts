@@ -9,6 +9,7 @@ import type { GraphValues } from './graph-rules';
 import type { Usage } from './messages';
 import type { CostLedger } from './pricing';
 import type { BudgetInput, BudgetStatus } from './budget';
+import type { WebhookState } from './webhooks';
 
 export const GRAPH_WORKFLOW_TYPE = 'graphWorkflow';
 
@@ -67,6 +68,8 @@ export interface GraphRunState {
   budget?: BudgetStatus;
   /** Decisions refused by approval verification; present once one was refused. */
   refusedDecisions?: RefusedDecision[];
+  /** Webhook deliveries of this run, when a subscription wants its events. */
+  webhooks?: WebhookState;
 }
 
 export interface GraphResult {

@@ -14,7 +14,9 @@ import type { ConversationStoreSettings } from '../activities/conversation';
 import type { ConversationStore } from '../activities/conversation/store';
 import type { Provider } from '../contracts/model-id';
 import type { Tracing } from '../telemetry/tracing';
+import type { TokenBroker } from '../streaming/broker';
 import type { ModelPrice } from '../contracts/pricing';
+import type { WebhookSettings } from '../contracts/webhooks';
 import { durableAgentsPlugin, type DurableAgentsPlugin } from './plugin';
 
 export interface AgentWorkerOptions {
@@ -65,6 +67,12 @@ export interface AgentWorkerOptions {
    */
   allowUnpricedModels?: boolean;
   /**
+   * Live tokens: where each model call's text goes as the model writes it (`createInProcessTokenBroker()` when the
+   * API shares this process, `createPostgresTokenBroker(url)` across machines; AGENT_TOKEN_STREAM_URL for
+   * `npm run worker`). Tokens never enter Temporal history; without a broker they go nowhere.
+   */
+  tokens?: TokenBroker;
+  /**
    * Payload codecs and failure converter, e.g. `encryptedDataConverter(keys)`. With a prebuilt bundle, bundle
    * it with the same `failureConverterPath`.
    */
@@ -83,6 +91,13 @@ export interface AgentWorkerOptions {
   specsDir?: string;
   /** The operator's own activity interceptors, run after tracing's (for example to time or audit activities). */
   activityInterceptors?: NonNullable<WorkerOptions['interceptors']>['activity'];
+  /**
+   * Webhook subscriptions (AGENT_WEBHOOKS_FILE): URL, events, signing secret and an optional agent or graph filter
+   * each, hosts allowed to be private, delivery retries. A run can neither add nor change one. With
+   * subscriptions, a prebuilt `workflowBundle` must come from `bundleWorkflowCode({ plugins })` with the plugin
+   * (or from `workflowsPathWithWebhooks()`).
+   */
+  webhooks?: WebhookSettings;
 }
 
 export { workflowsPath } from './plugin';
@@ -109,10 +124,12 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     ...(options.conversationStore ? { conversationStore: options.conversationStore } : {}),
     ...(options.prices ? { prices: options.prices } : {}),
     ...(options.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
+    ...(options.tokens ? { tokens: options.tokens } : {}),
     ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
     ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
     ...(options.specsDir !== undefined ? { specsDir: options.specsDir } : {}),
     ...(options.activityInterceptors ? { activityInterceptors: options.activityInterceptors } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     modelWorkers:
       options.modelWorkers === false ? false : { ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) },
   });

@@ -8,12 +8,14 @@ import { createAgentWorker } from './agent-worker';
 import { loadConfig, type Config } from '../config/env';
 import { connectionOptions } from '../config/connection';
 import { mcpServersFromEnv } from '../config/mcp-servers';
+import { webhooksFromEnv } from '../config/webhooks';
 import { createLogger, installTemporalLogging } from '../telemetry/logging';
 import { runtimeMetricsOptions } from '../telemetry/metrics';
 import { tracingFromSettings } from '../telemetry/tracing';
 import { encryptedDataConverter } from '../security/data-converter';
 import { registerSecrets } from '../security/redaction';
 import { loadToolsModule } from './tools-module';
+import { createPostgresTokenBroker } from '../streaming/postgres';
 
 /** Refuses to start a worker that could not call any model: better now than on the first run. */
 function assertSomeProvider(config: Config): void {
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   const mcpServers = mcpServersFromEnv();
+  const webhooks = webhooksFromEnv();
   registerSecrets([config.temporal.apiKey]);
   assertSomeProvider(config);
   // Certificates are read before the Temporal runtime starts: once it runs it keeps the process alive, so a
@@ -56,6 +59,12 @@ async function main(): Promise<void> {
   installTemporalLogging(logger, { metrics: runtimeMetricsOptions(config.telemetry) });
   const tracing = tracingFromSettings(config.telemetry, 'worker');
 
+  // Live tokens leave this process only through a shared broker; a failing broker loses live text, never a run.
+  const tokens = config.tokenStream.url
+    ? createPostgresTokenBroker(config.tokenStream.url, {
+        onError: (err) => logger.warn({ error: err.message }, 'token broker: live text dropped'),
+      })
+    : undefined;
   const connection = await NativeConnection.connect(options);
   // Agent and model workers alike encrypt and decrypt payloads when AGENT_PAYLOAD_KEYS is set.
   const dataConverter = encryptedDataConverter(config.temporal.payloadKeys);
@@ -75,9 +84,11 @@ async function main(): Promise<void> {
       conversationStore: config.conversationStore,
       ...(config.prices ? { prices: config.prices } : {}),
       ...(config.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
+      ...(tokens ? { tokens } : {}),
       dataConverter,
       approvalSecret: config.approvalSecret,
       ...(config.agentSpecsDir ? { specsDir: config.agentSpecsDir } : {}),
+      ...(webhooks ? { webhooks } : {}),
       // Model calls go to one task queue per provider, rate-limited there across every worker; the worker's
       // run() runs those queues' workers too, and logs them with the tools it registered.
       rateLimits: config.rateLimits,
@@ -91,7 +102,9 @@ async function main(): Promise<void> {
         traces: config.telemetry.tracesExporter,
         ...(config.telemetry.prometheusBind ? { prometheus: `http://${config.telemetry.prometheusBind}/metrics` } : {}),
         conversationStore: config.conversationStore.kind,
+        tokens: tokens ? 'postgres' : 'none',
         mcpServers: mcpServers.map((s) => s.name),
+        webhooks: webhooks?.subscriptions.map((s) => s.name) ?? [],
         rateLimits: config.rateLimits,
         ...(config.agentSpecsDir ? { agentSpecsDir: config.agentSpecsDir } : {}),
       },
@@ -103,6 +116,7 @@ async function main(): Promise<void> {
   } finally {
     // Spans still buffered go out before the process ends.
     await tracing?.shutdown().catch(() => undefined);
+    await tokens?.close();
     await connection.close();
   }
 }

@@ -18,6 +18,7 @@ import type { ProviderSettings } from '../activities/models/settings';
 import { modelTaskQueue } from '../contracts/model-queues';
 import type { Provider } from '../contracts/model-id';
 import type { ModelPrice } from '../contracts/pricing';
+import type { TokenBroker } from '../streaming/broker';
 import type { Tracing } from '../telemetry/tracing';
 import { tracingWorkerOptions } from '../telemetry/worker';
 import { registerSecrets } from '../security/redaction';
@@ -37,6 +38,12 @@ export interface ModelWorkersOptions {
    * by default such a call is refused with a non-retryable `ModelUnpriced`.
    */
   allowUnpricedModels?: boolean;
+  /**
+   * Live tokens: where each model call's text goes as the model writes it (`createInProcessTokenBroker()` when the
+   * API shares this process, `createPostgresTokenBroker(url)` across machines; AGENT_TOKEN_STREAM_URL for
+   * `npm run worker`). Tokens never enter Temporal history; without a broker they go nowhere.
+   */
+  tokens?: TokenBroker;
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   identity?: string;
   /**
@@ -72,6 +79,7 @@ export async function createModelWorkers(options: ModelWorkersOptions): Promise<
     conversations: ownStore ?? (options.conversationStore as ConversationStore),
     ...(options.prices ? { prices: options.prices } : {}),
     ...(options.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
+    ...(options.tokens ? { tokens: options.tokens } : {}),
   });
   // Activity interceptors only: these workers run no workflows, so they need no workflow modules or sinks.
   const activityInterceptors = options.tracing

@@ -40,14 +40,26 @@ import type { Provider } from '../contracts/model-id';
 import type { McpServerDeclaration } from '../contracts/mcp-servers';
 import type { ModelPrice } from '../contracts/pricing';
 import { toolActivityName } from '../contracts/tool-specs';
+import { UserError } from '../contracts/errors';
+import { parseWebhookSettings, type ValidWebhookSettings, type WebhookSettings } from '../contracts/webhooks';
 import { ensurePrivateDir } from '../security/private-dir';
 import { registerSecrets } from '../security/redaction';
+import type { TokenBroker } from '../streaming/broker';
 import type { Tracing } from '../telemetry/tracing';
 import { tracingWorkerOptions } from '../telemetry/worker';
 import { createModelWorkers } from './model-workers';
 
 /** Path of our workflow entry point (agentWorkflow, graphWorkflow); compiled JavaScript in an installed package. */
 export const workflowsPath = require.resolve('../workflows');
+
+/** The module whose call, in a bundle's entry, tells the workflows that the worker declares webhooks. */
+const webhookFlagPath = require.resolve('../workflows/kernel/webhook-flag');
+
+/**
+ * The argument of that call: a bundle whose code holds it was built for a worker with webhook subscriptions.
+ * Only generated bundle entries contain it (never our own source), so it is what a prebuilt bundle is checked for.
+ */
+const WEBHOOKS_BUNDLE_MARKER = ['durable-agents', 'webhooks-declared', 'v1'].join(':');
 
 /** The knowledge base shipped with the package, searched by `search_knowledge_base` unless told otherwise. */
 export const shippedKnowledgeBaseDir = path.join(__dirname, '..', 'agents', 'knowledge-base');
@@ -90,6 +102,12 @@ export interface DurableAgentsPluginOptions {
    * refused with a non-retryable `ModelUnpriced`.
    */
   allowUnpricedModels?: boolean;
+  /**
+   * Live tokens: where each model call's text goes as the model writes it (`createInProcessTokenBroker()` when the
+   * API shares this process, `createPostgresTokenBroker(url)` across machines; AGENT_TOKEN_STREAM_URL for
+   * `npm run worker`). Tokens never enter Temporal history; without a broker they go nowhere.
+   */
+  tokens?: TokenBroker;
   /** Payload codecs and failure converter (e.g. `encryptedDataConverter(keys)`), merged into the worker's. */
   dataConverter?: DataConverter;
   /** Approval decisions must be signed with this secret (checked in an activity). */
@@ -99,6 +117,13 @@ export interface DurableAgentsPluginOptions {
    * here, through the `resolveAgentSpec` activity. Read on each lookup, so new files need no restart.
    */
   specsDir?: string;
+  /**
+   * Webhook subscriptions (AGENT_WEBHOOKS_FILE for `npm run worker`): URL, events, signing secret and an optional
+   * agent or graph filter each, the hosts allowed to be private, and the delivery retry policy. Only the
+   * operator declares these; a run can neither add nor change one. With subscriptions, a prebuilt
+   * `workflowBundle` must be built with this plugin (`bundleWorkflowCode({ plugins })`).
+   */
+  webhooks?: WebhookSettings;
   /** The operator's own activity interceptors, run after tracing's (for example to time or audit activities). */
   activityInterceptors?: NonNullable<WorkerOptions['interceptors']>['activity'];
   /**
@@ -128,6 +153,7 @@ export class DurableAgentsPlugin extends SimplePlugin {
   private readonly closeMcp: () => Promise<void>;
   private readonly toolNames: string[];
   private readonly mcpRegistry: McpServerRegistry;
+  private readonly webhooks: ValidWebhookSettings;
   private running = 0;
 
   constructor(private readonly pluginOptions: DurableAgentsPluginOptions) {
@@ -141,11 +167,16 @@ export class DurableAgentsPlugin extends SimplePlugin {
     // Declarations are checked now, so a bad one stops the worker at start rather than a run later.
     const mcpRegistry = new McpServerRegistry(pluginOptions.mcpServers ?? [], 'durableAgentsPlugin mcpServers');
     const mcp = createMcpSupport(mcpRegistry, mcpPool);
+    const webhooks = parseWebhookSettings(
+      pluginOptions.webhooks ?? { subscriptions: [] },
+      'durableAgentsPlugin webhooks',
+    );
     // Censored wherever they might surface: logs and provider error messages.
     registerSecrets([
       pluginOptions.providers.openai?.apiKey,
       pluginOptions.providers.anthropic?.apiKey,
       pluginOptions.approvalSecret,
+      ...webhooks.subscriptions.map((s) => s.secret),
     ]);
     const activities = createActivities({
       adapters: createModelAdapters(pluginOptions.providers),
@@ -161,6 +192,7 @@ export class DurableAgentsPlugin extends SimplePlugin {
       ...(pluginOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
       ...(pluginOptions.approvalSecret ? { approvalSecret: pluginOptions.approvalSecret } : {}),
       agentCatalog: new AgentCatalog(pluginOptions.specsDir !== undefined ? { specsDir: pluginOptions.specsDir } : {}),
+      webhooks,
     });
     const traced = pluginOptions.tracing ? tracingWorkerOptions(pluginOptions.tracing) : undefined;
     const workerInterceptors =
@@ -179,6 +211,7 @@ export class DurableAgentsPlugin extends SimplePlugin {
     this.store = store;
     this.ownsStore = ownsStore;
     this.mcpRegistry = mcpRegistry;
+    this.webhooks = webhooks;
     this.closeMcp = mcp.close;
     const prefix = toolActivityName('');
     this.toolNames = Object.keys(activities)
@@ -192,7 +225,14 @@ export class DurableAgentsPlugin extends SimplePlugin {
    * are created when the worker runs (this hook is synchronous), see {@link runWorker}.
    */
   override configureWorker(options: WorkerOptions): WorkerOptions {
-    const configured = super.configureWorker(withOurWorkflows(options));
+    if (options.workflowBundle && this.declaresWebhooks() && !bundleDeclaresWebhooks(options.workflowBundle)) {
+      // Without the declaration in the bundle the workflows would never ask for their webhooks: refuse loudly.
+      throw new UserError(
+        'webhook subscriptions are declared, but the prebuilt workflowBundle was not built with this plugin: ' +
+          'build it with bundleWorkflowCode({ workflowsPath, plugins: [plugin] }), or let the worker bundle itself',
+      );
+    }
+    const configured = super.configureWorker(withOurWorkflows(options, this.declaresWebhooks()));
     if (this.pluginOptions.tracing) {
       const { sinks } = tracingWorkerOptions(this.pluginOptions.tracing);
       configured.sinks = { ...configured.sinks, ...sinks };
@@ -206,11 +246,19 @@ export class DurableAgentsPlugin extends SimplePlugin {
   }
 
   override configureReplayWorker(options: ReplayWorkerOptions): ReplayWorkerOptions {
-    return super.configureReplayWorker(withOurWorkflows(options));
+    return super.configureReplayWorker(withOurWorkflows(options, false));
   }
 
   override configureBundler(options: BundleOptions): BundleOptions {
-    return super.configureBundler({ ...options, workflowsPath: combinedWorkflowsPath(options.workflowsPath) });
+    return super.configureBundler({
+      ...options,
+      workflowsPath: combinedWorkflowsPath(options.workflowsPath, this.declaresWebhooks()),
+    });
+  }
+
+  /** Whether the operator declared webhook subscriptions (the bundle must then say so to the workflows). */
+  private declaresWebhooks(): boolean {
+    return this.webhooks.subscriptions.length > 0;
   }
 
   /**
@@ -295,6 +343,7 @@ export class DurableAgentsPlugin extends SimplePlugin {
       ...(settings.rateLimits ? { rateLimits: settings.rateLimits } : {}),
       ...(this.pluginOptions.prices ? { prices: this.pluginOptions.prices } : {}),
       ...(this.pluginOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
+      ...(this.pluginOptions.tokens ? { tokens: this.pluginOptions.tokens } : {}),
       ...(this.pluginOptions.tracing ? { tracing: this.pluginOptions.tracing } : {}),
       ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
       shutdownGraceTime: settings.shutdownGraceTime ?? options.shutdownGraceTime ?? '10s',
@@ -321,25 +370,51 @@ const setupKey = (namespace: string | undefined, taskQueue: string | undefined):
   `${namespace ?? 'default'}/${taskQueue ?? ''}`;
 
 /** The worker's options with our workflows added: ours alone, or a module exporting the worker's and ours. */
-function withOurWorkflows<T extends WorkerOptions | ReplayWorkerOptions>(options: T): T {
+function withOurWorkflows<T extends WorkerOptions | ReplayWorkerOptions>(options: T, declareWebhooks: boolean): T {
   // A prebuilt bundle cannot be changed here; it holds our workflows when it was bundled with this plugin.
   if (options.workflowBundle) return options;
-  return { ...options, workflowsPath: combinedWorkflowsPath(options.workflowsPath) };
+  return { ...options, workflowsPath: combinedWorkflowsPath(options.workflowsPath, declareWebhooks) };
+}
+
+/** Whether a prebuilt bundle was built by a plugin with webhook subscriptions. */
+function bundleDeclaresWebhooks(bundle: NonNullable<WorkerOptions['workflowBundle']>): boolean {
+  const code = 'code' in bundle ? bundle.code : fs.readFileSync(bundle.codePath, 'utf8');
+  return code.includes(WEBHOOKS_BUNDLE_MARKER);
 }
 
 /**
- * A workflows module exporting the user's workflows and ours, so one worker serves both. The Temporal bundler puts
- * its generated entry beside this file and resolves `@temporalio/workflow` from there, so the file goes in a
- * `.cache` folder inside the node_modules that holds `@temporalio/workflow` (the copy the user's worker uses too).
+ * The workflows entry of a worker with webhook subscriptions: ours, declaring webhooks as the bundle loads.
+ * For tests and tools that prebuild such a bundle; `bundleWorkflowCode({ plugins: [plugin] })` does the same.
  */
-function combinedWorkflowsPath(userWorkflowsPath: string | undefined): string {
-  if (!userWorkflowsPath || path.resolve(userWorkflowsPath) === workflowsPath) return workflowsPath;
-  const theirs = path.resolve(userWorkflowsPath);
+export function workflowsPathWithWebhooks(): string {
+  return combinedWorkflowsPath(undefined, true);
+}
+
+/**
+ * A workflows module exporting the user's workflows and ours, so one worker serves both, and declaring webhooks
+ * to our workflows when the worker has subscriptions. The Temporal bundler puts its generated entry beside this
+ * file and resolves `@temporalio/workflow` from there, so the file goes in a `.cache` folder inside the
+ * node_modules that holds `@temporalio/workflow` (the copy the user's worker uses too).
+ */
+function combinedWorkflowsPath(userWorkflowsPath: string | undefined, declareWebhooks: boolean): string {
+  const theirs =
+    userWorkflowsPath && path.resolve(userWorkflowsPath) !== workflowsPath
+      ? path.resolve(userWorkflowsPath)
+      : undefined;
+  if (!theirs && !declareWebhooks) return workflowsPath;
   const modulesDir = path.resolve(path.dirname(require.resolve('@temporalio/workflow/package.json')), '..', '..');
   const dir = path.join(modulesDir, '.cache', 'durable-agents');
-  const digest = crypto.createHash('sha256').update(`${theirs}\n${workflowsPath}`).digest('hex').slice(0, 16);
-  const file = path.join(dir, `workflows-${digest}.js`);
-  const code = `export * from ${JSON.stringify(theirs)};\nexport * from ${JSON.stringify(workflowsPath)};\n`;
+  // With webhooks the entry is CommonJS (`.cjs`, whatever the package's "type"), so the declaring call can sit
+  // beside the re-exports without relying on how the bundler reads a `.js` file; without, it stays as it was.
+  const code = declareWebhooks
+    ? [
+        `module.exports = { ${theirs ? `...require(${JSON.stringify(theirs)}), ` : ''}...require(${JSON.stringify(workflowsPath)}) };`,
+        `require(${JSON.stringify(webhookFlagPath)}).declareWebhooks(${JSON.stringify(WEBHOOKS_BUNDLE_MARKER)});`,
+        '',
+      ].join('\n')
+    : `export * from ${JSON.stringify(theirs)};\nexport * from ${JSON.stringify(workflowsPath)};\n`;
+  const digest = crypto.createHash('sha256').update(code).digest('hex').slice(0, 16);
+  const file = path.join(dir, `workflows-${digest}.${declareWebhooks ? 'cjs' : 'js'}`);
   fs.mkdirSync(dir, { recursive: true });
   if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== code) fs.writeFileSync(file, code);
   return file;

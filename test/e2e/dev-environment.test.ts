@@ -634,8 +634,14 @@ describe('npm run demo and npm run dev on the real dev server', () => {
     if (!cliPath) return t.skip(skipReason);
     const port = await findFreePort();
     const uiPort = await findFreePort();
+    const apiPort = await findFreePort();
     const dbFile = path.join(work, 'dev', 'dev.sqlite');
-    const env = { TEMPORAL_PORT: String(port), TEMPORAL_UI_PORT: String(uiPort), TEMPORAL_DB_FILE: dbFile };
+    const env = {
+      TEMPORAL_PORT: String(port),
+      TEMPORAL_UI_PORT: String(uiPort),
+      TEMPORAL_DB_FILE: dbFile,
+      AGENT_API_PORT: String(apiPort),
+    };
     // Run directly: the tsx launcher behind `npm run` SIGKILLs its child when the child's acknowledgement of a
     // relayed SIGINT takes over 30 ms, which a loaded machine misses; that is tsx's race, not the script's.
     const dev = startScript('dev', [], env, 180_000, true);
@@ -646,6 +652,9 @@ describe('npm run demo and npm run dev on the real dev server', () => {
       assert.ok(dev.stdout.includes(`Web UI: http://localhost:${uiPort}`), dev.stdout);
       assert.equal((await fetch(`http://127.0.0.1:${uiPort}`)).ok, true, 'the Web UI answers where the link points');
       assert.equal(await isServerUp(`127.0.0.1:${port}`), true);
+      assert.ok(dev.stdout.includes(`HTTP API: http://127.0.0.1:${apiPort}`), dev.stdout);
+      const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`);
+      assert.equal(ready.status, 200, 'the API reaches the dev server');
     } finally {
       signalGroup(dev.child, 'SIGINT');
     }

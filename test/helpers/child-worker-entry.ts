@@ -8,6 +8,7 @@ import { createAgentWorker } from '../../src/worker/agent-worker';
 import { createLogger, installTemporalLogging } from '../../src/telemetry/logging';
 import { loadToolsModule } from '../../src/worker/tools-module';
 import type { ChildWorkerSettings } from './child-worker';
+import { createPostgresTokenBroker } from '../../src/streaming/postgres';
 
 async function main(): Promise<void> {
   const settings = JSON.parse(process.env.CHILD_WORKER ?? '') as ChildWorkerSettings;
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     identity: settings.identity,
     shutdownGraceTime: '1s',
   };
+  const tokens = settings.tokenStreamUrl ? createPostgresTokenBroker(settings.tokenStreamUrl) : undefined;
   const worker = await createAgentWorker({
     ...common,
     workspaceDir: settings.workspaceDir,
@@ -28,11 +30,13 @@ async function main(): Promise<void> {
     workflowBundle: { codePath: settings.bundlePath },
     tools: loadToolsModule(settings.toolsModule),
     ...(settings.rateLimits ? { rateLimits: settings.rateLimits } : {}),
+    ...(tokens ? { tokens } : {}),
   });
   // run() also runs the workers of `<taskQueue>-model-<provider>`, as `npm run worker` does.
   const running = worker.run();
   process.stdout.write('ready\n');
   await running;
+  await tokens?.close();
   await connection.close();
 }
 

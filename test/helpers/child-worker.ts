@@ -24,6 +24,8 @@ export interface ChildWorkerSettings {
   identity: string;
   /** Model calls a second per provider, as AGENT_RATE_LIMIT_<PROVIDER> sets them for `npm run worker`. */
   rateLimits?: Partial<Record<Provider, number>>;
+  /** AGENT_TOKEN_STREAM_URL: the PostgreSQL token broker the worker publishes live text to. */
+  tokenStreamUrl?: string;
 }
 
 export interface ChildWorker {

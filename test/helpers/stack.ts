@@ -61,6 +61,8 @@ export interface TestStack {
     prices?: Record<string, ModelPrice>;
     /** The worker's AGENT_ALLOW_UNPRICED_MODELS, on agent and model workers alike. */
     allowUnpricedModels?: boolean;
+    /** A workflow bundle of its own instead of the shared one (e.g. one built for webhook subscriptions). */
+    workflowBundle?: WorkflowBundleWithSourceMap;
   }): Promise<RunningWorker>;
   stop(): Promise<void>;
 }
@@ -186,7 +188,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       providers,
       workspaceDir,
       knowledgeBaseDir,
-      workflowBundle: await workflowBundle(Boolean(dataConverter)),
+      workflowBundle: workerOptions.workflowBundle ?? (await workflowBundle(Boolean(dataConverter))),
       ...(dataConverter ? { dataConverter } : {}),
       ...(options.approvalSecret ? { approvalSecret: options.approvalSecret } : {}),
       ...(options.tools ? { tools: options.tools } : {}),

@@ -62,6 +62,94 @@ const stopReasons: Record<string, StopReason> = {
   max_tokens: 'max_tokens',
 };
 
+/** The block being streamed at one content index: text, or a tool call whose input arrives as JSON pieces. */
+type StreamedBlock = { kind: 'text'; text: string } | { kind: 'tool'; id: string; name: string; json: string };
+
+/**
+ * Puts a streamed message back together from Anthropic's events. Tool input is kept as the JSON text the model
+ * wrote: text that does not parse is passed on as it is, for the tool to reject (as a malformed call arrives).
+ */
+class StreamedMessage {
+  private readonly blocks: StreamedBlock[] = [];
+  private stopReason = '';
+  private model = '';
+  private usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+
+  add(event: Anthropic.RawMessageStreamEvent, onText?: (text: string) => void): void {
+    switch (event.type) {
+      case 'message_start': {
+        const u = event.message.usage;
+        this.model = event.message.model;
+        this.usage = {
+          input: u.input_tokens,
+          output: u.output_tokens,
+          cacheRead: u.cache_read_input_tokens ?? 0,
+          cacheWrite: u.cache_creation_input_tokens ?? 0,
+        };
+        return;
+      }
+      case 'content_block_start': {
+        const block = event.content_block;
+        if (block.type === 'text') {
+          this.blocks[event.index] = { kind: 'text', text: block.text };
+          if (block.text) onText?.(block.text);
+        } else if (block.type === 'tool_use') {
+          this.blocks[event.index] = { kind: 'tool', id: block.id, name: block.name, json: '' };
+        }
+        return;
+      }
+      case 'content_block_delta': {
+        const block = this.blocks[event.index];
+        if (event.delta.type === 'text_delta' && block?.kind === 'text') {
+          block.text += event.delta.text;
+          onText?.(event.delta.text);
+        } else if (event.delta.type === 'input_json_delta' && block?.kind === 'tool') {
+          block.json += event.delta.partial_json;
+        }
+        return;
+      }
+      case 'message_delta':
+        if (event.delta.stop_reason) this.stopReason = event.delta.stop_reason;
+        // The final count replaces message_start's placeholder.
+        this.usage.output = event.usage.output_tokens;
+        return;
+      default:
+        return;
+    }
+  }
+
+  response(): ModelResponse {
+    const text = this.blocks.flatMap((b) => (b?.kind === 'text' ? [b.text] : [])).join('');
+    const toolCalls: ToolCall[] = this.blocks.flatMap((b) =>
+      b?.kind === 'tool' ? [{ id: b.id, name: b.name, arguments: canonicalArguments(b.json) }] : [],
+    );
+    const { input, output, cacheRead, cacheWrite } = this.usage;
+    return {
+      message: { role: 'assistant', content: text, ...(toolCalls.length ? { toolCalls } : {}) },
+      stopReason: stopReasons[this.stopReason] ?? 'other',
+      usage: {
+        // Anthropic counts cache reads and writes apart from input_tokens; ours are part of inputTokens.
+        inputTokens: input + cacheRead + cacheWrite,
+        outputTokens: output,
+        cachedInputTokens: cacheRead,
+        ...(cacheWrite ? { cacheWriteInputTokens: cacheWrite } : {}),
+      },
+      providerModel: this.model,
+    };
+  }
+}
+
+/** Streamed JSON as the non-streamed API would have given it (`{}` for no input); unparseable text as it is. */
+function canonicalArguments(json: string): string {
+  if (!json.trim()) return '{}';
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
+  } catch {
+    return json;
+  }
+}
+
 export function createAnthropicAdapter(client: Anthropic, provider = 'anthropic'): ModelAdapter {
   return {
     provider,
@@ -69,6 +157,7 @@ export function createAnthropicAdapter(client: Anthropic, provider = 'anthropic'
       request: AdapterRequest,
       signal: AbortSignal,
       onHeaders?: (headers: Headers) => void,
+      onText?: (text: string) => void,
     ): Promise<ModelResponse> {
       // Messages has no JSON mode here; the schema is stated once, at the end of the system prompt.
       const system = request.outputSchema
@@ -83,13 +172,14 @@ export function createAnthropicAdapter(client: Anthropic, provider = 'anthropic'
         input_schema: t.parameters as Anthropic.Tool.InputSchema,
         ...(i === all.length - 1 ? { cache_control: ephemeral } : {}),
       }));
-      const { data: response, response: http } = await client.messages
+      const { data: stream, response: http } = await client.messages
         .create(
           {
             model: request.model,
             ...(system ? { system: [{ type: 'text', text: system, cache_control: ephemeral }] } : {}),
             messages: toAnthropicMessages(request.messages),
             max_tokens: request.maxOutputTokens ?? DEFAULT_MAX_TOKENS,
+            stream: true,
             ...(tools.length ? { tools } : {}),
             ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
           },
@@ -97,33 +187,9 @@ export function createAnthropicAdapter(client: Anthropic, provider = 'anthropic'
         )
         .withResponse();
       onHeaders?.(http.headers);
-      const text = response.content
-        .filter((b): b is Anthropic.TextBlock => b.type === 'text')
-        .map((b) => b.text)
-        .join('');
-      const toolCalls: ToolCall[] = response.content
-        .filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use')
-        // A non-object input is how a malformed call arrives; pass its text on for the tool to reject.
-        .map((b) => ({
-          id: b.id,
-          name: b.name,
-          arguments: typeof b.input === 'string' ? b.input : JSON.stringify(b.input),
-        }));
-      const u = response.usage;
-      const cacheRead = u.cache_read_input_tokens ?? 0;
-      const cacheWrite = u.cache_creation_input_tokens ?? 0;
-      return {
-        message: { role: 'assistant', content: text, ...(toolCalls.length ? { toolCalls } : {}) },
-        stopReason: stopReasons[response.stop_reason ?? ''] ?? 'other',
-        usage: {
-          // Anthropic counts cache reads and writes apart from input_tokens; ours are part of inputTokens.
-          inputTokens: u.input_tokens + cacheRead + cacheWrite,
-          outputTokens: u.output_tokens,
-          cachedInputTokens: cacheRead,
-          ...(cacheWrite ? { cacheWriteInputTokens: cacheWrite } : {}),
-        },
-        providerModel: response.model,
-      };
+      const reply = new StreamedMessage();
+      for await (const event of stream) reply.add(event, onText);
+      return reply.response();
     },
   };
 }

@@ -18,21 +18,20 @@ function logRateLimit(model: string, provider: string, headers: Record<string, s
   if (Object.keys(headers).length) log.info('provider rate limit', { model, provider, ...headers });
 }
 
+function beat(ctx: Context): void {
+  try {
+    ctx.heartbeat();
+  } catch {
+    // A heartbeat that cannot be sent (worker shutting down) must not fail the call itself;
+    // if the worker is really gone, the server notices the missing heartbeats anyway.
+  }
+}
+
 /** Beats at half the heartbeat timeout, but not more often than once a second. */
 function startHeartbeat(ctx: Context): () => void {
   const timeoutMs = ctx.info.heartbeatTimeoutMs;
   if (!timeoutMs) return () => undefined;
-  const timer = setInterval(
-    () => {
-      try {
-        ctx.heartbeat();
-      } catch {
-        // A heartbeat that cannot be sent (worker shutting down) must not fail the call itself;
-        // if the worker is really gone, the server notices the missing heartbeats anyway.
-      }
-    },
-    Math.max(1000, timeoutMs / 2),
-  );
+  const timer = setInterval(() => beat(ctx), Math.max(1000, timeoutMs / 2));
   return () => clearInterval(timer);
 }
 
@@ -69,12 +68,25 @@ export function createModelActivities(deps: ModelActivityDeps) {
         messages: messages.length,
         ...(ref ? { conversation: ref.id, newMessages: request.messages.length } : {}),
       });
+      const run = ctx.info.workflowExecution;
+      const live =
+        run &&
+        deps.tokens?.startAttempt(
+          { workflowId: run.workflowId, runId: run.runId, callId: ctx.info.activityId, model: request.model },
+          ctx.info.attempt,
+        );
       try {
         const answer = await adapter.complete(
           { ...rest, messages, model: id.model },
           ctx.cancellationSignal,
           (headers) => logRateLimit(request.model, id.provider, rateLimitHeaders(headers)),
+          (text) => {
+            live?.text(text);
+            // A beat per piece read (the SDK throttles them): a worker that stops reading is noticed in seconds.
+            beat(ctx);
+          },
         );
+        await live?.end('finished');
         const price = priceFor(request.model, prices);
         const response = price ? { ...answer, price } : answer;
         annotateModelResponse(response);
@@ -89,6 +101,7 @@ export function createModelActivities(deps: ModelActivityDeps) {
         });
         return response;
       } catch (err) {
+        await live?.end('failed');
         // A cancelled attempt surfaces as Temporal's own cancellation, not as a provider failure.
         if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
         logRateLimit(request.model, id.provider, rateLimitHeaders((err as { headers?: Headers } | undefined)?.headers));

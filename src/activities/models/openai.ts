@@ -1,7 +1,8 @@
 /** OpenAI Chat Completions (and any OpenAI-compatible server) behind the provider-neutral format. */
 import type OpenAI from 'openai';
 import type {
-  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsStreaming,
   ChatCompletionMessageParam,
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
@@ -33,6 +34,48 @@ function toOpenAIMessages(system: string, messages: Message[]): ChatCompletionMe
 
 const stopReasons: Record<string, StopReason> = { stop: 'end_turn', tool_calls: 'tool_calls', length: 'max_tokens' };
 
+/** Puts a streamed completion back together: text, tool calls by index (arguments arrive in pieces), usage. */
+class StreamedCompletion {
+  private text = '';
+  private readonly calls: ToolCall[] = [];
+  private finishReason = '';
+  private model = '';
+  private usage: ChatCompletionChunk['usage'] = null;
+
+  add(chunk: ChatCompletionChunk, onText?: (text: string) => void): void {
+    if (chunk.model) this.model = chunk.model;
+    if (chunk.usage) this.usage = chunk.usage;
+    const choice = chunk.choices[0];
+    if (!choice) return;
+    if (choice.finish_reason) this.finishReason = choice.finish_reason;
+    const { content, tool_calls: toolCalls } = choice.delta;
+    if (content) {
+      this.text += content;
+      onText?.(content);
+    }
+    for (const part of toolCalls ?? []) {
+      const call = (this.calls[part.index] ??= { id: '', name: '', arguments: '' });
+      if (part.id) call.id = part.id;
+      if (part.function?.name) call.name += part.function.name;
+      if (part.function?.arguments) call.arguments += part.function.arguments;
+    }
+  }
+
+  response(): ModelResponse {
+    const toolCalls = this.calls.filter((c) => c.name);
+    return {
+      message: { role: 'assistant', content: this.text, ...(toolCalls.length ? { toolCalls } : {}) },
+      stopReason: stopReasons[this.finishReason] ?? 'other',
+      usage: {
+        inputTokens: this.usage?.prompt_tokens ?? 0,
+        outputTokens: this.usage?.completion_tokens ?? 0,
+        cachedInputTokens: this.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+      },
+      providerModel: this.model,
+    };
+  }
+}
+
 export function createOpenAIAdapter(client: OpenAI, provider = 'openai'): ModelAdapter {
   return {
     provider,
@@ -40,14 +83,18 @@ export function createOpenAIAdapter(client: OpenAI, provider = 'openai'): ModelA
       request: AdapterRequest,
       signal: AbortSignal,
       onHeaders?: (headers: Headers) => void,
+      onText?: (text: string) => void,
     ): Promise<ModelResponse> {
       const tools: ChatCompletionTool[] = request.tools.map((t) => ({
         type: 'function',
         function: { name: t.name, description: t.description, parameters: t.parameters },
       }));
-      const params: ChatCompletionCreateParamsNonStreaming = {
+      const params: ChatCompletionCreateParamsStreaming = {
         model: request.model,
         messages: toOpenAIMessages(request.system, request.messages),
+        stream: true,
+        // Usage arrives only when asked for, in a last chunk with no choices.
+        stream_options: { include_usage: true },
         ...(tools.length ? { tools } : {}),
         ...(request.maxOutputTokens ? { max_completion_tokens: request.maxOutputTokens } : {}),
         ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
@@ -60,27 +107,11 @@ export function createOpenAIAdapter(client: OpenAI, provider = 'openai'): ModelA
             }
           : {}),
       };
-      const { data: completion, response } = await client.chat.completions.create(params, { signal }).withResponse();
+      const { data: stream, response } = await client.chat.completions.create(params, { signal }).withResponse();
       onHeaders?.(response.headers);
-      const choice = completion.choices[0];
-      const toolCalls: ToolCall[] = (choice?.message.tool_calls ?? [])
-        .filter((c) => c.type === 'function')
-        .map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
-      const usage = completion.usage;
-      return {
-        message: {
-          role: 'assistant',
-          content: choice?.message.content ?? '',
-          ...(toolCalls.length ? { toolCalls } : {}),
-        },
-        stopReason: stopReasons[choice?.finish_reason ?? ''] ?? 'other',
-        usage: {
-          inputTokens: usage?.prompt_tokens ?? 0,
-          outputTokens: usage?.completion_tokens ?? 0,
-          cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
-        },
-        providerModel: completion.model,
-      };
+      const reply = new StreamedCompletion();
+      for await (const chunk of stream) reply.add(chunk, onText);
+      return reply.response();
     },
   };
 }

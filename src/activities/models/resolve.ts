@@ -5,6 +5,7 @@ import type { ModelRequest } from '../../contracts/messages';
 import { parseModelId, type ModelId, type Provider } from '../../contracts/model-id';
 import type { ConversationStore } from '../conversation/store';
 import type { ModelAdapter } from './types';
+import type { TokenBroker } from '../../streaming/broker';
 import { priceFor, unpricedModelMessage, type ModelPrice } from '../../contracts/pricing';
 
 export interface ModelActivityDeps {
@@ -18,6 +19,8 @@ export interface ModelActivityDeps {
    * off by default, so such a call is refused with a non-retryable `ModelUnpriced` before the provider is called.
    */
   allowUnpricedModels?: boolean;
+  /** Where the text of each call goes as the model writes it (live tokens); without it, nowhere. */
+  tokens?: TokenBroker;
 }
 
 const providerEnv: Record<Provider, string> = {

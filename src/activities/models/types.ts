@@ -6,10 +6,15 @@ export type AdapterRequest = ModelRequest;
 /** One provider's wire format behind the provider-neutral request and response. */
 export interface ModelAdapter {
   readonly provider: string;
-  /** `onHeaders` receives the HTTP response headers (the activity logs their rate-limit figures). */
+  /**
+   * Streams the reply from the provider and resolves with the whole message. `onHeaders` receives the HTTP
+   * response headers (the activity logs their rate-limit figures); `onText` receives each piece of text as the
+   * provider sends it (the activity relays it to live subscribers and heartbeats on it).
+   */
   complete(
     request: AdapterRequest,
     signal: AbortSignal,
     onHeaders?: (headers: Headers) => void,
+    onText?: (text: string) => void,
   ): Promise<ModelResponse>;
 }

@@ -5,7 +5,6 @@
  * a DNS answer cannot change between the check and the connection), redirects are checked hop by hop, and
  * loopback, private, link-local and other non-public addresses are refused unless the host is allow-listed.
  */
-import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -13,7 +12,13 @@ import { Context } from '@temporalio/activity';
 import { compile } from 'html-to-text';
 import { z } from 'zod';
 import { ErrorType } from '../../contracts/errors';
-import { classifyAddress, hostAllowed } from './address-policy';
+import { hostAllowed } from './address-policy';
+import {
+  describeRefusal,
+  guardedLookup,
+  literalAddressRefusal,
+  type AddressRefusal,
+} from '../../security/address-guard';
 import { defineTool, type DefinedTool } from './define-tool';
 import { ToolError } from './tool-activity';
 
@@ -86,35 +91,17 @@ function checkUrl(url: URL, settings: HttpFetchSettings, agentHosts?: readonly s
   }
   if (hostAllowed(host, settings.allowHosts)) return;
   // A literal IP address never reaches the resolver, so it is checked here.
-  if (/^[\d.]+$/.test(host) || host.includes(':')) {
-    const kind = classifyAddress(host);
-    if (kind) throw denied(blockedMessage(url.hostname, host, kind));
-  }
+  const refusal = literalAddressRefusal(url.hostname, settings.allowHosts);
+  if (refusal) throw denied(blockedMessage(refusal));
 }
 
-function blockedMessage(hostname: string, address: string, kind: string): string {
-  const via = hostname.replace(/^\[|\]$/g, '') === address ? '' : ` (${hostname} resolves to ${address})`;
-  return `${address} is a ${kind} address${via}; http_fetch reaches only public addresses unless the host is in HTTP_FETCH_ALLOW_HOSTS`;
+function blockedMessage(refusal: AddressRefusal): string {
+  return `${describeRefusal(refusal)}; http_fetch reaches only public addresses unless the host is in HTTP_FETCH_ALLOW_HOSTS`;
 }
 
 /** A resolver that refuses the whole host when any of its addresses is off limits. */
 function checkingLookup(settings: HttpFetchSettings): LookupFunction {
-  return (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true, verbatim: true }, (err, addresses) => {
-      if (err) return callback(err, '', 4);
-      if (!hostAllowed(hostname, settings.allowHosts)) {
-        for (const { address } of addresses) {
-          const kind = classifyAddress(address);
-          if (kind) return callback(denied(blockedMessage(hostname, address, kind)) as never, '', 4);
-        }
-      }
-      if ((options as { all?: boolean }).all)
-        return (callback as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
-      const [first] = addresses;
-      if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 4);
-      return callback(null, first.address, first.family);
-    });
-  };
+  return guardedLookup(settings.allowHosts, (refusal) => denied(blockedMessage(refusal)));
 }
 
 interface RawResponse {

@@ -13,6 +13,11 @@ const faultSchema = z.union([
   z.object({ hang: z.literal(true) }).strict(),
   /** This attempt answers normally, but only after the delay: a reply slower than the caller's timeout. */
   z.object({ delayMs: z.number().int().positive() }).strict(),
+  /**
+   * A streamed reply (`stream: true`) that sends this many characters of the turn's text and then drops the
+   * connection: a provider failing mid-answer. A non-streamed request gets a 503 instead.
+   */
+  z.object({ breakAfterChars: z.number().int().nonnegative() }).strict(),
   z
     .object({
       status: z.literal(429),
@@ -64,6 +69,8 @@ const turnSchema = z
       .strict()
       .optional(),
     delayMs: z.number().int().nonnegative().optional(),
+    /** A streamed reply waits this long between chunks, so a test can watch the text arrive. */
+    chunkDelayMs: z.number().int().nonnegative().max(10_000).optional(),
     /** Played one per attempt before the turn succeeds: attempt 1 gets faults[0], attempt 2 faults[1], and so on. */
     faults: z.array(faultSchema).optional(),
     /** When set, `faults[0]` is played on every attempt: a permanent failure. */

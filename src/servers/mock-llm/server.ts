@@ -17,6 +17,7 @@ import {
   type Scenario,
   type Turn,
 } from './scenario';
+import { writeStreamReply } from './stream';
 import {
   anthropicMessage,
   assistantTurns,
@@ -57,6 +58,8 @@ export interface MockRequestLogEntry {
   shape: string[];
   /** The usage the reply reported (input includes cache reads and writes). */
   usage?: UsageFigures;
+  /** The request asked for a streamed reply (`stream: true`) and got an event stream. */
+  streamed?: boolean;
 }
 
 export interface MockLlmServerOptions {
@@ -286,6 +289,12 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
       fail(errorReply(wire, fault), `fault:${fault.status}`);
       return;
     }
+    const streamed = body.stream === true;
+    const breakAfterChars = fault && 'breakAfterChars' in fault ? fault.breakAfterChars : undefined;
+    if (breakAfterChars !== undefined && !streamed) {
+      fail(errorReply(wire, { status: 503, message: 'mock fault: connection dropped mid-answer' }), 'fault:503');
+      return;
+    }
 
     const replyChars = (turn.text ?? '').length + JSON.stringify(turn.toolCalls ?? []).length;
     const usage: UsageFigures = turn.usage
@@ -298,7 +307,24 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
     }
     cache.commit();
     entry.usage = usage;
-    if (scenario.turnOrder === 'sequence') sequence.set(sequenceKey, turnIndex + 1);
+    if (scenario.turnOrder === 'sequence' && breakAfterChars === undefined) sequence.set(sequenceKey, turnIndex + 1);
+    if (streamed) {
+      entry.streamed = true;
+      const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
+      const ended = await writeStreamReply(res, {
+        wire,
+        turn,
+        turnIndex,
+        model,
+        usage,
+        includeUsage: streamOptions?.include_usage === true,
+        headers: rateLimitReplyHeaders(wire, seq),
+        breakAfterChars,
+      });
+      if (ended === 'broken') entry.outcome = 'fault:break';
+      else if (ended === 'aborted') entry.outcome = 'aborted';
+      return;
+    }
     sendJson(
       res,
       200,

@@ -28,6 +28,8 @@ import {
 import { countModelCall } from '../kernel/metrics';
 import { truncate } from '../../contracts/text';
 import { boundedText, withBoundedSummary } from '../../contracts/bounded-text';
+import type { WebhookState } from '../../contracts/webhooks';
+import { webhooksOf } from '../kernel/webhooks';
 
 /** How many messages the `state` query returns, and how long each may be; a query must stay small. */
 const LAST_MESSAGES = 6;
@@ -66,6 +68,8 @@ export class RunState {
   stepsDropped = 0;
   /** The last messages before this run, when the conversation came over by reference (already trimmed). */
   earlierMessages: Message[] = [];
+  /** The run's webhook deliveries, for the state query; set once the run knows its subscriptions. */
+  webhooks?: { state(): WebhookState | undefined };
 
   constructor(
     private readonly input: ValidAgentInput,
@@ -183,6 +187,7 @@ export class RunState {
       ...(this.routing ? { routing: this.routing } : {}),
       ...(this.refusedDecisions.length ? { refusedDecisions: this.refusedDecisions.map((r) => ({ ...r })) } : {}),
       ...(this.runs > 1 ? { runs: this.runs } : {}),
+      ...webhooksOf(this.webhooks),
     };
   }
 

@@ -20,6 +20,8 @@ import type { AssistantMessage, Message, ModelResponse } from '../../contracts/m
 import { checkStructuredOutput } from '../../contracts/structured-output';
 import { toModelToolDefinition } from '../../contracts/tool-catalog';
 import { ApprovalGates } from '../kernel/approvals';
+import { endingEvents, RunWebhooks } from '../kernel/webhooks';
+import { boundedText } from '../../contracts/bounded-text';
 import { budgetExceededFailure } from '../kernel/budget';
 import { initialConversation, LongRun, restoreCarryOver } from './continue-as-new';
 import { validateAgentInput } from './input';
@@ -51,6 +53,48 @@ export async function agentWorkflow(rawInput: AgentInput | AgentByNameInput): Pr
     validator: (decision) => gates.validateDecide(decision),
   });
   setHandler(childApprovalsSignal, (report) => gates.onChildApprovals(report));
+  const webhooks = await RunWebhooks.start({ workflowType: 'agentWorkflow', name: input.agent });
+  state.webhooks = webhooks;
+  const listener = webhooks.approvalListener();
+  if (listener) gates.listener = listener;
+  try {
+    const result = await runLoop(input, state, gates, conversation);
+    // The terminal event is delivered before the run ends, so a subscriber hears of it even if it has to retry.
+    await webhooks.end([
+      { event: 'run.completed', data: { status: 'completed', ...totals(state), text: boundedText(result.text) } },
+    ]);
+    return result;
+  } catch (err) {
+    if (err instanceof ContinueAsNew) await webhooks.flush();
+    else {
+      const ending =
+        state.status === 'budget_exceeded' ? 'budget_exceeded' : isCancellation(err) ? 'cancelled' : 'failed';
+      await webhooks.end(endingEvents(ending, err, totals(state)));
+    }
+    throw err;
+  }
+}
+
+/** What webhook events say about the run's size and cost. */
+function totals(state: RunState): Record<string, unknown> {
+  const budget = state.budget.status(state.spend());
+  return {
+    steps: state.step,
+    modelCalls: state.modelCalls,
+    toolCalls: state.toolCalls,
+    usage: { ...state.usage },
+    costUsd: state.cost.totalUsd,
+    ...(budget ? { budget } : {}),
+  };
+}
+
+/** The tool loop, from resolving the agent's tools to its final answer. */
+async function runLoop(
+  input: ValidAgentInput,
+  state: RunState,
+  gates: ApprovalGates,
+  conversation: Message[],
+): Promise<AgentResult> {
   const toolDescriptors = await announceAndResolveTools(input, state);
   try {
     const tools = [...toolDescriptors.values()].map(toModelToolDefinition);

@@ -11,6 +11,8 @@ import { budgetSchema, spendOf } from '../../contracts/budget';
 import { BudgetBreachError, BudgetTracker } from '../kernel/budget';
 import { countModelCall } from '../kernel/metrics';
 import { boundedText, withBoundedSummary } from '../../contracts/bounded-text';
+import type { WebhookState } from '../../contracts/webhooks';
+import { webhooksOf } from '../kernel/webhooks';
 import {
   agentCostUsdKey,
   agentNameKey,
@@ -47,6 +49,8 @@ export class GraphRun {
   readonly budget: BudgetTracker;
   /** Set once the over-budget edge has been taken; a second breach ends the run. */
   overBudgetEdgeTaken = false;
+  /** The run's webhook deliveries, for the state query; set once the run knows its subscriptions. */
+  webhooks?: { state(): WebhookState | undefined };
 
   constructor(
     readonly spec: GraphSpec,
@@ -185,6 +189,7 @@ export class GraphRun {
       ...(this.error !== undefined ? { error: this.error } : {}),
       ...(budget ? { budget } : {}),
       ...(this.refusedDecisions.length ? { refusedDecisions: this.refusedDecisions.map((r) => ({ ...r })) } : {}),
+      ...webhooksOf(this.webhooks),
     };
   }
 

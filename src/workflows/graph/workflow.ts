@@ -12,6 +12,8 @@ import { stateInputProblems } from '../../contracts/graph-input';
 import { GRAPH_INPUT_TYPES_PATCH, GRAPH_TEMPLATE_PATHS_PATCH } from '../kernel/patches';
 import { initialState, renderTemplate } from '../../contracts/graph-rules';
 import { ApprovalGates } from '../kernel/approvals';
+import { endingEvents, RunWebhooks } from '../kernel/webhooks';
+import { boundedText } from '../../contracts/bounded-text';
 import { mcpServersForValidation } from '../kernel/mcp-servers';
 import { executeNode } from './nodes';
 import { nextNode } from './routing';
@@ -91,10 +93,49 @@ export async function graphWorkflow(input: GraphInput): Promise<GraphResult> {
   const spec = validSpec(input);
   const run = new GraphRun(spec, initialState(spec.state, input.input ?? {}), input.budget);
   const gates = new ApprovalGates(run);
-  const result = await runGraph(spec, input, run, gates);
-  // A decision still being verified gets its answer before the run ends.
-  await gates.settle();
+  const webhooks = await RunWebhooks.start({ workflowType: 'graphWorkflow', name: spec.name });
+  run.webhooks = webhooks;
+  const listener = webhooks.approvalListener();
+  if (listener) gates.listener = listener;
+  let result: GraphResult;
+  try {
+    result = await runGraph(spec, input, run, gates);
+    // A decision still being verified gets its answer before the run ends.
+    await gates.settle();
+  } catch (err) {
+    const ending = run.status === 'budget_exceeded' ? 'budget_exceeded' : isCancellation(err) ? 'cancelled' : 'failed';
+    await webhooks.end(endingEvents(ending, err, totals(run)));
+    throw err;
+  }
+  // The terminal events are delivered before the run ends, so a subscriber hears of them even after retries.
+  await webhooks.end([
+    ...(result.status === 'budget_exceeded'
+      ? [{ event: 'budget.exceeded' as const, data: { status: result.status, ...totals(run) } }]
+      : []),
+    {
+      event: 'run.completed',
+      data: {
+        status: result.status,
+        ...(result.reason ? { reason: result.reason } : {}),
+        ...totals(run),
+        output: boundedText(JSON.stringify(result.output) ?? ''),
+      },
+    },
+  ]);
   return result;
+}
+
+/** What webhook events say about the graph run's size and cost. */
+function totals(run: GraphRun): Record<string, unknown> {
+  const budget = run.budget.status(run.spend());
+  return {
+    steps: run.step,
+    modelCalls: run.modelCalls,
+    toolCalls: run.toolCalls,
+    usage: { ...run.usage },
+    costUsd: run.cost.totalUsd,
+    ...(budget ? { budget } : {}),
+  };
 }
 
 async function runGraph(spec: GraphSpec, input: GraphInput, run: GraphRun, gates: ApprovalGates): Promise<GraphResult> {

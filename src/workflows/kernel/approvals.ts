@@ -42,6 +42,12 @@ export type Decision =
   | { decision: 'approved'; by?: string; comment?: string; arguments?: string }
   | { decision: 'rejected'; by?: string; reason?: string };
 
+/** Told when an approval of this run is requested and when it is decided (webhooks listen). */
+export interface ApprovalListener {
+  requested(pending: PendingApproval): void;
+  decided(pending: PendingApproval, decision: Decision): void;
+}
+
 /** Checks edited arguments; returns a problem to refuse them with, or undefined when they are fine. */
 export type ArgumentsCheck = (argumentsJson: string) => string | undefined;
 
@@ -66,6 +72,8 @@ export class ApprovalGates {
   private decisionQueue: Promise<unknown> = Promise.resolve();
   /** Decisions queued or being checked: each owes its sender an answer (the update) before the run ends. */
   private decisionsInFlight = 0;
+  /** Set by the run when something (its webhooks) wants to hear of its approvals. */
+  listener?: ApprovalListener;
 
   constructor(private readonly host: ApprovalHost) {
     host.surfacedApprovals = () => this.allPending();
@@ -148,6 +156,7 @@ export class ApprovalGates {
     this.host.pendingApprovals.push(pending);
     if (checkArguments) this.argumentChecks.set(pending.approvalId, checkArguments);
     this.publish();
+    this.listener?.requested(pending);
     log.info('waiting for approval', { approvalId: pending.approvalId, what: pending.what });
     const decided = () => this.decisions.has(pending.approvalId);
     let decision: Decision;
@@ -162,6 +171,7 @@ export class ApprovalGates {
     if (index >= 0) this.host.pendingApprovals.splice(index, 1);
     this.argumentChecks.delete(pending.approvalId);
     this.publish();
+    this.listener?.decided(pending, decision);
     log.info('approval decided', { approvalId: pending.approvalId, decision: decision.decision, by: decision.by });
     return decision;
   }

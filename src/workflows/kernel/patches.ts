@@ -107,6 +107,14 @@ export const CHILD_APPROVALS_READ_PATCH = 'child-approvals-read';
  */
 export const DECISION_RACE_PATCH = 'approval-decision-race';
 
+/**
+ * 2026-12-07. Webhooks: a run on a worker that declares webhook subscriptions asks the `webhookPlan` local
+ * activity at its start which subscriptions want its events, and delivers those through `deliverWebhook`
+ * activities. Asked only when the worker's bundle declares webhooks (and on replay, where the history decides),
+ * so runs on workers without subscriptions carry no marker; older runs replay without deliveries.
+ */
+export const WEBHOOKS_PATCH = 'webhooks';
+
 /** Every patch id above, oldest first; a test holds each `patched()` call in src/ to one of these. */
 export const patchIds = [
   TOOL_DISCOVERY_PATCH,
@@ -125,4 +133,5 @@ export const patchIds = [
   APPROVAL_BINDING_PATCH,
   CHILD_APPROVALS_READ_PATCH,
   DECISION_RACE_PATCH,
+  WEBHOOKS_PATCH,
 ] as const;
