@@ -13,10 +13,22 @@ export { durableAgentsPlugin, DurableAgentsPlugin, type DurableAgentsPluginOptio
 export { createAgentWorker, type AgentWorkerOptions } from './worker/agent-worker';
 /** The model workers running beside a worker made by `createAgentWorker` (empty before it runs). */
 export { agentModelWorkers } from './worker/agent-worker';
+// Worker Deployment Versioning for a worker of the user's own (createAgentWorker takes `deployment`).
+export { workerDeploymentOptions, type WorkerDeploymentSettings } from './worker/deployment';
 /** Path of our workflow entry module, for `bundleWorkflowCode` or replay workers. */
 export { workflowsPath, shippedKnowledgeBaseDir } from './worker/plugin';
 /** Turns a typed function into an agent tool: JSON schema for the model, retry policy, timeout, approval default. */
 export { defineTool, type DefinedTool, type ToolConfig } from './activities/tools/define-tool';
+/** Turns a typed function into an eval scorer (`{ type: custom, scorer: <name> }`); register it with `scorers`. */
+export {
+  defineScorer,
+  type DefinedScorer,
+  type ScorerCase,
+  type ScorerConfig,
+  type ScorerVerdict,
+} from './activities/evals/define-scorer';
+/** What a scorer reads of a case's run. */
+export type { CaseRunFacts } from './contracts/evals/scorers';
 /** What a tool's `run` receives besides its arguments: the call's ids and its idempotency key. */
 export type { SideEffects, ToolCallInput } from './contracts/tool-specs';
 /** Loads `tools` (made with `defineTool`) from a module path, as AGENT_TOOLS_MODULE does. */

@@ -11,6 +11,8 @@ import { createModelActivities } from './models';
 import type { ModelAdapter } from './models/types';
 import type { CodeRunnerSettings } from './tools/code-runner';
 import type { DefinedTool } from './tools/define-tool';
+import type { DefinedScorer } from './evals/define-scorer';
+import { createEvalActivities } from './evals/score-case';
 import type { HttpFetchSettings } from './tools/http-fetch';
 import { createDescribeToolsActivity, ToolRegistry, type McpDiscovery } from './tools/registry';
 import { parseWebhookSettings, type ValidWebhookSettings } from '../contracts/webhooks';
@@ -26,6 +28,8 @@ export interface ActivityDeps {
   allowUnpricedModels?: boolean;
   /** The user's own tools, made with `defineTool`. */
   tools?: DefinedTool[];
+  /** The user's own eval scorers, made with `defineScorer`. */
+  scorers?: DefinedScorer[];
   httpFetch?: Partial<HttpFetchSettings>;
   codeRunner?: Partial<CodeRunnerSettings>;
   /** MCP support: discovery for `describeTools` and the activities that call MCP tools. */
@@ -61,6 +65,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDescribeToolsActivity(registry, deps.mcp?.discover),
     ...(deps.mcp?.activities ?? {}),
     ...createApprovalActivities({ approvalSecret: deps.approvalSecret }),
+    ...createEvalActivities({ scorers: deps.scorers ?? [] }),
     ...(deps.agentCatalog ? createAgentSpecActivities({ catalog: deps.agentCatalog }) : {}),
     // Registered on every worker, subscriptions or not, so a run planned elsewhere gets a typed refusal.
     ...createWebhookActivities(deps.webhooks ?? parseWebhookSettings({ subscriptions: [] }, 'webhooks')),

@@ -20,6 +20,7 @@ import { logLevelFromEnv, telemetrySettingsFromEnv } from './telemetry';
 import { temporalSettingsFromEnv, type TemporalSettings } from './temporal';
 import { toolSettingsFromEnv, toolPathsFromEnv } from './tools';
 import type { Env } from './values';
+import { workerProcessSettingsFromEnv, type WorkerProcessSettings } from './worker';
 
 export interface Config {
   temporal: TemporalSettings;
@@ -45,6 +46,8 @@ export interface Config {
   approvalSecret?: string;
   /** A folder of the user's own agent specs (AGENT_SPECS_DIR), served by name to runs that name only an agent. */
   agentSpecsDir?: string;
+  /** Shutdown grace time and Worker Versioning (AGENT_SHUTDOWN_GRACE_TIME, AGENT_WORKER_*). */
+  worker: WorkerProcessSettings;
   /** Where live tokens travel between processes (AGENT_TOKEN_STREAM_URL). */
   tokenStream: TokenStreamSettings;
 }
@@ -68,5 +71,6 @@ export function loadConfig(env: Env = process.env): Config {
     telemetry: telemetrySettingsFromEnv(env),
     ...(approvalSecret ? { approvalSecret } : {}),
     ...(agentSpecsDir ? { agentSpecsDir } : {}),
+    worker: workerProcessSettingsFromEnv(env),
   };
 }

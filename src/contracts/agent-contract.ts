@@ -146,6 +146,11 @@ export interface StepRecord {
   summary: string;
   usage?: Usage;
   toolCallId?: string;
+  /**
+   * Tool steps: the arguments the call ran with (JSON text, its head when long), so evals can score tool calls
+   * by their arguments; the full text is in history.
+   */
+  arguments?: string;
   /** Model steps: bytes of the activity's input and output payloads as the workflow sent and received them. */
   payloadBytes?: { input: number; output: number };
 }

@@ -67,6 +67,8 @@ export const ErrorType = {
   ModelUnpriced: 'ModelUnpriced',
   /** A graph `parallel` node's list has more items than the node's (or the worker's) `maxItems`. */
   TooManyItems: 'TooManyItems',
+  /** An `evalWorkflow` input that breaks its schema (cases, scorers, target, concurrency); nothing was run. */
+  InvalidEvalInput: 'InvalidEvalInput',
   /** A webhook receiver answered with a status other than 2xx, or could not be reached; retried with backoff. */
   WebhookDeliveryFailed: 'WebhookDeliveryFailed',
   /**
@@ -99,6 +101,7 @@ export const nonRetryableErrorTypes: ErrorType[] = [
   ErrorType.ConversationStoreUnusable,
   ErrorType.ModelUnpriced,
   ErrorType.TooManyItems,
+  ErrorType.InvalidEvalInput,
   ErrorType.WebhookTargetRefused,
   ErrorType.WebhookNotDeclared,
 ];

@@ -8,6 +8,7 @@ import type { McpServerDeclaration } from '../contracts/mcp-servers';
 import type { ProviderSettings } from '../activities/models/settings';
 import type { CodeRunnerSettings } from '../activities/tools/code-runner';
 import type { DefinedTool } from '../activities/tools/define-tool';
+import type { DefinedScorer } from '../activities/evals/define-scorer';
 import type { HttpFetchSettings } from '../activities/tools/http-fetch';
 import type { ConversationStoreSettings } from '../activities/conversation';
 import type { ConversationStore } from '../activities/conversation/store';
@@ -17,6 +18,7 @@ import type { TokenBroker } from '../streaming/broker';
 import type { ModelPrice } from '../contracts/pricing';
 import type { WebhookSettings } from '../contracts/webhooks';
 import { durableAgentsPlugin, type DurableAgentsPlugin } from './plugin';
+import { workerDeploymentOptions, type WorkerDeploymentSettings } from './deployment';
 
 export interface AgentWorkerOptions {
   connection: NativeConnection;
@@ -33,6 +35,8 @@ export interface AgentWorkerOptions {
   identity?: string;
   /** The user's own tools, made with `defineTool`, offered to agents that list them. */
   tools?: DefinedTool[];
+  /** The user's own eval scorers, made with `defineScorer`, named by evals as `{ type: custom, scorer }`. */
+  scorers?: DefinedScorer[];
   /**
    * The MCP servers runs may name (AGENT_MCP_SERVERS_FILE for `npm run worker`): each a command over stdio or a
    * URL, with the worker environment variables that feed it. A run input or spec names one of these and can
@@ -89,6 +93,12 @@ export interface AgentWorkerOptions {
   /** The operator's own activity interceptors, run after tracing's (for example to time or audit activities). */
   activityInterceptors?: NonNullable<WorkerOptions['interceptors']>['activity'];
   /**
+   * Register this Worker Deployment Version (AGENT_WORKER_DEPLOYMENT, AGENT_WORKER_BUILD_ID, AGENT_WORKER_VERSIONING)
+   * and use Worker Versioning: PINNED runs finish on the version that started them, new runs start on the
+   * deployment's current version. The model workers register the same version. See docs/deploying.md#upgrades.
+   */
+  deployment?: WorkerDeploymentSettings;
+  /**
    * Webhook subscriptions (AGENT_WEBHOOKS_FILE): URL, events, signing secret and an optional agent or graph filter
    * each, hosts allowed to be private, delivery retries. A run can neither add nor change one. With
    * subscriptions, a prebuilt `workflowBundle` must come from `bundleWorkflowCode({ plugins })` with the plugin
@@ -112,6 +122,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     workspaceDir: options.workspaceDir,
     ...(options.knowledgeBaseDir ? { knowledgeBaseDir: options.knowledgeBaseDir } : {}),
     ...(options.tools ? { tools: options.tools } : {}),
+    ...(options.scorers ? { scorers: options.scorers } : {}),
     ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}),
     ...(options.mcpPool ? { mcpPool: options.mcpPool } : {}),
     ...(options.httpFetch ? { httpFetch: options.httpFetch } : {}),
@@ -136,6 +147,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
     ...(options.identity ? { identity: options.identity } : {}),
+    ...(options.deployment ? { workerDeploymentOptions: workerDeploymentOptions(options.deployment) } : {}),
     plugins: [plugin],
   });
   plugins.set(worker, plugin);

@@ -92,6 +92,9 @@ async function main(): Promise<void> {
       // Model calls go to one task queue per provider, rate-limited there across every worker; the worker's
       // run() runs those queues' workers too, and logs them with the tools it registered.
       rateLimits: config.rateLimits,
+      // Kubernetes waits terminationGracePeriodSeconds after SIGTERM; this must be shorter (deploy/k8s/).
+      shutdownGraceTime: config.worker.shutdownGraceTime,
+      ...(config.worker.deployment ? { deployment: config.worker.deployment } : {}),
     });
     logger.info(
       {
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
         webhooks: webhooks?.subscriptions.map((s) => s.name) ?? [],
         rateLimits: config.rateLimits,
         ...(config.agentSpecsDir ? { agentSpecsDir: config.agentSpecsDir } : {}),
+        ...(config.worker.deployment ? { deployment: config.worker.deployment } : {}),
       },
       'worker started; Ctrl-C stops it after in-flight activities finish',
     );

@@ -55,6 +55,8 @@ export interface ModelWorkersOptions {
   tracing?: Tracing;
   /** The agent workers' payload codecs (`encryptedDataConverter(keys)`): model calls carry encrypted payloads. */
   dataConverter?: WorkerOptions['dataConverter'];
+  /** The agent worker's Worker Deployment Version, so pinned runs' model calls stay on that version. */
+  workerDeploymentOptions?: WorkerOptions['workerDeploymentOptions'];
 }
 
 /** One activity-only worker per configured provider, each on that provider's model task queue. */
@@ -98,6 +100,7 @@ export async function createModelWorkers(options: ModelWorkersOptions): Promise<
         shutdownGraceTime: options.shutdownGraceTime ?? '10s',
         ...(options.identity ? { identity: `${options.identity}-model-${provider}` } : {}),
         ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+        ...(options.workerDeploymentOptions ? { workerDeploymentOptions: options.workerDeploymentOptions } : {}),
       });
     }),
   );

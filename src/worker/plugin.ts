@@ -33,6 +33,7 @@ import { createMcpSupport, McpClientPool, McpServerRegistry } from '../activitie
 import { createModelAdapters } from '../activities/models/clients';
 import type { CodeRunnerSettings } from '../activities/tools/code-runner';
 import type { DefinedTool } from '../activities/tools/define-tool';
+import type { DefinedScorer } from '../activities/evals/define-scorer';
 import type { HttpFetchSettings } from '../activities/tools/http-fetch';
 import type { ProviderSettings } from '../activities/models/settings';
 import type { Provider } from '../contracts/model-id';
@@ -72,6 +73,8 @@ export interface DurableAgentsPluginOptions {
   knowledgeBaseDir?: string;
   /** The user's own tools, made with `defineTool`, offered to agents that list them. */
   tools?: DefinedTool[];
+  /** The user's own eval scorers, made with `defineScorer`, named by evals as `{ type: custom, scorer }`. */
+  scorers?: DefinedScorer[];
   /**
    * The MCP servers the operator declares (AGENT_MCP_SERVERS_FILE for `npm run worker`): each a stdio command or a
    * URL, with the worker environment variables that feed it. A run input or spec names one of these and can
@@ -180,6 +183,7 @@ export class DurableAgentsPlugin extends SimplePlugin {
       workspaceDir: pluginOptions.workspaceDir,
       knowledgeBaseDir: pluginOptions.knowledgeBaseDir ?? shippedKnowledgeBaseDir,
       tools: pluginOptions.tools,
+      ...(pluginOptions.scorers ? { scorers: pluginOptions.scorers } : {}),
       httpFetch: pluginOptions.httpFetch,
       codeRunner: pluginOptions.codeRunner,
       mcp,
@@ -344,6 +348,8 @@ export class DurableAgentsPlugin extends SimplePlugin {
       ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
       shutdownGraceTime: settings.shutdownGraceTime ?? options.shutdownGraceTime ?? '10s',
       ...(options.identity ? { identity: options.identity } : {}),
+      // A pinned run's model calls must reach workers of its own version: the model queues join the same one.
+      ...(options.workerDeploymentOptions ? { workerDeploymentOptions: options.workerDeploymentOptions } : {}),
     });
     return setup.modelWorkers;
   }

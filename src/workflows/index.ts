@@ -2,3 +2,4 @@
 export { agentWorkflow } from './agent/workflow';
 export { graphWorkflow } from './graph/workflow';
 export { salesFollowUpWorkflow } from './examples/sales-follow-up';
+export { evalWorkflow } from './eval/workflow';

@@ -13,7 +13,11 @@ import type { ApprovalGates } from '../kernel/approvals';
 import { toolIdempotencyKey } from './idempotency-key';
 import type { RunState } from './run-state';
 import { describeIssues } from '../../contracts/zod-issues';
+import { boundedText } from '../../contracts/bounded-text';
 import { activityCause, applicationFailureOf } from '../kernel/failures';
+
+/** Characters of a tool call's arguments kept on its step record (what eval argument matchers read). */
+const TOOL_ARGUMENTS_CHARS = 1_000;
 
 /** Edited arguments must satisfy the tool's own JSON schema, checked before the approval is accepted. */
 function argumentsCheck(tool: ToolDescriptor): (json: string) => string | undefined {
@@ -67,6 +71,7 @@ export class ToolCallRunner {
       status: 'running',
       summary: call.arguments,
       toolCallId: call.id,
+      arguments: boundedText(call.arguments, TOOL_ARGUMENTS_CHARS),
     });
 
     // Only the tools in the agent's spec can run, whatever a model or a tool result asks for.
@@ -105,7 +110,10 @@ export class ToolCallRunner {
       if (decision.arguments !== undefined) {
         log.info('running the tool with arguments edited by the approver', { tool: call.name, by: decision.by });
         call = { ...call, arguments: decision.arguments };
-        this.state.updateStep(record, { summary: call.arguments });
+        this.state.updateStep(record, {
+          summary: call.arguments,
+          arguments: boundedText(call.arguments, TOOL_ARGUMENTS_CHARS),
+        });
       }
     }
 

@@ -17,6 +17,9 @@ import type { McpActivities } from '../../activities/mcp';
 import type { createDescribeToolsActivity } from '../../activities/tools/registry';
 import type { ToolActivity } from '../../activities/tools/tool-activity';
 import type { createAgentSpecActivities } from '../../activities/agent-specs';
+import type { EvalActivities } from '../../activities/evals/score-case';
+import type { ScoreCaseInput } from '../../contracts/evals/contract';
+import type { Score } from '../../contracts/evals/scorers';
 
 type McpActivity = McpActivities[keyof McpActivities];
 
@@ -136,4 +139,16 @@ const { resolveAgentSpec } = proxyActivities<AgentSpecActivities>(resolveAgentSp
 /** Asks the worker's agent catalog for the named agent's spec; the answer is recorded in history. */
 export function resolveAgentSpecActivity(name: string): ReturnType<AgentSpecActivities['resolveAgentSpec']> {
   return resolveAgentSpec.executeWithOptions({ ...resolveAgentSpecOptions, summary: `agent spec ${name}` }, [{ name }]);
+}
+
+const scoreEvalCaseOptions: ActivityOptions = {
+  // Pure scorers take milliseconds; a user's `defineScorer` may call a service of its own, so a minute and retries.
+  startToCloseTimeout: '60s',
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes },
+};
+const { scoreEvalCase } = proxyActivities<EvalActivities>(scoreEvalCaseOptions);
+
+/** Scores one eval case with every scorer of the eval (see activities/evals/score-case.ts). */
+export function scoreEvalCaseActivity(input: ScoreCaseInput, summary: string): Promise<Score[]> {
+  return scoreEvalCase.executeWithOptions({ ...scoreEvalCaseOptions, summary }, [input]);
 }
