@@ -67,6 +67,11 @@ export class AgentClient {
     if (options.tokens) this.tokenBroker = options.tokens;
   }
 
+  /** Whether `tokens()` can follow live text: the client was given a token broker. */
+  get hasTokens(): boolean {
+    return this.tokenBroker !== undefined;
+  }
+
   /** The namespace runs live in. */
   get namespace(): string {
     return this.temporal.options.namespace;

@@ -148,7 +148,13 @@ export const decisionResponse = z
   })
   .meta({ id: 'Decision' });
 
-export const eventsQuery = z.object({ after: z.string().max(4000).optional() }).strict();
+export const eventsQuery = z
+  .object({
+    after: z.string().max(4000).optional(),
+    /** `false` leaves the live model text (`token*` events) out of the stream; on by default when available. */
+    tokens: z.enum(['true', 'false']).optional(),
+  })
+  .strict();
 
 export const agentsResponse = z.object({
   agents: z.array(z.object({ name: z.string(), description: z.string(), model: z.string(), source: z.string() })),
