@@ -2,15 +2,17 @@
  * Live model text on the HTTP API's SSE stream, against a real dev server, a worker streaming from the mock LLM
  * into an in-process token broker, and an API app whose client shares that broker, read with fetch: token events
  * arrive before `run.ended`, carry no SSE id (Last-Event-ID stays on run events), and spell the run's final
- * answer; `?tokens=false` leaves them out.
+ * answer; `?tokens=false` leaves them out; a broker that fails is logged and the run events go on.
  */
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { createAgentClient } from '../../src/client';
 import { createApiServer } from '../../src/servers/api/app';
 import { hashApiKey } from '../../src/servers/api/auth';
+import type { TokenBroker } from '../../src/streaming/broker';
 import { createInProcessTokenBroker } from '../../src/streaming/in-process';
 import { readSse, type SseEvent } from '../helpers/sse';
 import { useTestStack } from '../helpers/stack';
@@ -19,22 +21,39 @@ const KEY = 'tokens-key-0123456789abcdef';
 const AUTH = { authorization: `Bearer ${KEY}` };
 const broker = createInProcessTokenBroker();
 
+// A broker whose subscriptions fail, as a PostgreSQL broker does when its database is unreachable.
+const broken: TokenBroker = {
+  startAttempt: (call, attempt) => broker.startAttempt(call, attempt),
+  subscribe: () => Promise.reject(new Error('token database unreachable')),
+  close: async () => undefined,
+};
+const warnings: string[] = [];
+
 let app: FastifyInstance;
+let brokenApp: FastifyInstance;
 let base: string;
-const stack = useTestStack({ extra: { tokens: broker } }, async (s) => {
-  const client = createAgentClient({ client: s.client, taskQueue: s.taskQueue, tokens: broker });
-  app = await createApiServer({
-    client,
+let brokenBase: string;
+
+async function api(tokens: TokenBroker, logger?: pino.Logger): Promise<[FastifyInstance, string]> {
+  const server = await createApiServer({
+    client: createAgentClient({ client: stack.client, taskQueue: stack.taskQueue, tokens }),
     keys: [{ name: 'tok', sha256: hashApiKey(KEY), scopes: ['runs:start', 'runs:read'] }],
     limits: { bodyLimitBytes: 64 * 1024 },
     pollIntervalMs: 100,
     heartbeatMs: 500,
+    ...(logger ? { logger } : {}),
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  await server.listen({ host: '127.0.0.1', port: 0 });
+  return [server, `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`];
+}
+
+const stack = useTestStack({ extra: { tokens: broker } }, async () => {
+  [app, base] = await api(broker);
+  [brokenApp, brokenBase] = await api(broken, pino({ level: 'warn' }, { write: (line) => warnings.push(line) }));
 });
 after(async () => {
   await app?.close();
+  await brokenApp?.close();
   await broker.close();
 });
 
@@ -54,8 +73,8 @@ async function startRun(scenario: string): Promise<string> {
 }
 
 /** Every SSE event of the run's stream until the server ends it (after run.ended). */
-async function readAll(path: string): Promise<SseEvent[]> {
-  const response = await fetch(`${base}${path}`, { headers: AUTH, signal: AbortSignal.timeout(60_000) });
+async function readAll(path: string, from = base): Promise<SseEvent[]> {
+  const response = await fetch(`${from}${path}`, { headers: AUTH, signal: AbortSignal.timeout(60_000) });
   assert.equal(response.status, 200);
   const events: SseEvent[] = [];
   for await (const event of readSse(response)) events.push(event);
@@ -107,6 +126,21 @@ describe('HTTP API live tokens', () => {
     assert.deepEqual(
       events.filter((e) => e.event.startsWith('token')),
       [],
+    );
+  });
+
+  it('a failing token stream is logged and the run events go on to run.ended', async () => {
+    const id = await startRun(`api-tokens-broken-${process.pid}`);
+    const events = await readAll(`/v1/runs/${id}/events`, brokenBase);
+    assert.ok(
+      events.some((e) => e.event === 'step.finished'),
+      events.map((e) => e.event).join(','),
+    );
+    assert.equal(events.at(-1)?.event, 'run.ended');
+    assert.equal(events.filter((e) => e.event.startsWith('token') || e.event === 'error').length, 0);
+    assert.ok(
+      warnings.some((line) => line.includes('token stream failed') && line.includes('token database unreachable')),
+      warnings.join('\n'),
     );
   });
 

@@ -95,6 +95,8 @@ export const eventRoutes =
             ...(after ? { after } : {}),
           })) {
             if (abort.signal.aborted) break;
+            // No text after the end: the token stream stops before run.ended is written, not after.
+            if (event.type === 'run.ended') tokensAbort.abort();
             res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(eventData(event))}\n\n`);
           }
         } catch (err) {
