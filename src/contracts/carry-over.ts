@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { messageSchema } from './messages';
+import type { StepRecord } from './agent-contract';
 
 /** How many step records travel to the next run; older ones are counted, not kept. */
 export const CARRIED_STEP_RECORDS = 50;
@@ -44,9 +45,18 @@ const stepRecordSchema = z
     summary: z.string(),
     usage: usageSchema.optional(),
     toolCallId: z.string().optional(),
+    arguments: z.string().optional(),
     payloadBytes: z.object({ input: count, output: count }).strict().optional(),
   })
   .strict();
+
+/**
+ * Every field of StepRecord must be known to the strict schema above, or a run whose steps carry it could not
+ * continue as new (its next input would be refused). The compiler names a field missing here.
+ */
+type StepFieldsUnknownToCarryOver = Exclude<keyof StepRecord, keyof z.infer<typeof stepRecordSchema>>;
+const stepFieldsAllKnown: [StepFieldsUnknownToCarryOver] extends [never] ? true : StepFieldsUnknownToCarryOver = true;
+void stepFieldsAllKnown;
 
 const routingStateSchema = z
   .object({
