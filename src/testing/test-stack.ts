@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createLocalEnvironment } from './local-environment';
 import { Worker } from '@temporalio/worker';
 import { agentSearchAttributeKeys } from '../contracts/search-attributes';
 import { durableAgentsPlugin, type DurableAgentsPluginOptions } from '../worker/plugin';
@@ -48,7 +49,7 @@ let stacks = 0;
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const { scenarios, workflowsPath, taskQueue: givenQueue, log, ...pluginOptions } = options;
   const cli = await resolveTemporalCli({ allowInstall: true, ...(log ? { log } : {}) });
-  const env = await TestWorkflowEnvironment.createLocal({
+  const env = await createLocalEnvironment({
     server: {
       ...(cli.source === 'sdk-download' ? {} : { executable: { type: 'existing-path', path: cli.path } }),
       ip: '127.0.0.1',

@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import { after, before } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createLocalEnvironment } from '../../src/testing/local-environment';
 import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { missingWorkers } from '../../src/client/pollers';
@@ -158,7 +159,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   installTemporalLogging(createLogger('info', logSink));
   const cli = await resolveTemporalCli({ allowInstall: true, log: (line) => process.stderr.write(`${line}\n`) });
   const dataConverter = encryptedDataConverter(options.payloadKeys);
-  const env = await TestWorkflowEnvironment.createLocal({
+  const env = await createLocalEnvironment({
     server: {
       ...(cli.source === 'sdk-download' ? {} : { executable: { type: 'existing-path', path: cli.path } }),
       ip: '127.0.0.1',

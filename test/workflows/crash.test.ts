@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createLocalEnvironment } from '../../src/testing/local-environment';
 import { AGENT_WORKFLOW_TYPE, type AgentInput } from '../../src/contracts/agent-contract';
 import { agentSearchAttributeKeys } from '../../src/contracts/search-attributes';
 import type { agentWorkflow } from '../../src/workflows';
@@ -219,7 +219,7 @@ describe('the dev server restarted mid-run', () => {
     const port = await freePort();
     const dbFilename = path.join(tmp, 'temporal.sqlite');
     const startServer = () =>
-      TestWorkflowEnvironment.createLocal({
+      createLocalEnvironment({
         server: {
           ...(cli.source === 'sdk-download' ? {} : { executable: { type: 'existing-path', path: cli.path } }),
           ip: '127.0.0.1',
