@@ -4,6 +4,7 @@ import { connectClient } from '../src/client/connect';
 import { apiSettingsFromEnv } from '../src/config/api';
 import type { Config } from '../src/config/env';
 import { createApiServer } from '../src/servers/api/app';
+import type { TokenBroker } from '../src/streaming/broker';
 
 /** A running API and how to stop it. */
 export interface RunningApi {
@@ -11,14 +12,22 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
-/** Serves the API on AGENT_API_HOST/PORT against the stack's Temporal server. */
-export async function startApiServer(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<RunningApi> {
+/**
+ * Serves the API on AGENT_API_HOST/PORT against the stack's Temporal server. `tokens` is the broker the stack's
+ * worker publishes to (LocalStack.tokens); without it the SSE stream carries run events only.
+ */
+export async function startApiServer(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+  tokens?: TokenBroker,
+): Promise<RunningApi> {
   const settings = apiSettingsFromEnv(env);
   const temporal = await connectClient(config.temporal);
   const client = new AgentClient({
     client: temporal,
     taskQueue: config.temporal.taskQueue,
     ...(config.approvalSecret ? { approvalSecret: config.approvalSecret } : {}),
+    ...(tokens ? { tokens } : {}),
   });
   const app = await createApiServer({
     client,

@@ -5,6 +5,9 @@
  */
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createAgentWorker } from '../src/worker/agent-worker';
+import type { TokenBroker } from '../src/streaming/broker';
+import { createInProcessTokenBroker } from '../src/streaming/in-process';
+import { createPostgresTokenBroker } from '../src/streaming/postgres';
 import { loadConfig, type Config } from '../src/config/env';
 import type { ProviderSettings } from '../src/activities/models/settings';
 import { connectionOptions } from '../src/config/connection';
@@ -26,6 +29,11 @@ export interface LocalStack {
   offline: boolean;
   worker: Worker;
   workerRun: Promise<void>;
+  /**
+   * Where the worker publishes live model text: the PostgreSQL broker of AGENT_TOKEN_STREAM_URL, or one in this
+   * process, so an API started beside the stack (dev, demo --api) streams tokens without any set-up.
+   */
+  tokens: TokenBroker;
   stop(): Promise<void>;
 }
 
@@ -105,6 +113,13 @@ export async function startLocalStack(
       );
     }
 
+    const tokens = config.tokenStream.url
+      ? createPostgresTokenBroker(config.tokenStream.url, {
+          onError: (err) => say(`token broker: live text dropped (${err.message})`),
+        })
+      : createInProcessTokenBroker();
+    started.push(() => tokens.close());
+
     const connection = await connectTo(config, devServer !== undefined);
     started.push(() => connection.close());
     const dataConverter = encryptedDataConverter(config.temporal.payloadKeys);
@@ -124,6 +139,7 @@ export async function startLocalStack(
       dataConverter,
       approvalSecret: config.approvalSecret,
       rateLimits: config.rateLimits,
+      tokens,
     });
     // run() also runs the model workers of the providers' task queues.
     const workerRun = worker.run();
@@ -134,7 +150,7 @@ export async function startLocalStack(
     say(`Worker polling task queue "${config.temporal.taskQueue}"`);
     if (tracing) say(`Traces: ${config.telemetry.tracesExporter} (service ${config.telemetry.serviceName})`);
     if (config.telemetry.prometheusBind) say(`Metrics: http://${config.telemetry.prometheusBind}/metrics`);
-    return { config, providers, offline, worker, workerRun, stop: stopStarted };
+    return { config, providers, offline, worker, workerRun, tokens, stop: stopStarted };
   } catch (err) {
     await stopStarted();
     throw err;

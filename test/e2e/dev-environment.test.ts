@@ -13,6 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { parse } from 'yaml';
+import { hashApiKey } from '../../src/servers/api/auth';
+import { readSse } from '../helpers/sse';
 import { agentNameKey, searchAttributeCliSpecs } from '../../src/contracts/search-attributes';
 import { DevServerError, ensureDevServer, findFreePort, isServerUp, startDevServer } from '../../scripts/dev-server';
 import {
@@ -25,6 +27,37 @@ import {
 } from '../../scripts/temporal-cli';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
+const DEV_API_KEY = 'dev-environment-key-0123456789';
+
+/**
+ * dev's API shares a token broker with dev's worker: a run of the shipped `streaming` scenario (one word every
+ * 50 ms) shows its text as `token` events on the SSE stream before `run.ended`, spelling the answer.
+ */
+async function assertDevStreamsTokens(api: string): Promise<void> {
+  const auth = { authorization: `Bearer ${DEV_API_KEY}` };
+  const started = await fetch(`${api}/v1/runs`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ agent: 'research-assistant', model: 'mock:streaming', input: 'stream it' }),
+  });
+  const { workflowId } = (await started.json()) as { workflowId: string };
+  assert.equal(started.status, 202);
+  const stream = await fetch(`${api}/v1/runs/${workflowId}/events`, {
+    headers: auth,
+    signal: AbortSignal.timeout(60_000),
+  });
+  assert.equal(stream.status, 200);
+  let text = '';
+  let answer: string | undefined;
+  for await (const event of readSse(stream)) {
+    if (event.event === 'token') text += (event.data as { text: string }).text;
+    if (event.event === 'run.ended') {
+      answer = (event.data as { outcome: { result: { text: string } } }).outcome.result.text;
+    }
+  }
+  assert.ok(answer?.startsWith('Durable agents keep their state in Temporal'), `answer: ${answer}`);
+  assert.equal(text, answer, 'the token events spell the answer');
+}
 const expectedAttributes = searchAttributeCliSpecs.map((spec) => spec.split('=') as [string, string]);
 
 interface ComposeService {
@@ -641,6 +674,9 @@ describe('npm run demo and npm run dev on the real dev server', () => {
       TEMPORAL_UI_PORT: String(uiPort),
       TEMPORAL_DB_FILE: dbFile,
       AGENT_API_PORT: String(apiPort),
+      AGENT_API_KEYS: JSON.stringify({
+        keys: [{ name: 'dev', sha256: hashApiKey(DEV_API_KEY), scopes: ['runs:start', 'runs:read'] }],
+      }),
     };
     // Run directly: the tsx launcher behind `npm run` SIGKILLs its child when the child's acknowledgement of a
     // relayed SIGINT takes over 30 ms, which a loaded machine misses; that is tsx's race, not the script's.
@@ -655,6 +691,7 @@ describe('npm run demo and npm run dev on the real dev server', () => {
       assert.ok(dev.stdout.includes(`HTTP API: http://127.0.0.1:${apiPort}`), dev.stdout);
       const ready = await fetch(`http://127.0.0.1:${apiPort}/readyz`);
       assert.equal(ready.status, 200, 'the API reaches the dev server');
+      await assertDevStreamsTokens(`http://127.0.0.1:${apiPort}`);
     } finally {
       signalGroup(dev.child, 'SIGINT');
     }
