@@ -8,6 +8,7 @@ import path from 'node:path';
 import { UserError } from '../src/contracts/errors';
 import { prepareBenchAssets, startBenchEnv, type BenchAssets, type BenchEnv } from './bench/env';
 import { BENCH_HELP, parseBenchOptions, type BenchOptions } from './bench/options';
+import { apiPhase } from './bench/phases/api';
 import { concurrencyPhase } from './bench/phases/concurrency';
 import { crashPhase } from './bench/phases/crash';
 import { overheadPhase } from './bench/phases/overhead';
@@ -52,6 +53,7 @@ async function runPhases(
         concurrency: async () => void (results.concurrency = await concurrencyPhase(env, options, log)),
         crash: async () => void (results.crash = await crashPhase(env, options, log)),
         prompt: async () => void (results.prompt = await promptPhase(env, options, log)),
+        api: async () => void (results.api = await apiPhase(env, options, log)),
       };
       for (const phase of stock) await runPhase(phase, results, phases[phase as keyof typeof phases]);
     } finally {

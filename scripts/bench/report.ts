@@ -6,6 +6,7 @@ import type { BenchOptions, WorkerTuning } from './options';
 import type { ConcurrencyResult } from './phases/concurrency';
 import type { CrashResult } from './phases/crash';
 import type { OverheadResult } from './phases/overhead';
+import type { ApiResult } from './phases/api';
 import type { PromptResult } from './phases/prompt';
 import type { ServerKnobsResult } from './phases/server-knobs';
 import type { ConcurrencySummary } from './phases/concurrency';
@@ -33,6 +34,7 @@ export interface BenchResults {
   crash?: CrashResult;
   prompt?: PromptResult;
   serverKnobs?: ServerKnobsResult;
+  api?: ApiResult;
   errors: Array<{ phase: string; message: string }>;
 }
 
@@ -263,6 +265,28 @@ function knobsTable(k: ServerKnobsResult, stock?: OverheadResult): string[] {
   return lines;
 }
 
+function apiTable(a: ApiResult): string[] {
+  const ms = (x: { p50Ms: number; p95Ms: number }): string => `${x.p50Ms.toFixed(1)} / ${x.p95Ms.toFixed(1)}`;
+  return [
+    `### g. HTTP API: starting a run and following it (API in process, fetch as the client; ${a.modelDelayMs} ms one-call runs)`,
+    '',
+    row(['concurrent', 'POST /v1/runs → 202, p50 / p95 ms', 'client API start, p50 / p95 ms', '× client API (p50)']),
+    sep('rrrr'),
+    ...a.start.map((r) => row([r.concurrency, ms(r.http), ms(r.direct), times(r.ratio)])),
+    '',
+    row([
+      'concurrent runs',
+      'run.ended after the close time, p50 / p95 ms',
+      'after the client API result(), p50 / p95 ms',
+    ]),
+    sep('rrr'),
+    ...a.sse.map((r) => row([r.concurrency, ms(r.afterClose), ms(r.afterResult)])),
+    '',
+    `The SSE stream polls a followed run every ${a.pollIntervalMs} ms (the API's default), so its delay after the ` +
+      'close is at most about one interval; a negative figure after result() means the SSE event came first.',
+  ];
+}
+
 /** The tables of one run, printed together. */
 export function renderMarkdown(r: BenchResults): string {
   const m = r.machine;
@@ -281,6 +305,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.prompt) lines.push(...promptTable(r.prompt), '');
   if (r.overhead) lines.push(...historyTable(r.overhead), '');
   if (r.serverKnobs) lines.push(...knobsTable(r.serverKnobs, r.overhead), '');
+  if (r.api) lines.push(...apiTable(r.api), '');
   for (const e of r.errors) lines.push(`**${e.phase} failed:** ${e.message}`, '');
   return `${lines.join('\n').trimEnd()}\n`;
 }
