@@ -9,6 +9,8 @@ import { describe, it } from 'node:test';
 import { EVAL_WORKFLOW_TYPE, evalStateQuery, type EvalInput, type EvalState } from '../../src/contracts/evals/contract';
 import type { AgentResult } from '../../src/contracts/agent-contract';
 import type { evalWorkflow } from '../../src/workflows';
+import { createAgentClient } from '../../src/client/connect';
+import { InvalidRunInputError } from '../../src/client/errors';
 import { useTestStack } from '../helpers/stack';
 
 const stack = useTestStack({}, async (s) => {
@@ -165,5 +167,27 @@ describe('evalWorkflow', () => {
     const judgeRequests = stack.mock.requests.filter((r) => r.scenario === 'eval-judge');
     assert.equal(judgeRequests.length, 2);
     assert.equal(result.summary.judgeCostUsd, byId.good!.judgeCostUsd + byId.bad!.judgeCostUsd);
+  });
+
+  it('starts an eval through the client, refusing a bad input before Temporal sees it', async () => {
+    const client = createAgentClient({ client: stack.client, taskQueue: stack.taskQueue });
+    const target = { kind: 'agent' as const, agent: { instructions: 'answer', model: 'mock:eval-echo', tools: [] } };
+    await assert.rejects(
+      client.startEval({ target, cases: [{ id: 'a', input: 'x' }], scorers: [{ type: 'judge', rubric: 'good?' }] }),
+      (err: unknown) => err instanceof InvalidRunInputError && /a judge needs a model/.test((err as Error).message),
+    );
+    const started = await client.startEval(
+      {
+        name: 'via client',
+        target,
+        cases: [{ id: 'one', input: 'Answer question 3.', expected: 'answer 3' }],
+        scorers: [{ type: 'contains' }],
+      },
+      { id: evalId('client') },
+    );
+    assert.equal(started.cases, 1);
+    const result = await client.evalResult(started.workflowId);
+    assert.equal(result.summary.passed, 1);
+    assert.equal((await client.evalState(started.workflowId)).done, 1);
   });
 });
