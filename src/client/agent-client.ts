@@ -30,6 +30,8 @@ import { agentCatalogFor } from './agent-catalog';
 import type { TokenEvent } from '../contracts/tokens';
 import type { TokenBroker } from '../streaming/broker';
 import { runTokens, type TokensOptions } from './tokens';
+import { evalResultOf, evalStateOf, startEvalRun, type StartEvalOptions, type StartedEval } from './evals';
+import type { EvalInput, EvalResult, EvalState } from '../contracts/evals/contract';
 
 /** Options of `createAgentClient`. */
 export interface AgentClientOptions {
@@ -88,6 +90,21 @@ export class AgentClient {
   /** Starts a graph run: a shipped graph name, a spec file path, or a spec object. */
   startGraph(graph: string | GraphSpecInput, options: StartGraphOptions = {}): Promise<StartedRun> {
     return startGraphRun(this.temporal, this.taskQueue, graph, options);
+  }
+
+  /** Starts an eval (`evalWorkflow`): every case through the target, scored; the input is validated first. */
+  startEval(input: EvalInput, options: StartEvalOptions = {}): Promise<StartedEval> {
+    return startEvalRun(this.temporal, this.taskQueue, input, options);
+  }
+
+  /** An eval's progress (its `state` query). */
+  evalState(workflowId: string): Promise<EvalState> {
+    return evalStateOf(this.temporal, workflowId);
+  }
+
+  /** Waits for an eval's result: one row per case and the summary. */
+  evalResult(workflowId: string): Promise<EvalResult> {
+    return evalResultOf(this.temporal, workflowId);
   }
 
   /** What the server knows of the run without a worker (status, task queue, search attributes); throws for an unknown id. */

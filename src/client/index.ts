@@ -9,6 +9,7 @@ export {
   type CreateAgentClientOptions,
 } from './connect';
 export type { AgentReference, StartAgentOptions, StartGraphOptions, StartedRun } from './start';
+export type { StartEvalOptions, StartedEval } from './evals';
 export type { ApproveOptions, DecisionOutcome, RejectOptions } from './decide';
 export type { ForkOutcome } from './fork';
 export type { RetryOutcome } from './retry';
