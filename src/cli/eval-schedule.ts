@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { scorerSpecSchema, type ScorerSpec } from '../contracts/evals/scorers';
-import { scheduleIdSchema } from '../contracts/evals/schedule';
+import { evalScheduleInputSchema, scheduleIdSchema } from '../contracts/evals/schedule';
 import { parseCommandArgs, type Command } from './command';
 import { table, timestamp } from './output';
 import { UsageError } from './errors';
@@ -100,21 +100,23 @@ export const evalScheduleCommand: Command = {
     const { positionals, flags } = parseCommandArgs('eval schedule', argv, scheduleArgs);
     const agent = positionals[0] as string;
     const scheduleId = flags.id ?? `eval-${agent}`;
-    const input = await (
-      await ctx.client()
-    ).scheduleEval(
-      {
-        scheduleId,
-        agent,
-        sample: flags.sample,
-        scorers: flags.scorer.map(parseScorerFlag),
-        window: flags.window,
-        ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
-        ...(flags['max-drop'] !== undefined ? { maxDrop: flags['max-drop'] } : {}),
-        ...(flags.webhook ? { webhook: flags.webhook } : {}),
-      },
-      flags.every,
-    );
+    // Every flag is checked before any connection is made.
+    const parsed = evalScheduleInputSchema.safeParse({
+      scheduleId,
+      agent,
+      sample: flags.sample,
+      scorers: flags.scorer.map(parseScorerFlag),
+      window: flags.window,
+      ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
+      ...(flags['max-drop'] !== undefined ? { maxDrop: flags['max-drop'] } : {}),
+      ...(flags.webhook ? { webhook: flags.webhook } : {}),
+    });
+    if (!parsed.success) {
+      throw new UsageError(
+        `eval schedule: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    }
+    const input = await (await ctx.client()).scheduleEval(parsed.data, flags.every);
     ctx.print(`scheduled eval ${input.scheduleId}: ${input.agent} every ${flags.every}, ${input.sample} runs a tick`);
   },
 };
