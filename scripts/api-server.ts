@@ -4,6 +4,7 @@ import { connectClient } from '../src/client/connect';
 import { apiSettingsFromEnv } from '../src/config/api';
 import type { Config } from '../src/config/env';
 import { createApiServer } from '../src/servers/api/app';
+import type { ApiKey } from '../src/servers/api/auth';
 import type { TokenBroker } from '../src/streaming/broker';
 
 /** A running API and how to stop it. */
@@ -12,14 +13,19 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
-/**
- * Serves the API on AGENT_API_HOST/PORT against the stack's Temporal server. `tokens` is the broker the stack's
- * worker publishes to (LocalStack.tokens); without it the SSE stream carries run events only.
- */
+/** What the stack adds to the API's settings from the environment. */
+export interface LocalApiOptions {
+  /** The broker the stack's worker publishes to (LocalStack.tokens); without it SSE carries run events only. */
+  tokens?: TokenBroker;
+  /** Keys beside those of AGENT_API_KEYS_FILE / AGENT_API_KEYS (the demo's own, held in memory only). */
+  extraKeys?: ApiKey[];
+}
+
+/** Serves the API on AGENT_API_HOST/PORT against the stack's Temporal server. */
 export async function startApiServer(
   config: Config,
   env: NodeJS.ProcessEnv = process.env,
-  tokens?: TokenBroker,
+  { tokens, extraKeys = [] }: LocalApiOptions = {},
 ): Promise<RunningApi> {
   const settings = apiSettingsFromEnv(env);
   const temporal = await connectClient(config.temporal);
@@ -31,14 +37,15 @@ export async function startApiServer(
   });
   const app = await createApiServer({
     client,
-    keys: settings.keys,
+    keys: [...settings.keys, ...extraKeys],
     limits: settings.limits,
     corsOrigins: settings.corsOrigins,
     webUiUrl: settings.webUiUrl ?? config.temporal.webUiUrl,
   });
   const url = await app.listen({ host: settings.host, port: settings.port });
   process.stdout.write(
-    `HTTP API: ${url} (OpenAPI: ${url}/openapi.json; ${settings.keys.length} API key(s) from AGENT_API_KEYS_FILE / AGENT_API_KEYS)\n`,
+    `HTTP API: ${url} (OpenAPI: ${url}/openapi.json; ${settings.keys.length} API key(s) from AGENT_API_KEYS_FILE / AGENT_API_KEYS` +
+      `${extraKeys.length > 0 ? `, and ${extraKeys.map((k) => `'${k.name}'`).join(', ')} held in memory` : ''})\n`,
   );
   return {
     url,

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       `Offline: start runs with a mock model, e.g. npx agentctl start research-assistant --model mock:research-assistant\n`,
     );
   }
-  const api = await startApiServer(stack.config, process.env, stack.tokens);
+  const api = await startApiServer(stack.config, process.env, { tokens: stack.tokens });
   process.stdout.write('Running. Ctrl-C stops the worker and the server.\n');
   // The Temporal runtime turns SIGINT/SIGTERM into a graceful worker shutdown; then we stop the rest.
   await stack.workerRun;

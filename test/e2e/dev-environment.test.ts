@@ -657,6 +657,27 @@ describe('npm run demo and npm run dev on the real dev server', () => {
       const other = await runScript('demo', ['What is the capital of France?'], env);
       assert.equal(other.code, 0, `${other.stdout}\n${other.stderr}`);
       assert.match(other.stdout, /plays a script and cannot read your question/);
+
+      // --api: the same run through the HTTP API, its SSE events printed as they arrive, the API stopped after.
+      const apiPort = await findFreePort();
+      const viaApi = await runScript('demo', ['--api', 'How much does it cost?'], {
+        ...env,
+        AGENT_API_PORT: String(apiPort),
+      });
+      assert.equal(viaApi.code, 0, `${viaApi.stdout}\n${viaApi.stderr}`);
+      assert.ok(viaApi.stdout.includes(`HTTP API: http://127.0.0.1:${apiPort}`), viaApi.stdout);
+      assert.match(
+        viaApi.stdout,
+        new RegExp(`curl -N http://127\\.0\\.0\\.1:${apiPort}/v1/runs/demo-research-assistant-`),
+      );
+      assert.match(viaApi.stdout, /through POST http:\/\/127\.0\.0\.1:\d+\/v1\/runs/);
+      assert.match(
+        viaApi.stdout,
+        /Events \(SSE\):[\s\S]*step\.started[\s\S]*step\.finished[\s\S]*run\.ended +completed/,
+      );
+      assert.match(viaApi.stdout, /\n {2}token {6}\S/, 'the model text streamed as token events');
+      assert.match(viaApi.stdout, /Answer:[\s\S]*Steps:[\s\S]*cost: \$/);
+      await assert.rejects(fetch(`http://127.0.0.1:${apiPort}/healthz`), 'the demo stopped its API');
       assert.equal(await isServerUp(server.address), true, 'a reused server is left running');
     } finally {
       await server.stop();
