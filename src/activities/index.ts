@@ -13,6 +13,7 @@ import type { CodeRunnerSettings } from './tools/code-runner';
 import type { DefinedTool } from './tools/define-tool';
 import type { DefinedScorer } from './evals/define-scorer';
 import { createEvalActivities } from './evals/score-case';
+import { createEvalScheduleActivities } from './evals/schedule';
 import type { HttpFetchSettings } from './tools/http-fetch';
 import { createDescribeToolsActivity, ToolRegistry, type McpDiscovery } from './tools/registry';
 import { parseWebhookSettings, type ValidWebhookSettings } from '../contracts/webhooks';
@@ -66,6 +67,7 @@ export function createActivities(deps: ActivityDeps) {
     ...(deps.mcp?.activities ?? {}),
     ...createApprovalActivities({ approvalSecret: deps.approvalSecret }),
     ...createEvalActivities({ scorers: deps.scorers ?? [] }),
+    ...createEvalScheduleActivities(),
     ...(deps.agentCatalog ? createAgentSpecActivities({ catalog: deps.agentCatalog }) : {}),
     // Registered on every worker, subscriptions or not, so a run planned elsewhere gets a typed refusal.
     ...createWebhookActivities(deps.webhooks ?? parseWebhookSettings({ subscriptions: [] }, 'webhooks')),

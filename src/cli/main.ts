@@ -19,6 +19,7 @@ import { startCommand } from './start';
 import { statusCommand } from './status';
 import { watchCommand } from './watch';
 import { agentsCommand } from './agents';
+import { evalDeleteCommand, evalScheduleCommand, evalSchedulesCommand } from './eval-schedule';
 import { AgentCatalog } from '../agents/catalog';
 import { agentSpecsDirFromEnv } from '../config/agent-specs';
 import { telemetrySettingsFromEnv } from '../config/telemetry';
@@ -39,6 +40,9 @@ const runCommands: readonly Command[] = [
   agentsCommand,
   graphsCommand,
   validateCommand,
+  evalScheduleCommand,
+  evalSchedulesCommand,
+  evalDeleteCommand,
 ];
 const help = helpCommand(runCommands);
 /** Every command, in the order `help` lists them. */
@@ -53,7 +57,9 @@ const warn = (text: string): void => {
 
 /** Runs agentctl with `argv` (without node and script); resolves to the exit code, never throws. */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // Two-word commands (`eval schedule`) are tried before one-word ones.
+  const twoWord = argv.length >= 2 ? commands.find((c) => c.name === `${argv[0]} ${argv[1]}`) : undefined;
+  const [name, ...rest] = twoWord ? [twoWord.name, ...argv.slice(2)] : argv;
   let errorContext: ErrorContext | undefined;
   let lazy: LazyClient | undefined;
   try {

@@ -32,6 +32,14 @@ import type { TokenBroker } from '../streaming/broker';
 import { runTokens, type TokensOptions } from './tokens';
 import { evalResultOf, evalStateOf, startEvalRun, type StartEvalOptions, type StartedEval } from './evals';
 import type { EvalInput, EvalResult, EvalState } from '../contracts/evals/contract';
+import type { EvalScheduleInput, ValidEvalScheduleInput } from '../contracts/evals/schedule';
+import {
+  createEvalSchedule,
+  deleteEvalSchedule,
+  listEvalSchedules,
+  triggerEvalSchedule,
+  type EvalScheduleSummary,
+} from './eval-schedules';
 
 /** Options of `createAgentClient`. */
 export interface AgentClientOptions {
@@ -219,5 +227,25 @@ export class AgentClient {
   /** Raw snapshots of the run (state, children, description) until it ends, as `events` derives them. */
   snapshots(workflowId: string, options: PollOptions = {}): AsyncIterable<RunSnapshot> {
     return pollRun(this.temporal, workflowId, options);
+  }
+
+  /** Creates a scheduled eval: every `every` (`1h`), sample the agent's completed runs, score them, alert on drops. */
+  scheduleEval(input: EvalScheduleInput, every: string): Promise<ValidEvalScheduleInput> {
+    return createEvalSchedule(this.temporal, this.taskQueue, input, every);
+  }
+
+  /** The scheduled evals. */
+  evalSchedules(): Promise<EvalScheduleSummary[]> {
+    return listEvalSchedules(this.temporal);
+  }
+
+  /** Deletes a scheduled eval (recorded scores stay). */
+  deleteEvalSchedule(scheduleId: string): Promise<void> {
+    return deleteEvalSchedule(this.temporal, scheduleId);
+  }
+
+  /** Runs one tick of a scheduled eval now. */
+  triggerEvalSchedule(scheduleId: string): Promise<void> {
+    return triggerEvalSchedule(this.temporal, scheduleId);
   }
 }

@@ -18,6 +18,7 @@ export type { StateAnswer } from './live-state';
 export { reachedGoal, type RunOutcome } from './outcome';
 export type { PollOptions, RunSnapshot } from './run-poller';
 export type { ChildSnapshot } from './children';
+export type { EvalScheduleSummary } from './eval-schedules';
 export {
   END_POSITION,
   parseEventId,

@@ -5,6 +5,8 @@ export const agentNameKey = defineSearchAttributeKey('AgentName', SearchAttribut
 export const agentStatusKey = defineSearchAttributeKey('AgentStatus', SearchAttributeType.KEYWORD);
 export const agentCostUsdKey = defineSearchAttributeKey('AgentCostUsd', SearchAttributeType.DOUBLE);
 export const agentTokensKey = defineSearchAttributeKey('AgentTokens', SearchAttributeType.INT);
+/** Set on score records of scheduled evals (see contracts/evals/schedule.ts): the run's score, 0 to 1. */
+export const agentScoreKey = defineSearchAttributeKey('AgentScore', SearchAttributeType.DOUBLE);
 export const awaitingApprovalKey = defineSearchAttributeKey('AwaitingApproval', SearchAttributeType.BOOL);
 
 export const agentSearchAttributeKeys = [
@@ -13,6 +15,7 @@ export const agentSearchAttributeKeys = [
   agentCostUsdKey,
   agentTokensKey,
   awaitingApprovalKey,
+  agentScoreKey,
 ];
 
 /** The same attributes in the `name=Type` form of `temporal server start-dev --search-attribute`. */
@@ -22,4 +25,5 @@ export const searchAttributeCliSpecs: string[] = [
   'AgentCostUsd=Double',
   'AgentTokens=Int',
   'AwaitingApproval=Bool',
+  'AgentScore=Double',
 ];

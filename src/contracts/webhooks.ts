@@ -18,6 +18,8 @@ export const WEBHOOK_EVENTS = [
   'approval.requested',
   'approval.decided',
   'budget.exceeded',
+  /** A scheduled eval's rolling score crossed its threshold or dropped past its baseline. */
+  'eval.alert',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 export const webhookEventSchema = z.enum(WEBHOOK_EVENTS);

@@ -11,6 +11,8 @@ export const MetricName = {
   tokens: 'durable_agents_tokens_total',
   costMicroUsd: 'durable_agents_cost_microusd_total',
   modelCalls: 'durable_agents_model_calls_total',
+  /** Scheduled evals' alerts (src/workflows/eval/schedule.ts). */
+  evalAlerts: 'durable_agents_eval_alerts_total',
 } as const;
 
 /** `telemetryOptions.metrics` for `Runtime.install`, or undefined when no endpoint is configured. */

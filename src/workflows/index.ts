@@ -3,3 +3,4 @@ export { agentWorkflow } from './agent/workflow';
 export { graphWorkflow } from './graph/workflow';
 export { salesFollowUpWorkflow } from './examples/sales-follow-up';
 export { evalWorkflow } from './eval/workflow';
+export { evalScheduleWorkflow, agentScoreRecordWorkflow } from './eval/schedule';
