@@ -16,6 +16,7 @@ import { UserError } from '../src/contracts/errors';
 import { encryptedDataConverter } from '../src/security/data-converter';
 import { z } from 'zod';
 import { hashApiKey } from '../src/servers/api/auth';
+import { readServerSentEvents } from '../src/client/sse';
 import { startApiServer, type RunningApi } from './api-server';
 import { startLocalStack } from './local-stack';
 
@@ -214,28 +215,6 @@ function describeEvent(event: Record<string, unknown>): string {
 }
 
 /** The `event:` and `data:` of each Server-Sent Event of a response body. */
-async function* readServerSentEvents(
-  body: ReadableStream<Uint8Array>,
-): AsyncGenerator<{ event: string; data: string }> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of body) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let event = 'message';
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event:')) event = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-      }
-      if (data.length > 0) yield { event, data: data.join('\n') };
-    }
-  }
-}
-
 function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 70 ? `${flat.slice(0, 69)}…` : flat;

@@ -58,3 +58,5 @@ export {
 } from './errors';
 export * from './types';
 export { NamespaceNotFoundError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from './temporal-errors';
+/** Reads the HTTP API's SSE stream over fetch (EventSource cannot send the API key): `{ id?, event, data }`. */
+export { readServerSentEvents, type ServerSentEvent } from './sse';

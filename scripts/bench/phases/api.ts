@@ -8,6 +8,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createAgentClient, type AgentClient } from '../../../src/client';
+import { readServerSentEvents } from '../../../src/client/sse';
 import { agentSpecSchema, type AgentSpec } from '../../../src/contracts/agent-spec';
 import { createApiServer } from '../../../src/servers/api/app';
 import { hashApiKey } from '../../../src/servers/api/auth';
@@ -128,22 +129,10 @@ export async function apiPhase(env: BenchEnv, options: BenchOptions, log: (line:
   const endedAt = async (workflowId: string): Promise<number> => {
     const response = await fetch(`${base}/v1/runs/${workflowId}/events`, { headers: auth });
     if (response.status !== 200 || !response.body) throw new Error(`GET events answered ${response.status}`);
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const reader = response.body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) throw new Error(`the event stream of ${workflowId} ended without run.ended`);
-        buffer += decoder.decode(value, { stream: true });
-        if (/^event: run\.ended$/m.test(buffer)) return Date.now();
-        // Keep only the unfinished tail: the event line cannot span a finished block.
-        const end = buffer.lastIndexOf('\n\n');
-        if (end >= 0) buffer = buffer.slice(end + 2);
-      }
-    } finally {
-      await reader.cancel().catch(() => undefined);
+    for await (const message of readServerSentEvents(response.body)) {
+      if (message.event === 'run.ended') return Date.now();
     }
+    throw new Error(`the event stream of ${workflowId} ended without run.ended`);
   };
 
   const started: string[] = [];

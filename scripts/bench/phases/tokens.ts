@@ -16,6 +16,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSo
 import { WorkflowStreamClient } from '@temporalio/workflow-streams/client';
 import { createModelAdapters } from '../../../src/activities/models/clients';
 import { createAgentClient, type AgentClient } from '../../../src/client';
+import { readServerSentEvents } from '../../../src/client/sse';
 import { agentSpecSchema } from '../../../src/contracts/agent-spec';
 import type { TokenBroker } from '../../../src/streaming/broker';
 import { createInProcessTokenBroker } from '../../../src/streaming/in-process';
@@ -116,36 +117,6 @@ function delays(mock: MockLlmServer, runs: Followed[]): { delays: number[]; miss
     }
   }
   return { delays: out, missed };
-}
-
-/** Reads an SSE response, calling `onEvent` with each event's name and data, until `run.ended` or the end. */
-async function readSse(response: Response, onEvent: (event: string, data: string) => void): Promise<void> {
-  if (!response.body) throw new Error('no body');
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = block
-          .split('\n')
-          .filter((l) => l.startsWith('data: '))
-          .map((l) => l.slice(6))
-          .join('\n');
-        if (event) onEvent(event, data);
-        if (event === 'run.ended') return;
-      }
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
 }
 
 function deliveryRow(design: string, concurrency: number, mock: MockLlmServer, runs: Followed[]): DeliveryRow {
@@ -261,17 +232,17 @@ export async function tokensPhase(
     const response = await fetch(`${setup.api}/v1/runs/${run.workflowId}/events`, {
       headers: { authorization: `Bearer ${KEY}` },
     });
-    if (response.status !== 200) throw new Error(`GET events answered ${response.status}`);
+    if (response.status !== 200 || !response.body) throw new Error(`GET events answered ${response.status}`);
     const followed: Followed = { input: text, connectedAtMs: nowMs(), arrivals: [] };
-    await within(
-      readSse(response, (event, data) => {
-        if (event !== 'token') return;
-        const token = JSON.parse(data) as { offset: number; text: string };
+    const read = async (body: ReadableStream<Uint8Array>): Promise<void> => {
+      for await (const message of readServerSentEvents(body)) {
+        if (message.event === 'run.ended') return;
+        if (message.event !== 'token') continue;
+        const token = JSON.parse(message.data) as { offset: number; text: string };
         followed.arrivals.push({ offset: token.offset, length: token.text.length, atMs: nowMs() });
-      }),
-      120_000,
-      `the event stream of ${run.workflowId}`,
-    );
+      }
+    };
+    await within(read(response.body), 120_000, `the event stream of ${run.workflowId}`);
     return followed;
   };
 
