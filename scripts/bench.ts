@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   // Workers in this process (phase h) log like the worker processes: errors only, unless asked.
   installTemporalLogging(createLogger(process.env.BENCH_WORKER_LOG_LEVEL ?? 'error', 2));
   const startedAt = new Date();
-  const assets = await prepareBenchAssets(log);
+  const assets = await prepareBenchAssets(log, options.server);
   let current: BenchEnv | undefined;
 
   // Ctrl-C, SIGTERM and the deadline all end the same way: stop what we started, then exit non-zero. (A server of

@@ -14,7 +14,11 @@ import { startDevServer } from '../dev-server';
 import { resolveTemporalCli } from '../temporal-cli';
 import { startKnobServer } from './knob-server';
 import type { WorkerTuning } from './options';
-import { serverPid } from './stats';
+import { startPostgres } from '../../test/helpers/postgres';
+import { startTemporalCluster } from '../../src/testing/temporal-server/cluster';
+import { installTemporalServer, serverVersionOfCli } from '../../src/testing/temporal-server/install';
+import type { BenchServer } from './options';
+import { cpuSeconds, serverPid } from './stats';
 import { startWorkerChild, type WorkerChild } from './worker-child';
 
 /** Built once per bench: the workflow bundle every worker process loads, the CLI, and a scratch folder. */
@@ -25,6 +29,8 @@ export interface BenchAssets {
   cliSource: string;
   /** The CLI's version line. */
   cliVersion: string;
+  /** The Temporal server phases run on (`--server`). */
+  server: BenchServer;
   cleanup(): void;
 }
 
@@ -37,8 +43,10 @@ export interface BenchEnv {
   workspaceDir: string;
   /** Dynamic config given to this dev server on top of the CLI's own defaults; empty for the stock server. */
   dynamicConfig: Record<string, string>;
-  /** Process id of the dev server, when it can be found (Linux), for its CPU time. */
-  serverPid?: number;
+  /** Which Temporal server the phases run on. */
+  server: BenchServer;
+  /** CPU seconds the Temporal server's processes have used so far (Linux), undefined when unreadable. */
+  serverCpuSeconds(): number | undefined;
   /** Starts a worker process on its own task queue; `mockUrl` defaults to the mock server. */
   startWorker(options: { taskQueue: string; tuning: WorkerTuning; mockUrl?: string }): Promise<WorkerChild>;
   stop(): Promise<void>;
@@ -62,7 +70,10 @@ function cliVersion(cliPath: string): string {
   }
 }
 
-export async function prepareBenchAssets(log: (line: string) => void): Promise<BenchAssets> {
+export async function prepareBenchAssets(
+  log: (line: string) => void,
+  server: BenchServer = 'dev',
+): Promise<BenchAssets> {
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'durable-agents-bench-'));
   const cleanup = (): void => fs.rmSync(tmpDir, { recursive: true, force: true });
   try {
@@ -79,6 +90,7 @@ export async function prepareBenchAssets(log: (line: string) => void): Promise<B
       cliPath: cli.path,
       cliSource: cli.source,
       cliVersion: cliVersion(cli.path),
+      server,
       cleanup,
     };
   } catch (err) {
@@ -90,8 +102,34 @@ export async function prepareBenchAssets(log: (line: string) => void): Promise<B
 interface TemporalServer {
   address: string;
   namespace: string;
-  pid?: number;
+  /** The server's processes (the dev server; or frontend, history, matching and worker), for their CPU time. */
+  pids(): number[];
   stop(): Promise<void>;
+}
+
+/**
+ * The production-shaped server of `npm run server:postgres`: Temporal's own server at the CLI's version on a
+ * throwaway PostgreSQL, four services as processes, 4 history shards. Its CPU figures leave PostgreSQL out.
+ */
+async function startPostgresServer(assets: BenchAssets, log: (line: string) => void): Promise<TemporalServer> {
+  const binaries = await installTemporalServer(serverVersionOfCli(assets.cliPath), { log });
+  log(`Starting Temporal ${binaries.version} on PostgreSQL (4 services, 4 shards)...`);
+  const pg = await startPostgres();
+  try {
+    const cluster = await startTemporalCluster({ binaries, postgresUrl: pg.url, historyShards: 4, log });
+    return {
+      address: cluster.address,
+      namespace: cluster.namespace,
+      pids: () => Object.values(cluster.pids()).filter((p): p is number => p !== undefined),
+      stop: async () => {
+        await cluster.stop();
+        await pg.stop();
+      },
+    };
+  } catch (err) {
+    await pg.stop();
+    throw err;
+  }
 }
 
 /** The stock dev server through startDevServer, or one with dynamic config for the server-knobs phase. */
@@ -101,6 +139,10 @@ async function startTemporal(
   log: (line: string) => void,
 ): Promise<TemporalServer> {
   const entries = Object.entries(dynamicConfig);
+  if (assets.server === 'postgres') {
+    if (entries.length) throw new Error('server knobs are dev-server dynamic config; not for --server postgres');
+    return startPostgresServer(assets, log);
+  }
   if (entries.length === 0) {
     const server = await startDevServer({
       cliPath: assets.cliPath,
@@ -113,12 +155,16 @@ async function startTemporal(
     return {
       address: server.address,
       namespace: server.namespace,
-      pid: serverPid(Number(server.address.split(':').pop())),
+      pids: () => {
+        const pid = serverPid(Number(server.address.split(':').pop()));
+        return pid === undefined ? [] : [pid];
+      },
       stop: () => server.stop(),
     };
   }
   log(`Starting a dev server with ${entries.map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  return startKnobServer(assets.cliPath, dynamicConfig);
+  const knobs = await startKnobServer(assets.cliPath, dynamicConfig);
+  return { ...knobs, pids: () => [knobs.pid] };
 }
 
 export async function startBenchEnv(
@@ -154,7 +200,13 @@ export async function startBenchEnv(
       mock,
       workspaceDir: assets.workspaceDir,
       dynamicConfig,
-      serverPid: server.pid,
+      server: assets.server,
+      serverCpuSeconds: () => {
+        const pids = server.pids();
+        const each = pids.map((pid) => cpuSeconds(pid));
+        if (!pids.length || each.some((s) => s === undefined)) return undefined;
+        return (each as number[]).reduce((a, b) => a + b, 0);
+      },
       startWorker: async ({ taskQueue, tuning, mockUrl }) => {
         const child = await startWorkerChild({
           address: server.address,

@@ -17,6 +17,9 @@ export interface WorkerTuning {
 export type Phase = 'overhead' | 'concurrency' | 'crash' | 'prompt' | 'api' | 'tokens' | 'knobs';
 export const ALL_PHASES: readonly Phase[] = ['overhead', 'concurrency', 'crash', 'prompt', 'api', 'tokens', 'knobs'];
 
+/** `dev`: the Temporal CLI dev server; `postgres`: Temporal's own server on PostgreSQL (`npm run server:postgres`). */
+export type BenchServer = 'dev' | 'postgres';
+
 export interface BenchOptions {
   /** Model calls per scripted run: steps - 1 calculator turns, then the final answer. */
   steps: number;
@@ -37,6 +40,8 @@ export interface BenchOptions {
   /** Also run the concurrency phase on the last server-knobs variant. */
   knobsLoad: boolean;
   phases: Phase[];
+  /** The Temporal server of the phases (the knobs phase always uses dev servers of its own). */
+  server: BenchServer;
   /** Worker options of every bench worker except the SDK-defaults row. */
   tuning: WorkerTuning;
   /** Write bench/results/*.json and docs/benchmarks.md (off for trial runs). */
@@ -61,6 +66,9 @@ export const BENCH_HELP = `npm run bench -- [options]
   --knobs-load          add concurrency lines on the dev server with all server knobs turned
   --only a,b            phases to run: overhead, concurrency, crash, prompt, api, tokens, knobs (default all); knobs repeats
                         the Temporal runs on dev servers with server-side knobs turned
+  --server dev|postgres the Temporal server the phases run on (BENCH_SERVER, default dev): postgres is the
+                        production-shaped one of npm run server:postgres (4 services, 4 history shards, PostgreSQL);
+                        the knobs phase is dev-server dynamic config and is left out with it
   --no-write            print the tables only; do not touch bench/results or docs/benchmarks.md
 `;
 
@@ -100,6 +108,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     'workflow-slots',
     'cache',
     'only',
+    'server',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name)) throw new UserError(`unknown flag --${name}; see npm run bench -- --help`);
@@ -118,6 +127,12 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     if (!ALL_PHASES.includes(p as Phase))
       throw new UserError(`--only: unknown phase "${p}"; known: ${ALL_PHASES.join(', ')}`);
   }
+  const server = flags.get('server') ?? env.BENCH_SERVER ?? 'dev';
+  if (server !== 'dev' && server !== 'postgres') throw new UserError(`--server: "${server}" is not dev or postgres`);
+  const runnable = server === 'postgres' ? phases.filter((p) => p !== 'knobs') : phases;
+  if (runnable.length === 0) throw new UserError('--server postgres: the knobs phase runs on dev servers only');
+  if (server === 'postgres' && switches.has('--knobs-load'))
+    throw new UserError('--knobs-load turns dev-server knobs; it does not go with --server postgres');
   return {
     steps,
     reps: int('reps', 'BENCH_REPS', 5),
@@ -128,7 +143,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv = proce
     rounds: int('rounds', 'BENCH_ROUNDS', 2),
     defaultsRow: switches.has('--defaults-row'),
     knobsLoad: switches.has('--knobs-load'),
-    phases: phases as Phase[],
+    phases: runnable as Phase[],
+    server,
     tuning: {
       // Each run has at most one activity in flight (a model call or a tool call), so one slot per run means no
       // run ever waits for a slot; activities here wait on I/O, so many slots cost little CPU.

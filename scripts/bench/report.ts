@@ -318,7 +318,11 @@ export function renderMarkdown(r: BenchResults): string {
     `## durable-agents bench, ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
     '',
     `Machine: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.platform}, Node ${m.node}. ` +
-      `Temporal: \`temporal server start-dev\` (${m.temporalCli}), in-memory, headless, on 127.0.0.1. ` +
+      (r.options.server === 'postgres'
+        ? `Temporal: the production-shaped server (npm run server:postgres: ${m.temporalCli}, frontend, history, ` +
+          'matching and worker as processes, 4 history shards, on a throwaway PostgreSQL; server CPU leaves ' +
+          'PostgreSQL out), on 127.0.0.1. '
+        : `Temporal: \`temporal server start-dev\` (${m.temporalCli}), in-memory, headless, on 127.0.0.1. `) +
       `Worker options: ${describeTuning(r.options.tuning)}; eager activity execution: ${r.eagerActivityExecution}. ` +
       `Bench took ${Math.round(r.durationS)} s.`,
     '',

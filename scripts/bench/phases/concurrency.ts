@@ -8,7 +8,7 @@ import { duplicateCompletedCalls, maxInFlight } from '../mock-log';
 import type { BenchOptions, WorkerTuning } from '../options';
 import { runDurable, runHandWritten } from '../runners';
 import { benchScenario } from '../scenario';
-import { cpuSeconds, mb, median, percentile, round, within } from '../stats';
+import { mb, median, percentile, round, within } from '../stats';
 
 export interface ConcurrencyRow {
   label: string;
@@ -67,7 +67,7 @@ export async function loadRow(
     worker.resetPeak();
     env.mock.clearLog();
     const run = row.workflow === 'durable-agents' ? runDurable : runHandWritten;
-    const serverCpuBefore = cpuSeconds(env.serverPid);
+    const serverCpuBefore = env.serverCpuSeconds();
     const benchCpuBefore = process.cpuUsage();
     const started = performance.now();
     const durations: number[] = [];
@@ -89,7 +89,7 @@ export async function loadRow(
     );
     const wallS = (performance.now() - started) / 1000;
     const memory = await worker.stats();
-    const serverCpuAfter = cpuSeconds(env.serverPid);
+    const serverCpuAfter = env.serverCpuSeconds();
     const benchCpu = process.cpuUsage(benchCpuBefore);
     const idealS = (steps * loadDelayMs) / 1000;
     return {
