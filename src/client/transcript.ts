@@ -135,6 +135,11 @@ function boundedValue(value: unknown, max = TRANSCRIPT_TEXT_CHARS): unknown {
   return json !== undefined && json.length > max ? cutText(json, max) : value;
 }
 
+/** A graph's routing decisions, each reason cut (a router model writes them). */
+function boundedRouting(decisions: RoutingDecision[]): RoutingDecision[] {
+  return decisions.slice(0, 1_000).map((d) => ({ ...d, reason: cutText(String(d.reason ?? ''), 2_000) }));
+}
+
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 
 /** Reads history pages until the end or TRANSCRIPT_MAX_EVENTS. */
@@ -281,7 +286,7 @@ class TranscriptBuilder {
         event.workflowExecutionCompletedEventAttributes.result?.payloads,
       );
       if (this.header.workflowType === GRAPH_WORKFLOW_TYPE && Array.isArray(result?.decisions)) {
-        this.routing = result.decisions;
+        this.routing = boundedRouting(result.decisions);
       }
     } else {
       for (const [key, status] of Object.entries(childStatusOf)) {
@@ -485,7 +490,8 @@ export async function runTranscript(client: Client, workflowId: string): Promise
     if (answer.ok) {
       const state = answer.state as { pendingApprovals?: PendingApproval[]; decisions?: RoutingDecision[] };
       builder.addPending(state.pendingApprovals ?? []);
-      if (description.type === GRAPH_WORKFLOW_TYPE && state.decisions) builder.routing = state.decisions;
+      if (description.type === GRAPH_WORKFLOW_TYPE && state.decisions)
+        builder.routing = boundedRouting(state.decisions);
     }
   }
   const { workflowType: _type, ...header } = builder.header;

@@ -192,6 +192,19 @@ describe('console API routes', () => {
     }
   });
 
+  it('the transcript of a graph shows its llm node’s structured answer and the routing taken', async () => {
+    const t = await get(`/v1/runs/${runs.graph}/transcript`);
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    const models = (t.body.items as any[]).filter((i) => i.kind === 'model');
+    assert.equal(models.length, 1, JSON.stringify(t.body.items));
+    assert.equal(models[0].model, 'mock:console-graph-llm');
+    assert.deepEqual(models[0].structured, { summary: 'graph summary' });
+    assert.deepEqual(
+      (t.body.routing as any[]).map((r) => [r.from, r.to]),
+      [['summarize', 'done']],
+    );
+  });
+
   it('AgentModel is in visibility: a query by model finds the run', async () => {
     const found: string[] = [];
     for await (const info of client.temporal.workflow.list({ query: `AgentModel="mock:console-cheap"` })) {
@@ -301,6 +314,15 @@ describe('console API routes', () => {
     assert.ok(entry.runId && entry.requestedAt);
     assert.equal(entry.argumentsSchema.type, 'object');
     assert.ok('path' in entry.argumentsSchema.properties);
+
+    // While it waits, the graph's transcript shows the approval undecided, with what is proposed.
+    const waiting = await get(`/v1/runs/${graphId}/transcript`);
+    const pendingItem = (waiting.body.items as any[]).find((i) => i.kind === 'approval');
+    assert.equal(pendingItem?.approvalId, entry.approvalId, JSON.stringify(waiting.body.items));
+    assert.equal(pendingItem.decision, undefined);
+    assert.equal(pendingItem.what, 'tool write_file');
+    assert.deepEqual(JSON.parse(pendingItem.proposed), { path: 'console/child.md', content: 'from the child' });
+    assert.equal(waiting.body.children[0]?.status, 'running');
 
     const decided = await call('POST', `/v1/runs/${graphId}/approvals/${encodeURIComponent(entry.approvalId)}`, {
       headers: ANN,
