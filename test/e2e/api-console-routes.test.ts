@@ -17,6 +17,7 @@ import { after, describe, it } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020';
 import type { FastifyInstance } from 'fastify';
 import { createAgentClient, type AgentClient } from '../../src/client';
+import { consoleDirFrom } from '../../src/config/api';
 import type { GraphSpecInput } from '../../src/contracts/graph-spec';
 import { agentCostUsdKey } from '../../src/contracts/search-attributes';
 import { createApiServer } from '../../src/servers/api/app';
@@ -364,7 +365,6 @@ describe('console API routes', () => {
   });
 
   it('costs by day, agent and model sum to the runs’ costs', async () => {
-    const costOf = async (id: string) => (await client.describe(id)).typedSearchAttributes;
     const costs = await get('/v1/costs?days=2');
     assert.equal(costs.status, 200, JSON.stringify(costs.body));
     const today = new Date().toISOString().slice(0, 10);
@@ -381,9 +381,9 @@ describe('console API routes', () => {
       assert.equal(mine.length, 1, JSON.stringify(rows));
       assert.equal(mine[0].model, model);
       assert.equal(mine[0].runs, 1);
-      assert.equal(mine[0].day, testStart.toISOString().slice(0, 10) === today ? today : mine[0].day);
-      const sa = await costOf(id as string);
-      const expected = sa.get(agentCostUsdKey) as number;
+      const description = await client.describe(id as string);
+      assert.equal(mine[0].day, description.startTime.toISOString().slice(0, 10));
+      const expected = description.typedSearchAttributes.get(agentCostUsdKey) as number;
       assert.ok(Math.abs(mine[0].costUsd - expected) < 1e-9, `${name}: ${mine[0].costUsd} vs ${expected}`);
     }
     // The graph's child is counted in the graph's cost, not again on its own.
@@ -434,6 +434,12 @@ describe('console API routes', () => {
       assert.equal(r.status, 404, attempt);
       assert.ok(!text.includes('do-not-serve-this'), attempt);
     }
+
+    // AGENT_CONSOLE_DIR wins (and must hold index.html); else the package's dist/console when built there.
+    assert.equal(consoleDirFrom({ AGENT_CONSOLE_DIR: site }, '/nowhere'), site);
+    assert.throws(() => consoleDirFrom({ AGENT_CONSOLE_DIR: consoleDir }, '/nowhere'), /holds no index\.html/);
+    assert.equal(consoleDirFrom({}, site), site);
+    assert.equal(consoleDirFrom({}, path.join(consoleDir, 'not-built')), undefined);
 
     const unbuilt = await createApiServer({ client, keys });
     await unbuilt.listen({ host: '127.0.0.1', port: 0 });
