@@ -15,6 +15,7 @@ import type { DecideInput, DecideResult, PendingApproval } from '../contracts/ag
 import { AGENT_WORKFLOW_TYPE } from '../contracts/agent-contract';
 import type { RoutingDecision } from '../contracts/graph-contract';
 import { GRAPH_WORKFLOW_TYPE } from '../contracts/graph-contract';
+import type { SummarizeInput, SummarizeOutput } from '../contracts/context-window';
 import type { ModelRequest, ModelResponse } from '../contracts/messages';
 import { costOf, priceFor } from '../contracts/pricing';
 import { MCP_CALL_TOOL_ACTIVITY } from '../contracts/tool-catalog';
@@ -100,7 +101,9 @@ export class TranscriptBuilder {
       const item = this.activities.get(String(attrs.scheduledEventId));
       if (!item) return;
       this.ended(item, at);
-      if (item.kind === 'model') {
+      if (item.kind === 'model' && item.purpose === 'summary') {
+        this.summarized(item, await this.decode<SummarizeOutput>(attrs.result?.payloads));
+      } else if (item.kind === 'model') {
         this.modelCallsDone += 1;
         this.modelAnswered(item, await this.decode<ModelResponse>(attrs.result?.payloads));
       } else {
@@ -204,6 +207,19 @@ export class TranscriptBuilder {
       if (request?.outputSchema) this.structuredCalls.add(item);
       this.activities.set(id, item);
       this.items.push(item);
+    } else if (type === 'summarizeConversation') {
+      // Context management's summary: a model call of its own (it costs), not a step of the run.
+      const request = await this.decode<SummarizeInput>(attrs.input?.payloads);
+      const item: TranscriptModelItem = {
+        kind: 'model',
+        purpose: 'summary',
+        step: this.modelCallsDone,
+        model: request?.model ?? 'unknown',
+        startedAt,
+        attempt: 1,
+      };
+      this.activities.set(id, item);
+      this.items.push(item);
     } else if (type.startsWith('tool:') || type === MCP_CALL_TOOL_ACTIVITY) {
       const input = await this.decode<ToolCallInput & { tool?: string }>(attrs.input?.payloads);
       const item: TranscriptToolItem = {
@@ -245,6 +261,16 @@ export class TranscriptBuilder {
       // The worker's price as it reported it with the response, else the built-in table (as the run's ledger).
       const price = response.price ?? priceFor(item.model);
       if (price) item.costUsd = costOf(response.usage, price);
+    }
+  }
+
+  private summarized(item: TranscriptModelItem, output: SummarizeOutput | undefined): void {
+    if (!output) return;
+    if (typeof output.summary === 'string') item.text = this.budget.cut(output.summary);
+    if (output.usage) {
+      item.usage = output.usage;
+      const price = priceFor(item.model);
+      if (price) item.costUsd = costOf(output.usage, price);
     }
   }
 

@@ -16,6 +16,8 @@ export const TRANSCRIPT_MAX_EVENTS = 20_000;
 
 export interface TranscriptModelItem {
   kind: 'model';
+  /** `summary`: context management summarizing earlier messages (not a step of the run). */
+  purpose?: 'summary';
   step: number;
   model: string;
   startedAt: string;

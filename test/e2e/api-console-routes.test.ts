@@ -265,6 +265,27 @@ describe('console API routes', () => {
     assert.equal(missing.body.error.code, 'RUN_NOT_FOUND');
   });
 
+  it('the transcript shows a refused model call and context management’s summary call', async () => {
+    const id = await startAndFinish({
+      spec: {
+        ...agentSpec('console-summarize', 'mock:context-length-summarize', ['calculator']),
+        instructions: 'You add numbers.',
+        context: { strategy: 'summarize' },
+      },
+      input: 'Add 1+1, 2+2 and 3+3.',
+    });
+    const t = await get(`/v1/runs/${id}/transcript`);
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    const models = (t.body.items as any[]).filter((i) => i.kind === 'model');
+    const refused = models.find((m) => m.error);
+    assert.match(refused?.error ?? '', /ContextLength/, JSON.stringify(models));
+    const summary = models.find((m) => m.purpose === 'summary');
+    assert.equal(summary?.text, 'The agent added 1 + 1 and 2 + 2 so far.', JSON.stringify(models));
+    assert.ok(summary.usage && summary.costUsd > 0);
+    assert.equal(models.at(-1).text, 'All added.');
+    assert.equal((t.body.items as any[]).filter((i) => i.kind === 'tool').length, 3);
+  });
+
   it('the approvals inbox shows a child’s approval, deciding it empties the inbox, and the transcripts show the tree', async () => {
     stack.mock.addScenario('console-child', {
       turns: [
