@@ -124,7 +124,7 @@ function planEval(ctx: CliContext, datasetFile: string, flags: Flags): EvalPlan 
 
   const variant = asUsage(() => loadVariantFile(flags.compare as string));
   const target = asUsage(() => applyVariant(resolved.target, variant));
-  const input = evalInputOf({ ...parts, name: `${name}-${variant.name}`, target });
+  const input = evalInputOf({ ...parts, name: `${name}-${variant.name}`.slice(0, 200), target });
   if (target.kind === 'agent')
     asUsage(() => assertPricedUnderBudget([target.agent.model], caseBudget, `variant ${variant.name}`));
   return { dataset: datasetFile, baseline, variant: { variant, input } };

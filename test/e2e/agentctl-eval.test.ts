@@ -51,6 +51,21 @@ const agentFile = file(
   'geo.yaml',
   'name: geo\ndescription: capitals\ninstructions: Answer with the capital city.\nmodel: mock:eval-cli\n',
 );
+const graphFile = file(
+  'geo-graph.yaml',
+  [
+    'name: geo-graph',
+    'agents:',
+    '  answerer: { instructions: Answer with the capital city., model: mock:eval-cli }',
+    'state:',
+    '  question: { type: string }',
+    '  answer: { type: string }',
+    'entry: ask',
+    'nodes:',
+    "  ask: { kind: agent, agent: answerer, input: '{{question}}', output: answer, next: done }",
+    '  done: { kind: end, output: answer }',
+  ].join('\n'),
+);
 const slowAgentFile = file('slow.yaml', 'name: slow\ninstructions: Take your time.\nmodel: mock:eval-cli-slow\n');
 // Five answerable cases and one nobody can answer: the baseline passes 5 of 6.
 const dataset = file(
@@ -125,6 +140,21 @@ describe('agentctl eval', () => {
     assert.ok(!tagsOf(html).some((t) => /https?:\/\//.test(t)));
     assert.ok(html.includes('The capital of France is Paris.'));
     assert.match(run.stdout, new RegExp(`^report: .*eval-${workflowId}\\.html$`, 'm'));
+  });
+
+  it('runs a graph spec file too; --json prints the report alone on stdout', async () => {
+    const run = await agentctl(
+      ['eval', dataset, '--graph', graphFile, '--scorers', scorersFile, '--json'],
+      env,
+      80_000,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(run.stdout) as EvalReport;
+    assert.equal(report.result.target.kind, 'graph');
+    assert.equal(report.result.target.name, 'geo-graph');
+    assert.equal(report.result.summary.passed, 5);
+    assert.equal(report.result.results.find((r) => r.id === 'fr')?.output, 'The capital of France is Paris.');
+    assert.match(run.stderr, /^6\/6 done · 5 passed/m);
   });
 
   it('--no-wait starts it; watch follows it to the end and exits 0', async () => {
