@@ -10,6 +10,7 @@ import { assertWithinPayloadLimit } from '../client/payload-limit';
 import type { ValidEvalInput } from '../contracts/evals/contract';
 import { UserError } from '../contracts/errors';
 import { modelIdSchema } from '../contracts/model-id';
+import { agentModels } from '../contracts/priced-models';
 import { applyVariant, loadVariantFile, type Variant } from '../contracts/evals/variant';
 import { parseCommandArgs, type CliContext, type Command } from './command';
 import { UsageError } from './errors';
@@ -118,7 +119,7 @@ function planEval(ctx: CliContext, datasetFile: string, flags: Flags): EvalPlan 
   const name = flags.name ?? defaultEvalName(datasetFile);
   const parts = { dataset, scorers, concurrency: flags.concurrency, caseBudget, judge: flags.judge };
   const baseline = evalInputOf({ ...parts, name, target: resolved.target });
-  assertWithinPayloadLimit(baseline, 'the eval input');
+  asUsage(() => assertWithinPayloadLimit(baseline, 'the eval input'));
   asUsage(() => assertPricedUnderBudget(resolved.models, caseBudget, resolved.label));
   if (flags.compare === undefined) return { dataset: datasetFile, baseline };
 
@@ -126,7 +127,8 @@ function planEval(ctx: CliContext, datasetFile: string, flags: Flags): EvalPlan 
   const target = asUsage(() => applyVariant(resolved.target, variant));
   const input = evalInputOf({ ...parts, name: `${name}-${variant.name}`.slice(0, 200), target });
   if (target.kind === 'agent')
-    asUsage(() => assertPricedUnderBudget([target.agent.model], caseBudget, `variant ${variant.name}`));
+    asUsage(() => assertPricedUnderBudget(agentModels(target.agent), caseBudget, `variant ${variant.name}`));
+  asUsage(() => assertWithinPayloadLimit(input, 'the variant eval input'));
   return { dataset: datasetFile, baseline, variant: { variant, input } };
 }
 
