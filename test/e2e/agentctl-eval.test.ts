@@ -44,6 +44,12 @@ const stack = useTestStack({}, async (s) => {
       { turns: [{ text: 'I do not know.' }] },
     ],
   });
+  s.mock.addScenario('eval-cli-judge', {
+    cases: [
+      { when: { contains: 'I do not know.' }, turns: [{ text: '{"score": 0, "reason": "no answer"}' }] },
+      { turns: [{ text: '{"score": 1, "reason": "names the capital"}' }] },
+    ],
+  });
   s.mock.addScenario('eval-cli-slow', { turns: [{ text: 'eventually', delayMs: 10_000 }] });
 });
 
@@ -142,9 +148,10 @@ describe('agentctl eval', () => {
     assert.match(run.stdout, new RegExp(`^report: .*eval-${workflowId}\\.html$`, 'm'));
   });
 
-  it('runs a graph spec file too; --json prints the report alone on stdout', async () => {
+  it('runs a graph spec file too, with a judge from --judge; --json prints the report alone on stdout', async () => {
+    const judged = file('judged.yaml', '- { type: judge, name: judge, rubric: Does it name the capital? }\n');
     const run = await agentctl(
-      ['eval', dataset, '--graph', graphFile, '--scorers', scorersFile, '--json'],
+      ['eval', dataset, '--graph', graphFile, '--scorers', judged, '--judge', 'mock:eval-cli-judge', '--json'],
       env,
       80_000,
     );
@@ -154,6 +161,9 @@ describe('agentctl eval', () => {
     assert.equal(report.result.target.name, 'geo-graph');
     assert.equal(report.result.summary.passed, 5);
     assert.equal(report.result.results.find((r) => r.id === 'fr')?.output, 'The capital of France is Paris.');
+    assert.equal(report.input.judge, 'mock:eval-cli-judge');
+    assert.deepEqual(report.result.summary.byScorer, { judge: 5 / 6, answer: 5 / 6 });
+    assert.ok(report.result.summary.judgeCostUsd > 0, 'the judge is costed apart');
     assert.match(run.stderr, /^6\/6 done · 5 passed/m);
   });
 
