@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { assertWithinPayloadLimit } from '../client/payload-limit';
 import type { ValidEvalInput } from '../contracts/evals/contract';
 import { UserError } from '../contracts/errors';
-import { modelIdSchema } from '../contracts/model-id';
+import { modelIdSchema, parseModelId } from '../contracts/model-id';
+import { missingWorkers } from '../client/pollers';
 import { agentModels } from '../contracts/priced-models';
 import { applyVariant, loadVariantFile, type Variant } from '../contracts/evals/variant';
 import { parseCommandArgs, type CliContext, type Command } from './command';
@@ -87,6 +88,8 @@ interface EvalPlan {
   dataset: string;
   baseline: ValidEvalInput;
   variant?: { variant: Variant; input: ValidEvalInput };
+  /** Every model the evals may call (targets, fallbacks, judges), for the check that some worker serves them. */
+  models: string[];
 }
 
 function checkFlagCombinations(flags: Flags): void {
@@ -121,7 +124,11 @@ function planEval(ctx: CliContext, datasetFile: string, flags: Flags): EvalPlan 
   const baseline = evalInputOf({ ...parts, name, target: resolved.target });
   asUsage(() => assertWithinPayloadLimit(baseline, 'the eval input'));
   asUsage(() => assertPricedUnderBudget(resolved.models, caseBudget, resolved.label));
-  if (flags.compare === undefined) return { dataset: datasetFile, baseline };
+  const judges = [
+    ...(flags.judge ? [flags.judge] : []),
+    ...scorers.flatMap((s) => (s.type === 'judge' && s.model ? [s.model] : [])),
+  ];
+  if (flags.compare === undefined) return { dataset: datasetFile, baseline, models: [...resolved.models, ...judges] };
 
   const variant = asUsage(() => loadVariantFile(flags.compare as string));
   const target = asUsage(() => applyVariant(resolved.target, variant));
@@ -129,7 +136,13 @@ function planEval(ctx: CliContext, datasetFile: string, flags: Flags): EvalPlan 
   if (target.kind === 'agent')
     asUsage(() => assertPricedUnderBudget(agentModels(target.agent), caseBudget, `variant ${variant.name}`));
   asUsage(() => assertWithinPayloadLimit(input, 'the variant eval input'));
-  return { dataset: datasetFile, baseline, variant: { variant, input } };
+  const variantModels = target.kind === 'agent' ? agentModels(target.agent) : [];
+  return {
+    dataset: datasetFile,
+    baseline,
+    variant: { variant, input },
+    models: [...resolved.models, ...variantModels, ...judges],
+  };
 }
 
 export const evalCommand: Command = {
@@ -166,6 +179,9 @@ export const evalCommand: Command = {
     const info = flags.json ? (text: string) => void process.stderr.write(`${text}\n`) : ctx.print;
     const spinner = flags.json ? process.stderr : process.stdout;
     const client = await ctx.client();
+    // As `agentctl start` does: say at once when no worker would run the eval, rather than wait in silence.
+    const providers = [...new Set(plan.models.map((m) => parseModelId(m).provider))];
+    const missing = await missingWorkers(client.temporal, ctx.settings.taskQueue, providers);
 
     const [baseline, variant] = await Promise.all([
       client.startEval(plan.baseline),
@@ -181,6 +197,13 @@ export const evalCommand: Command = {
             ['web ui', webUiLink(ctx.settings.webUiUrl, ctx.settings.namespace, started.workflowId)],
           ]),
         ].join('\n'),
+      );
+    }
+    for (const m of missing) ctx.warn(`warning: ${m.message}; the eval waits until one does`);
+    if (missing.length && !flags['no-wait']) {
+      throw new UserError(
+        `not waiting for eval ${baseline.workflowId}: ${missing.map((m) => m.message).join('; ')}. ` +
+          `It was started and will run once a worker polls; follow it with agentctl watch ${baseline.workflowId}`,
       );
     }
     if (flags['no-wait']) {

@@ -234,6 +234,17 @@ describe('agentctl eval', () => {
     assert.match(run.stderr, /\[same\] 6\/6 done/, 'progress goes to stderr with --json');
   });
 
+  it('says at once when no worker polls the task queue, and does not wait (exit 1)', async () => {
+    const queue = `nobody-${process.pid}`;
+    const run = await agentctl(evalArgs('--name', 'unserved'), { ...env, TEMPORAL_TASK_QUEUE: queue });
+    assert.equal(run.code, 1, run.stdout);
+    assert.match(run.stderr, new RegExp(`^agentctl: warning: no worker is polling task queue ${queue}`, 'm'));
+    const workflowId = /^agentctl: not waiting for eval (\S+): /m.exec(run.stderr)?.[1];
+    assert.ok(workflowId, run.stderr);
+    assert.match(run.stderr, new RegExp(`follow it with agentctl watch ${workflowId}$`, 'm'));
+    await stack.client.workflow.getHandle(workflowId).terminate('nobody runs it');
+  });
+
   it('a bad flag, dataset, scorer or variant is one line and exit 2, before anything starts', async () => {
     const badDataset = file('bad.jsonl', '{"id":"a","input":"x"}\n{"id":"b","inptu":"y"}\n');
     const badScorers = file('bad-scorers.yaml', 'cases: [{ input: x }]\nscorers: [{ type: contains, valeus: [x] }]\n');
