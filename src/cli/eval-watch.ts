@@ -10,13 +10,13 @@ import { outputWidth } from './output';
 import type { SpinnerOutput } from './spinner';
 
 /**
- * True when the id names an eval. A failure to describe (an unknown id, no server) is left to the run watch, which
- * reports it as it always has.
+ * True when the id names an eval. A failure to describe (an unknown id) is left to the run watch, which reports it
+ * as it always has; a failure to connect is the command's, at once (not once here and again there).
  */
 export async function isEvalWorkflow(ctx: CliContext, workflowId: string): Promise<boolean> {
+  const client = await ctx.client();
   try {
-    const description = await (await ctx.client()).describe(workflowId);
-    return description.type === EVAL_WORKFLOW_TYPE;
+    return (await client.describe(workflowId)).type === EVAL_WORKFLOW_TYPE;
   } catch {
     return false;
   }
