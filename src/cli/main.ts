@@ -20,6 +20,7 @@ import { statusCommand } from './status';
 import { watchCommand } from './watch';
 import { agentsCommand } from './agents';
 import { evalDeleteCommand, evalScheduleCommand, evalSchedulesCommand } from './eval-schedule';
+import { evalCommand } from './eval';
 import { AgentCatalog } from '../agents/catalog';
 import { agentSpecsDirFromEnv } from '../config/agent-specs';
 import { telemetrySettingsFromEnv } from '../config/telemetry';
@@ -40,6 +41,7 @@ const runCommands: readonly Command[] = [
   agentsCommand,
   graphsCommand,
   validateCommand,
+  evalCommand,
   evalScheduleCommand,
   evalSchedulesCommand,
   evalDeleteCommand,
