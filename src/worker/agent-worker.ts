@@ -18,6 +18,7 @@ import type { TokenBroker } from '../streaming/broker';
 import type { ModelPrice } from '../contracts/pricing';
 import type { WebhookSettings } from '../contracts/webhooks';
 import { durableAgentsPlugin, type DurableAgentsPlugin } from './plugin';
+import { requireSearchAttributes } from './search-attribute-check';
 import { workerDeploymentOptions, type WorkerDeploymentSettings } from './deployment';
 
 export interface AgentWorkerOptions {
@@ -117,6 +118,8 @@ const plugins = new WeakMap<Worker, DurableAgentsPlugin>();
  * `run()` also runs the per-provider model workers (turn them off with `modelWorkers: false`).
  */
 export async function createAgentWorker(options: AgentWorkerOptions): Promise<Worker> {
+  // Before the worker exists, so a refused one holds nothing (its plugin's run hook checks again, from the cache).
+  await requireSearchAttributes(options.connection, options.namespace);
   const plugin = durableAgentsPlugin({
     providers: options.providers,
     workspaceDir: options.workspaceDir,

@@ -47,6 +47,7 @@ import { registerSecrets } from '../security/redaction';
 import type { TokenBroker } from '../streaming/broker';
 import type { Tracing } from '../telemetry/tracing';
 import { tracingWorkerOptions } from '../telemetry/worker';
+import { requireSearchAttributes } from './search-attribute-check';
 import { createModelWorkers } from './model-workers';
 
 /** Path of our workflow entry point (agentWorkflow, graphWorkflow); compiled JavaScript in an installed package. */
@@ -277,6 +278,8 @@ export class DurableAgentsPlugin extends SimplePlugin {
     const setup = this.setups.get(setupKey(worker.options.namespace, worker.options.taskQueue));
     // A folder another local user prepared (or a symlink to one) is refused now, not at the first tool or model call.
     await this.ensurePrivateFolders();
+    // An unregistered attribute would fail every new run's first workflow task; refuse to start instead.
+    if (setup?.options.connection) await requireSearchAttributes(setup.options.connection, worker.options.namespace);
     this.running++;
     // The worker starts polling at once, as without the plugin; its model workers are created meanwhile.
     const main = next(worker);
