@@ -1,12 +1,13 @@
 /**
  * Eval datasets: cases of input, expected answer, tags and metadata, read from JSONL (one case a line) or YAML (a
- * list of cases, or `{ cases: [...] }`). Every case is validated by zod; a problem names the line (JSONL) or the
- * case number (YAML) and the field, so a 500-case file with one typo says exactly where it is.
+ * list of cases, or `{ cases: [...], scorers: [...] }`). Every case is validated by zod; a problem names the line
+ * (JSONL) or the case number (YAML) and the field, so a 500-case file with one typo says exactly where it is.
  */
 import YAML from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../errors';
 import { issueLines } from '../zod-issues';
+import { scorerSpecSchema, type ScorerSpec } from './scorers';
 
 /** Most cases one eval runs: each is a child run, and every case travels in the eval's input. */
 export const MAX_EVAL_CASES = 1000;
@@ -42,8 +43,23 @@ export function datasetFormatOf(fileName: string): DatasetFormat {
  * `<where>` is `line N` in JSONL and `case N` in YAML (1-based), naming `label` (the file) first.
  */
 export function parseDataset(text: string, format: DatasetFormat, label = 'dataset'): EvalCase[] {
+  return parseDatasetFile(text, format, label).cases;
+}
+
+/** A dataset file's cases, and the scorers a YAML dataset of the `{ cases, scorers }` form names (else none). */
+export interface Dataset {
+  cases: EvalCase[];
+  scorers: ScorerSpec[];
+}
+
+/**
+ * Parses a dataset's text like `parseDataset`, and also its `scorers:` list (YAML `{ cases, scorers }` form), each
+ * validated by `scorerSpecSchema`; a problem there is named `scorer N: <field>: <message>`.
+ */
+export function parseDatasetFile(text: string, format: DatasetFormat, label = 'dataset'): Dataset {
   const raw: { where: string; value: unknown }[] = [];
   const problems: string[] = [];
+  let rawScorers: unknown;
   if (format === 'jsonl') {
     text.split(/\r?\n/).forEach((line, i) => {
       if (!line.trim() || line.trimStart().startsWith('//')) return;
@@ -62,6 +78,7 @@ export function parseDataset(text: string, format: DatasetFormat, label = 'datas
     }
     const list = Array.isArray(doc) ? doc : (doc as { cases?: unknown } | null)?.cases;
     if (!Array.isArray(list)) throw new UserError(`${label}: expected a list of cases (or { cases: [...] })`);
+    if (!Array.isArray(doc)) rawScorers = (doc as { scorers?: unknown }).scorers;
     list.forEach((value, i) => raw.push({ where: `case ${i + 1}`, value }));
   }
   const cases: EvalCase[] = [];
@@ -78,6 +95,17 @@ export function parseDataset(text: string, format: DatasetFormat, label = 'datas
     seen.set(id, where);
     cases.push({ ...parsed.data, id });
   });
+  const scorers: ScorerSpec[] = [];
+  if (rawScorers !== undefined && rawScorers !== null) {
+    if (!Array.isArray(rawScorers)) problems.push('scorers: expected a list of scorers');
+    else
+      rawScorers.forEach((value, i) => {
+        const parsed = scorerSpecSchema.safeParse(value);
+        if (parsed.success) scorers.push(parsed.data);
+        else
+          problems.push(...issueLines(parsed.error.issues, { prefix: `scorer ${i + 1}: `, root: `scorer ${i + 1}` }));
+      });
+  }
   if (problems.length) {
     const shown = problems.slice(0, 20);
     const more = problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : '';
@@ -85,5 +113,5 @@ export function parseDataset(text: string, format: DatasetFormat, label = 'datas
   }
   if (cases.length === 0) throw new UserError(`${label}: no cases`);
   if (cases.length > MAX_EVAL_CASES) throw new UserError(`${label}: ${cases.length} cases, at most ${MAX_EVAL_CASES}`);
-  return cases;
+  return { cases, scorers };
 }
