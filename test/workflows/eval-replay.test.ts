@@ -187,6 +187,14 @@ describe('replay of a recorded run', () => {
     assert.deepEqual(result.replay, { replayed: 0, live: 3, savedUsd: 0, savedTokens: 0 });
   });
 
+  it('matches the whole request, however the conversation travelled (recorded whole, replayed by reference)', async () => {
+    const whole = await run({ ...recordedInput, conversationByReference: false }, nextId('recorded-whole'));
+    const from = lastSeq();
+    const { result } = await run({ ...recordedInput, replay: { recordedWorkflowId: whole.id } });
+    assert.equal(requestsSince(from).length, 0);
+    assert.equal(result.replay!.replayed, 3);
+  });
+
   it('replays from a saved history file with zero requests', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'da-replay-'));
     historyFile = path.join(dir, 'recorded.json');
