@@ -21,6 +21,7 @@ import { watchCommand } from './watch';
 import { agentsCommand } from './agents';
 import { evalDeleteCommand, evalScheduleCommand, evalSchedulesCommand } from './eval-schedule';
 import { evalReplayCommand } from './eval-replay';
+import { evalCommand } from './eval';
 import { AgentCatalog } from '../agents/catalog';
 import { agentSpecsDirFromEnv } from '../config/agent-specs';
 import { telemetrySettingsFromEnv } from '../config/telemetry';
@@ -41,6 +42,7 @@ const runCommands: readonly Command[] = [
   agentsCommand,
   graphsCommand,
   validateCommand,
+  evalCommand,
   evalScheduleCommand,
   evalSchedulesCommand,
   evalDeleteCommand,

@@ -5,37 +5,14 @@
  */
 import { z } from 'zod';
 import { parseCommandArgs, type CliContext, type Command } from './command';
-import { RunStoppedShortError } from './errors';
+import { RunStoppedShortError, UsageError } from './errors';
+import { isEvalWorkflow, watchEval } from './eval-watch';
 import { TokenPrinter, type TokenOutput } from './token-printer';
 import { WatchView, type WatchSnapshot } from './watch-view';
+import { Spinner, type SpinnerOutput } from './spinner';
 
-const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-
-/** Where the spinner goes: a terminal gets one, redrawn in place; a pipe or a log file never does. */
-export interface SpinnerOutput {
-  isTTY?: boolean;
-  write(text: string): unknown;
-}
-
-/** One line redrawn in place on a terminal; on anything else it draws nothing. */
-export class Spinner {
-  private frame = 0;
-  private shown = false;
-
-  constructor(private readonly out: SpinnerOutput) {}
-
-  draw(text: string): void {
-    if (!this.out.isTTY) return;
-    this.out.write(`\r\x1b[K${SPINNER[this.frame++ % SPINNER.length]} ${text}`);
-    this.shown = true;
-  }
-
-  clear(): void {
-    if (!this.shown) return;
-    this.out.write('\r\x1b[K');
-    this.shown = false;
-  }
-}
+// The spinner lives in ./spinner (the eval watch draws it too); it is still importable from here.
+export { Spinner, type SpinnerOutput };
 
 /**
  * Runs the watch loop over the client's snapshots; resolves when the run completed (and, for a graph, reached its
@@ -151,15 +128,23 @@ const args = {
 export const watchCommand: Command = {
   name: 'watch',
   usage: 'watch <id> [--interval MS] [--tokens]',
-  summary: "follow a run live: steps (children's too), tokens, cost, pending approvals; ends with the run",
+  summary:
+    "follow a run live: steps (children's too), tokens, cost, pending approvals (an eval: its cases); ends with the run",
   details: [
     '--interval MS  how often to read the state query (default 500)',
     "--tokens       print the model's text as it is written (needs AGENT_TOKEN_STREAM_URL, the broker the workers use)",
+    'An eval (agentctl eval --no-wait) shows its cases as they finish, then its report.',
     'Exits 0 when the run completes, 1 when it fails, is cancelled, terminated or times out,',
     '3 when a graph ends rejected, limit_reached or budget_exceeded.',
   ],
   async run(ctx, argv) {
     const { positionals, flags } = parseCommandArgs('watch', argv, args);
+    // An eval has a state of its own (cases done, passed, cost): it is followed by the eval watch.
+    if (await isEvalWorkflow(ctx, positionals[0] as string)) {
+      if (flags.tokens) throw new UsageError('--tokens applies to agent and graph runs, not to an eval');
+      await watchEval(ctx, positionals[0] as string, { intervalMs: flags.interval, spinner: process.stdout });
+      return;
+    }
     await watchRun(ctx, positionals[0] as string, {
       intervalMs: flags.interval,
       spinner: process.stdout,

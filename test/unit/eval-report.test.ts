@@ -17,6 +17,8 @@ import {
 } from '../../src/cli/eval-report/report';
 import { escapeHtml, scoreBins } from '../../src/cli/eval-report/svg';
 import { comparisonTable, evalTable } from '../../src/cli/eval-report/terminal';
+import { EvalProgressView } from '../../src/cli/eval-progress';
+import type { EvalState } from '../../src/contracts/evals/contract';
 
 const EVIL = '<script>alert("x")</script><img src="https://evil.example/x.png" onerror=alert(1)>';
 
@@ -174,5 +176,47 @@ describe('HTML report', () => {
     assert.ok(!tagsOf(page).some((t) => /https?:|onerror/i.test(t)));
     assert.deepEqual(links(page), []);
     assert.ok(page.includes('&#60;script&#62;'));
+  });
+});
+
+describe('eval progress', () => {
+  const state = (done: number, recent: EvalState['recent'], running: string[]): EvalState => ({
+    workflowType: 'evalWorkflow',
+    name: 'caps',
+    status: 'running',
+    total: 3,
+    done,
+    running,
+    maxRunning: 2,
+    passed: recent.filter((r) => r.pass).length,
+    costUsd: 0.0001 * done,
+    judgeCostUsd: 0,
+    meanScore: done ? 0.5 : 0,
+    recent,
+  });
+  const finished = (id: string, pass: boolean) => ({
+    id,
+    workflowId: `e--${id}`,
+    status: 'completed',
+    score: pass ? 1 : 0,
+    pass,
+    costUsd: 0.0001,
+  });
+
+  it('prints each finished case once and the progress line when it changes', () => {
+    const view = new EvalProgressView('variant');
+    assert.deepEqual(view.update(state(0, [], ['a', 'b'])), [
+      '[variant] eval caps: 3 cases',
+      '[variant] 0/3 done · 0 passed · mean 0.000 · $0.000000 · running: a, b',
+    ]);
+    assert.deepEqual(view.update(state(0, [], ['a', 'b'])), [], 'nothing new');
+    assert.deepEqual(view.update(state(1, [finished('a', true)], ['b', 'c'])), [
+      '[variant] pass a · score 1.000 · completed · $0.000100',
+      '[variant] 1/3 done · 1 passed · mean 0.500 · $0.000100 · running: b, c',
+    ]);
+    assert.deepEqual(view.update(state(2, [finished('a', true), finished('b', false)], ['c'])), [
+      '[variant] FAIL b · score 0.000 · completed · $0.000100',
+      '[variant] 2/3 done · 1 passed · mean 0.500 · $0.000200 · running: c',
+    ]);
   });
 });

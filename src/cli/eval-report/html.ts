@@ -17,7 +17,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .card b{display:block;font-size:20px}.charts{display:flex;flex-wrap:wrap;gap:24px}
 figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}
 table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border-bottom:1px solid #e3e7ef;padding:4px 8px;
-text-align:left;vertical-align:top}th{background:#f4f6fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
+text-align:left;vertical-align:top}table.by-scorer,table.by-tag,table.sides{width:auto;min-width:40%}th{background:#f4f6fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .pass{color:#19733a}.fail{color:#b3261e}pre{white-space:pre-wrap;word-break:break-word;margin:4px 0;max-width:60em}
 details summary{cursor:pointer}ul.scores{margin:0;padding-left:16px}
 svg .axis{stroke:#8a93a6}svg .bar{fill:#4f7cd6}svg .bar.win{fill:#2f9e5a}svg .bar.loss{fill:#c9453c}

@@ -76,16 +76,22 @@ export interface ScatterPoint {
 
 /** Cost (x) against score (y), one dot a case; a failing case is drawn hollow. */
 export function scatterSvg(points: readonly ScatterPoint[], xLabel = 'cost (USD)'): string {
-  const maxX = Math.max(0, ...points.map((p) => p.x)) || 1;
+  // The x axis spans the costs seen (cases of one eval often cost within a few percent of each other; from 0 they
+  // would all sit on one spot at the right), or 0..max when they are all the same.
+  const xs = points.map((p) => p.x);
+  const maxX = Math.max(0, ...xs);
+  const lowX = Math.min(maxX, ...xs);
+  const minX = lowX < maxX ? Math.max(0, lowX - (maxX - lowX) * 0.05) : 0;
+  const span = maxX - minX || 1;
   const dots = points
     .map((p) => {
-      const cx = PAD.left + (p.x / maxX) * plotW;
+      const cx = PAD.left + ((p.x - minX) / span) * plotW;
       const cy = PAD.top + plotH - Math.min(1, Math.max(0, p.y)) * plotH;
       return `<circle class="dot ${p.pass ? 'pass' : 'fail'}" cx="${n(cx)}" cy="${n(cy)}" r="5"><title>${escapeHtml(`${p.label}: score ${p.y.toFixed(3)}, $${p.x.toFixed(6)}`)}</title></circle>`;
     })
     .join('');
   const ticks = [
-    `<text class="tick" x="${PAD.left}" y="${PAD.top + plotH + 14}" text-anchor="middle">0</text>`,
+    `<text class="tick" x="${PAD.left}" y="${PAD.top + plotH + 14}" text-anchor="start">${escapeHtml(minX ? `$${minX.toFixed(6)}` : '0')}</text>`,
     `<text class="tick" x="${n(PAD.left + plotW)}" y="${PAD.top + plotH + 14}" text-anchor="end">${escapeHtml(`$${maxX.toFixed(6)}`)}</text>`,
     `<text class="tick" x="${PAD.left - 4}" y="${PAD.top + 4}" text-anchor="end">1</text>`,
     `<text class="tick" x="${PAD.left - 4}" y="${PAD.top + plotH}" text-anchor="end">0</text>`,
