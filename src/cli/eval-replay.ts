@@ -95,7 +95,11 @@ async function replayOne(
   source: RecordedSource,
   variant: Variant | undefined,
 ): Promise<ReplayRunReport> {
-  const started = await client.startAgent(replayInputFor(source, variant), { id: replayWorkflowId(source) });
+  // A queue nobody polls would leave the replay waiting for good: say so at once instead.
+  const started = await client.startAgent(replayInputFor(source, variant), {
+    id: replayWorkflowId(source),
+    requireWorkers: true,
+  });
   const outcome = await client.outcome(started.workflowId);
   if (outcome.outcome === 'completed') return replayReport(source, started.workflowId, outcome);
   // A failed run's steps so far, from its state (a closed run still answers the query while a worker runs).
