@@ -77,13 +77,16 @@ const decode = async (payloads: temporal.api.common.v1.IPayload[]) =>
   (payloads[0] as unknown as { value: unknown }).value;
 
 let eventId = 0;
+/** Event ids are Longs in the proto types; plain numbers serve the reader the same (it compares their text). */
+const nextEventId = () => ++eventId as unknown as Event['eventId'];
+const asEventId = (n: number) => n as unknown as Event['eventId'];
 const started = (input: unknown): Event => ({
-  eventId: ++eventId,
+  eventId: nextEventId(),
   workflowExecutionStartedEventAttributes: { workflowType: { name: 'agentWorkflow' }, input: box(input) },
 });
 function scheduled(request: Omit<ModelRequest, 'tools'> & { tools?: ModelRequest['tools'] }): Event {
   return {
-    eventId: ++eventId,
+    eventId: nextEventId(),
     activityTaskScheduledEventAttributes: {
       activityType: { name: 'callModel' },
       input: box({ tools: [], ...request }),
@@ -91,9 +94,9 @@ function scheduled(request: Omit<ModelRequest, 'tools'> & { tools?: ModelRequest
   };
 }
 const completed = (scheduledEventId: number, text: string): Event => ({
-  eventId: ++eventId,
+  eventId: nextEventId(),
   activityTaskCompletedEventAttributes: {
-    scheduledEventId,
+    scheduledEventId: asEventId(scheduledEventId),
     result: box({
       message: { role: 'assistant', content: text },
       stopReason: 'end_turn',
@@ -132,10 +135,10 @@ describe('the recording reader', () => {
     const events = [
       started({ agent: 'a' }),
       s1,
-      completed(s1.eventId as number, 'a1'),
+      completed(Number(s1.eventId), 'a1'),
       s2,
       s3,
-      completed(s3.eventId as number, 'a2'),
+      completed(Number(s3.eventId), 'a2'),
     ];
     const run = await readRecording(events, decode);
     assert.deepEqual(run.input, { agent: 'a' });
@@ -166,11 +169,11 @@ describe('the recording reader', () => {
     const events = [
       started({}),
       carried,
-      completed(carried.eventId as number, 'x'),
+      completed(Number(carried.eventId), 'x'),
       whole,
-      completed(whole.eventId as number, 'y'),
+      completed(Number(whole.eventId), 'y'),
       whole2,
-      completed(whole2.eventId as number, 'z'),
+      completed(Number(whole2.eventId), 'z'),
     ];
     const all = await readRecording(events, decode);
     assert.equal(all.unusable, 1);

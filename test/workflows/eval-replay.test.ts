@@ -5,6 +5,7 @@
  * bad sources fail the run with a typed failure and never a failed workflow task. The mock's request log counts.
  */
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import { costOf, priceFor } from '../../src/contracts/pricing';
 import { ErrorType } from '../../src/contracts/errors';
 import { ReplaySourceError, recordedRun, recordingFromHistoryFile } from '../../src/client/eval-replay';
 import { useTestStack } from '../helpers/stack';
+import { parsePayloadKeys } from '../../src/security/payload-codec';
 
 /** The exchange rate the tool reports; a test changes it to change the recorded run's step-2 request. */
 let rate = '1.10';
@@ -304,5 +306,42 @@ describe('replay of a recorded run', () => {
       /not a saved Temporal history \(events: no events/,
     );
     await assert.rejects(recordingFromHistoryFile(stack.client, path.join(dir, 'missing.json')), /cannot read it/);
+  });
+});
+
+describe('replay with encrypted payloads', () => {
+  const keys = parsePayloadKeys(`k1:${crypto.randomBytes(32).toString('base64')}`);
+  const encrypted = useTestStack({ payloadKeys: keys });
+
+  it('decodes the recorded run with the worker’s data converter, and a saved history with the client’s', async () => {
+    const input: AgentInput = {
+      agent: 'adder',
+      instructions: 'Use the calculator.',
+      input: 'What is (2 + 3) * 7?',
+      model: 'mock:two-tool-calls',
+      tools: ['calculator'],
+    };
+    const go = async (args: AgentInput, id: string) =>
+      (await encrypted.client.workflow.execute(AGENT_WORKFLOW_TYPE, {
+        taskQueue: encrypted.taskQueue,
+        workflowId: id,
+        args: [args],
+      })) as AgentResult;
+    const id = `replay-encrypted-${process.pid}`;
+    const recordedResult = await go(input, id);
+    const history = await encrypted.client.workflow.getHandle(id).fetchHistory();
+    const raw = historyToJSON(history);
+    assert.ok(!raw.includes('Use the calculator'), 'the history holds only ciphertext');
+    const from = encrypted.mock.requests.at(-1)?.seq ?? 0;
+    const byId = await go({ ...input, replay: { recordedWorkflowId: id } }, `${id}-by-id`);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'da-replay-enc-')), 'run.json');
+    fs.writeFileSync(file, raw);
+    const source = await recordingFromHistoryFile(encrypted.client, file);
+    const byFile = await go({ ...source.input, replay: source.replay }, `${id}-by-file`);
+    assert.equal(encrypted.mock.requests.filter((r) => r.seq > from).length, 0);
+    for (const r of [byId, byFile]) {
+      assert.equal(r.text, recordedResult.text);
+      assert.equal(r.replay!.replayed, 3);
+    }
   });
 });
