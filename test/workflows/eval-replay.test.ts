@@ -19,7 +19,8 @@ import { AGENT_WORKFLOW_TYPE, type AgentInput, type AgentResult } from '../../sr
 import { costOf, priceFor } from '../../src/contracts/pricing';
 import { ErrorType } from '../../src/contracts/errors';
 import { ReplaySourceError, recordedRun, recordingFromHistoryFile } from '../../src/client/eval-replay';
-import { useTestStack } from '../helpers/stack';
+import { Worker } from '@temporalio/worker';
+import { useTestStack, workflowBundle } from '../helpers/stack';
 import { parsePayloadKeys } from '../../src/security/payload-codec';
 
 /** The exchange rate the tool reports; a test changes it to change the recorded run's step-2 request. */
@@ -153,7 +154,8 @@ describe('replay of a recorded run', () => {
     rate = '1.25';
     try {
       const from = lastSeq();
-      const { result } = await run({ ...recordedInput, replay: { recordedWorkflowId: recorded.id } });
+      const replayId = nextId('partly-live');
+      const { result } = await run({ ...recordedInput, replay: { recordedWorkflowId: recorded.id } }, replayId);
       const requests = requestsSince(from);
       assert.deepEqual(
         requests.map((r) => r.turn),
@@ -170,6 +172,9 @@ describe('replay of a recorded run', () => {
       near(result.cost.totalUsd, stepCost(result, 1) + stepCost(result, 2), 'the live steps are paid for');
       assert.equal(modelSteps(result)[0]!.costUsd, 0);
       near(modelSteps(result)[1]!.costUsd!, stepCost(result, 1), 'a live step records its cost');
+      // A replay run, replayed and live calls mixed, is deterministic: its own history replays without an error.
+      const history = await stack.client.workflow.getHandle(replayId).fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, replayId);
     } finally {
       rate = '1.10';
     }
