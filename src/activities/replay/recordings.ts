@@ -134,7 +134,8 @@ export function createReplayProvider(options: { maxRecordings?: number } = {}): 
     const key =
       'fromRunInput' in ref
         ? `${ctx.info.namespace}\u0000input\u0000${own?.workflowId}\u0000${own?.runId}`
-        : `${ctx.info.namespace}\u0000run\u0000${ref.recordedWorkflowId}\u0000${ref.recordedRunId ?? ''}`;
+        : // Without a run id "the latest run" may change: such a recording is kept for one replay run only.
+          `${ctx.info.namespace}\u0000run\u0000${ref.recordedWorkflowId}\u0000${ref.recordedRunId ?? `latest\u0000${own?.runId}`}`;
     const cached = cache.get(key);
     if (cached) {
       // Most recently used last, so the oldest is evicted first.
