@@ -259,7 +259,7 @@ describe('agentctl eval', () => {
       agentctl(['eval', file('plain.jsonl', '{"input":"x"}\n'), '--agent', agentFile], env),
       agentctl(evalArgs('--compare', badVariant), env),
       agentctl(['eval', dataset, '--agent', agentFile, '--scorers', judge], env),
-      agentctl(evalArgs('--graph', agentFile), env),
+      agentctl(['eval', dataset, '--graph', agentFile, '--scorers', scorersFile], env),
       agentctl(['eval', dataset, '--agent', 'no-such-agent'], env),
     ]);
     const expected = [
@@ -271,7 +271,7 @@ describe('agentctl eval', () => {
       /no scorers: give --scorers FILE .* or a scorers: list in the dataset/,
       /variant .*bad-variant\.yaml: .*maxSteps: .*prompt|variant .*bad-variant\.yaml: .*prompt.*maxSteps/,
       /scorer 1 \(judge\): needs a model: give it one, or --judge provider:model/,
-      /eval needs one of --agent/,
+      /--graph .*geo\.yaml is an agent; use --agent/,
       /no-such-agent/,
     ];
     runs.forEach((run, i) => assertUsage(run, expected[i]!));
