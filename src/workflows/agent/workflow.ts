@@ -181,6 +181,7 @@ async function modelTurn(input: ValidAgentInput, state: RunState, models: ModelC
       toolCalls: response.message.toolCalls?.length ?? 0,
       inputTokens: response.usage.inputTokens,
       outputTokens: response.usage.outputTokens,
+      ...(replayed.replayed !== undefined ? { replayed: replayed.replayed } : {}),
     });
     return response;
   } catch (err) {
