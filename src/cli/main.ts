@@ -20,6 +20,7 @@ import { statusCommand } from './status';
 import { watchCommand } from './watch';
 import { agentsCommand } from './agents';
 import { evalDeleteCommand, evalScheduleCommand, evalSchedulesCommand } from './eval-schedule';
+import { evalReplayCommand } from './eval-replay';
 import { evalCommand } from './eval';
 import { AgentCatalog } from '../agents/catalog';
 import { agentSpecsDirFromEnv } from '../config/agent-specs';
@@ -45,6 +46,7 @@ const runCommands: readonly Command[] = [
   evalScheduleCommand,
   evalSchedulesCommand,
   evalDeleteCommand,
+  evalReplayCommand,
 ];
 const help = helpCommand(runCommands);
 /** Every command, in the order `help` lists them. */

@@ -15,6 +15,7 @@ import { circuitBreakerSchema, type ModelRoutingState } from './model-routing';
 import { carryOverSchema } from './carry-over';
 import { approvalBindingSchema } from './approval-binding';
 import type { WebhookState } from './webhooks';
+import { replaySourceSchema, type ReplayTotals } from './evals/replay';
 
 export const AGENT_WORKFLOW_TYPE = 'agentWorkflow';
 export const DEFAULT_TASK_QUEUE = 'durable-agents';
@@ -125,6 +126,12 @@ export const agentInputSchema = z
     continueAsNewAfterSteps: z.number().int().min(1).max(10000).optional(),
     /** Set by the run that continued as new: what the new run takes over. Not for callers. */
     carryOver: carryOverSchema.optional(),
+    /**
+     * Makes this a replay run: model calls whose request is the same as one the recorded run made are answered
+     * from its recording at no cost (the recorded run by ids, or the exchanges a saved history gave); the others
+     * call the model (docs/evals.md, Replay). Ids only: the worker reads the recorded run through Temporal.
+     */
+    replay: replaySourceSchema.optional(),
   })
   .strict();
 
@@ -153,6 +160,12 @@ export interface StepRecord {
   arguments?: string;
   /** Model steps: bytes of the activity's input and output payloads as the workflow sent and received them. */
   payloadBytes?: { input: number; output: number };
+  /** Model steps of replay runs: answered from the recording (true) or by the model (false). */
+  replayed?: boolean;
+  /** Model steps of replay runs: what this step cost (0 when replayed). */
+  costUsd?: number;
+  /** Model steps of replay runs: what the recorded answer had cost, when replayed. */
+  savedUsd?: number;
 }
 
 export interface PendingApproval {
@@ -214,6 +227,8 @@ export interface AgentState {
   runs?: number;
   /** Webhook deliveries of this run (this run only, not earlier ones), when a subscription wants its events. */
   webhooks?: WebhookState;
+  /** Replay runs: model calls replayed and live, and the money the replayed ones saved. */
+  replay?: ReplayTotals;
 }
 
 export interface AgentResult {
@@ -231,6 +246,8 @@ export interface AgentResult {
   routing?: ModelRoutingState;
   /** Runs of this workflow id, when it continued as new; totals cover all of them. */
   runs?: number;
+  /** Replay runs: model calls replayed and live, and the money the replayed ones saved (this run's). */
+  replay?: ReplayTotals;
 }
 
 export const approvalDecisionSchema = z

@@ -47,6 +47,9 @@ const stepRecordSchema = z
     toolCallId: z.string().optional(),
     arguments: z.string().optional(),
     payloadBytes: z.object({ input: count, output: count }).strict().optional(),
+    replayed: z.boolean().optional(),
+    costUsd: z.number().nonnegative().optional(),
+    savedUsd: z.number().nonnegative().optional(),
   })
   .strict();
 
@@ -119,6 +122,11 @@ export const carryOverSchema = z
     wallClockStartedAt: z.number().nonnegative().optional(),
     /** The fallback chain, provider circuits and model switches, when the agent has fallback models. */
     routing: routingStateSchema.optional(),
+    /** Replay runs: calls replayed and live so far, and the money saved. */
+    replay: z
+      .object({ replayed: count, live: count, savedUsd: z.number().nonnegative(), savedTokens: count })
+      .strict()
+      .optional(),
   })
   .strict();
 export type CarryOver = z.infer<typeof carryOverSchema>;

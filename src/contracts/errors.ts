@@ -78,6 +78,10 @@ export const ErrorType = {
   WebhookTargetRefused: 'WebhookTargetRefused',
   /** A delivery named a subscription the delivering worker's operator does not declare (its config changed). */
   WebhookNotDeclared: 'WebhookNotDeclared',
+  /** A replay run names a recorded run (workflow id, run id) that its namespace does not hold. */
+  ReplaySourceNotFound: 'ReplaySourceNotFound',
+  /** A replay run's recording cannot be used: not an agent run, or no recorded exchanges where some should be. */
+  ReplaySourceInvalid: 'ReplaySourceInvalid',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
@@ -104,6 +108,8 @@ export const nonRetryableErrorTypes: ErrorType[] = [
   ErrorType.InvalidEvalInput,
   ErrorType.WebhookTargetRefused,
   ErrorType.WebhookNotDeclared,
+  ErrorType.ReplaySourceNotFound,
+  ErrorType.ReplaySourceInvalid,
 ];
 
 /** Base class for errors thrown outside Temporal code (CLI, scripts); `name` follows the subclass. */

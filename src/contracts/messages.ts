@@ -85,7 +85,18 @@ export interface ModelRequest {
    * unpriced models.
    */
   requirePrice?: boolean;
+  /**
+   * Set only in replay runs: where the recording of the replayed run is, so the model activity answers this
+   * request from it when it is the same as recorded (src/contracts/evals/replay.ts).
+   */
+  replay?: ModelReplayRef;
 }
+
+/**
+ * A replay run's reference to its recording: the recorded run's ids, or `fromRunInput` (the recorded exchanges
+ * are in the replay run's own input). Ids only, never the recording itself.
+ */
+export type ModelReplayRef = { recordedWorkflowId: string; recordedRunId?: string } | { fromRunInput: true };
 
 export type StopReason = 'end_turn' | 'tool_calls' | 'max_tokens' | 'other';
 
@@ -98,4 +109,6 @@ export interface ModelResponse {
   providerModel: string;
   /** The price the worker's table gives this model (USD per million tokens), so the ledger uses the worker's prices. */
   price?: { input: number; cachedInput: number; output: number; cacheWrite?: number };
+  /** Set when a replay run's request was answered from the recording: no provider was called for it. */
+  replayed?: true;
 }

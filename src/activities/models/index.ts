@@ -10,6 +10,7 @@ import { priceFor, defaultPrices } from '../../contracts/pricing';
 import { toApplicationFailure } from './errors';
 import { conversationOf, ownConversationId, requirePriceFor, resolveAdapter, type ModelActivityDeps } from './resolve';
 import { createSummarizeActivity } from './summarize';
+import { createReplayProvider } from '../replay/recordings';
 
 export type { ModelActivityDeps } from './resolve';
 import { rateLimitHeaders } from './rate-limit-headers';
@@ -37,6 +38,7 @@ function startHeartbeat(ctx: Context): () => void {
 
 export function createModelActivities(deps: ModelActivityDeps) {
   const prices = { ...defaultPrices, ...deps.prices };
+  const replay = deps.replay ?? createReplayProvider();
   return {
     async callModel(request: ModelRequest): Promise<ModelResponse> {
       const ctx = Context.current();
@@ -49,16 +51,23 @@ export function createModelActivities(deps: ModelActivityDeps) {
         maxOutputTokens: request.maxOutputTokens,
         temperature: request.temperature,
       });
-      const { conversation: ref, requirePrice: _budgeted, ...rest } = request;
+      const { conversation: ref, requirePrice: _budgeted, replay: _replay, ...rest } = request;
       // Heartbeats start before anything slow (the conversation store's sync can take as long as the call), so
       // a worker that dies at any moment of the attempt is noticed within the heartbeat timeout.
       const stopHeartbeat = startHeartbeat(ctx);
       let messages: ModelRequest['messages'];
+      let recorded: ModelResponse | undefined;
       try {
         messages = await conversationOf(deps, request, ownConversationId(ctx.info));
+        // A replay run's request the recording holds is answered from it; the provider is never called for it.
+        recorded = request.replay ? await replay.answer(request, messages) : undefined;
       } catch (err) {
         stopHeartbeat();
         throw err;
+      }
+      if (recorded) {
+        stopHeartbeat();
+        return recorded;
       }
       const started = Date.now();
       log.info('model call started', {

@@ -6,6 +6,7 @@ import { parseModelId, type ModelId, type Provider } from '../../contracts/model
 import type { ConversationStore } from '../conversation/store';
 import type { ModelAdapter } from './types';
 import type { TokenBroker } from '../../streaming/broker';
+import type { ReplayProvider } from '../replay/recordings';
 import { priceFor, unpricedModelMessage, type ModelPrice } from '../../contracts/pricing';
 
 export interface ModelActivityDeps {
@@ -21,6 +22,8 @@ export interface ModelActivityDeps {
   allowUnpricedModels?: boolean;
   /** Where the text of each call goes as the model writes it (live tokens); without it, nowhere. */
   tokens?: TokenBroker;
+  /** Answers replay runs' requests from their recordings (src/activities/replay); one is made when absent. */
+  replay?: ReplayProvider;
 }
 
 const providerEnv: Record<Provider, string> = {

@@ -57,6 +57,7 @@ export function restoreCarryOver(state: RunState, input: ValidAgentInput): void 
   state.runs = carry.runs + 1;
   state.stepsDropped = carry.stepsDropped;
   if (carry.conversation.kind === 'reference') state.earlierMessages = [...(carry.conversation.recent ?? [])];
+  if (carry.replay && state.replay) state.replay = { ...carry.replay };
 }
 
 export class LongRun {
@@ -119,6 +120,7 @@ export class LongRun {
       ...(this.state.routing
         ? { routing: JSON.parse(JSON.stringify(this.state.routing)) as typeof this.state.routing }
         : {}),
+      ...(this.state.replay ? { replay: { ...this.state.replay } } : {}),
     };
   }
 

@@ -20,6 +20,7 @@ import { summarizeConversationActivity } from '../kernel/activities';
 import { ModelRouter } from './model-router';
 import type { RunState } from './run-state';
 import { failureTypeOf } from '../kernel/failures';
+import { replayRefFor } from '../../contracts/evals/replay';
 
 /** How often one turn may shrink its conversation after a provider refusal before the run fails. */
 const MAX_SHRINKS_PER_TURN = 3;
@@ -141,6 +142,8 @@ export class ModelCalls {
             ...(this.input.outputSchema ? { outputSchema: this.input.outputSchema } : {}),
             ...(this.input.maxOutputTokens ? { maxOutputTokens: this.input.maxOutputTokens } : {}),
             ...(this.input.temperature !== undefined ? { temperature: this.input.temperature } : {}),
+            // Replay runs name their recording (ids only); the model activity answers from it what it holds.
+            ...(this.input.replay ? { replay: replayRefFor(this.input.replay) } : {}),
           };
           const { response, model } = await this.router.call(base, this.state.step, summary);
           const request: ModelRequest = { ...base, model };

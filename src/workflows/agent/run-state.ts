@@ -31,6 +31,7 @@ import { truncate } from '../../contracts/text';
 import { boundedText, withBoundedSummary } from '../../contracts/bounded-text';
 import type { WebhookState } from '../../contracts/webhooks';
 import { webhooksOf } from '../kernel/webhooks';
+import { addReplayedCall, emptyReplayTotals, type ReplayTotals } from '../../contracts/evals/replay';
 
 /** How many messages the `state` query returns, and how long each may be; a query must stay small. */
 const LAST_MESSAGES = 6;
@@ -71,12 +72,15 @@ export class RunState {
   earlierMessages: Message[] = [];
   /** The run's webhook deliveries, for the state query; set once the run knows its subscriptions. */
   webhooks?: { state(): WebhookState | undefined };
+  /** Replay runs only: calls replayed and live, and what the replayed ones saved. */
+  replay?: ReplayTotals;
 
   constructor(
     private readonly input: ValidAgentInput,
     private readonly conversation: readonly Message[],
   ) {
     this.budget = new BudgetTracker(input.budget, `agent ${input.agent}`, input.carryOver?.wallClockStartedAt);
+    if (input.replay) this.replay = emptyReplayTotals();
   }
 
   /** What this run has spent, in the terms budgets count. */
@@ -99,6 +103,7 @@ export class RunState {
       ...(budget ? { budget } : {}),
       ...(this.routing ? { routing: this.routing } : {}),
       ...(this.runs > 1 ? { runs: this.runs } : {}),
+      ...(this.replay ? { replay: { ...this.replay } } : {}),
     };
   }
 
@@ -132,10 +137,25 @@ export class RunState {
 
   recordModelUsage(model: string, usage: Usage, price?: ModelPrice): void {
     this.modelCalls += 1;
+    if (this.replay) this.replay.live += 1;
     this.usage = addUsage(this.usage, usage);
     const before = this.cost.totalUsd;
     this.cost = recordUsage(this.cost, { model, agent: this.input.agent, usage, ...(price ? { price } : {}) });
     countModelCall({ model, agent: this.input.agent, usage, usd: this.cost.totalUsd - before });
+    upsertSearchAttributes([
+      { key: agentTokensKey, value: this.usage.inputTokens + this.usage.outputTokens },
+      { key: agentCostUsdKey, value: this.cost.totalUsd },
+    ]);
+  }
+
+  /**
+   * A replay run's call answered from the recording: a step like any other (it counts toward maxSteps), but no
+   * provider was paid, so it adds nothing to the ledger or the usage; what it would have cost is counted apart.
+   * The search attributes are set as for a live call (to the same values), so both paths issue the same commands.
+   */
+  recordReplayedModelCall(usage: Usage, savedUsd: number): void {
+    this.modelCalls += 1;
+    this.replay = addReplayedCall(this.replay ?? emptyReplayTotals(), usage, savedUsd);
     upsertSearchAttributes([
       { key: agentTokensKey, value: this.usage.inputTokens + this.usage.outputTokens },
       { key: agentCostUsdKey, value: this.cost.totalUsd },
@@ -191,6 +211,7 @@ export class RunState {
       ...(this.refusedDecisions.length ? { refusedDecisions: this.refusedDecisions.map((r) => ({ ...r })) } : {}),
       ...(this.runs > 1 ? { runs: this.runs } : {}),
       ...webhooksOf(this.webhooks),
+      ...(this.replay ? { replay: { ...this.replay } } : {}),
     };
   }
 

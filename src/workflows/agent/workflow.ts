@@ -13,8 +13,10 @@ import {
   stateQuery,
   type AgentInput,
   type AgentResult,
+  type StepRecord,
   type ValidAgentInput,
 } from '../../contracts/agent-contract';
+import { replayedCostUsd } from '../../contracts/evals/replay';
 import { ErrorType } from '../../contracts/errors';
 import type { AssistantMessage, Message, ModelResponse } from '../../contracts/messages';
 import { checkStructuredOutput } from '../../contracts/structured-output';
@@ -164,13 +166,14 @@ async function modelTurn(input: ValidAgentInput, state: RunState, models: ModelC
       (m) => `model ${m} · ${input.agent} · step ${state.step}`,
     );
     // Every answer is counted, including one that later fails the output schema: it cost money all the same.
-    state.recordModelUsage(model, response.usage, response.price);
+    const replayed = recordAnswer(state, model, response);
     state.updateStep(record, {
       ...(model !== planned ? { name: model } : {}),
       status: 'ok',
       summary: describeTurn(response.message),
       usage: response.usage,
       payloadBytes,
+      ...replayed,
     });
     log.info('model answered', {
       step: state.step,
@@ -178,12 +181,32 @@ async function modelTurn(input: ValidAgentInput, state: RunState, models: ModelC
       toolCalls: response.message.toolCalls?.length ?? 0,
       inputTokens: response.usage.inputTokens,
       outputTokens: response.usage.outputTokens,
+      ...(replayed.replayed !== undefined ? { replayed: replayed.replayed } : {}),
     });
     return response;
   } catch (err) {
     state.updateStep(record, { status: 'error', summary: (err as Error).message });
     throw err;
   }
+}
+
+/**
+ * Counts an answer: in the ledger when the provider was paid for it, apart (as money saved) when a replay run got
+ * it from the recording. Returns what a replay run's step record says of it; nothing for other runs.
+ */
+function recordAnswer(
+  state: RunState,
+  model: string,
+  response: ModelResponse,
+): Pick<StepRecord, 'replayed' | 'costUsd' | 'savedUsd'> {
+  if (response.replayed && state.replay) {
+    const savedUsd = replayedCostUsd(response);
+    state.recordReplayedModelCall(response.usage, savedUsd);
+    return { replayed: true, costUsd: 0, savedUsd };
+  }
+  const before = state.cost.totalUsd;
+  state.recordModelUsage(model, response.usage, response.price);
+  return state.replay ? { replayed: false, costUsd: state.cost.totalUsd - before } : {};
 }
 
 /**
