@@ -18,6 +18,7 @@ import { UsageError } from './errors';
 import { asUsage, defaultEvalName, evalInputOf, readDataset, readScorersFile, resolveTarget } from './eval-input';
 import { compareReportOf, evalReportOf, prepareOutDir, writeCompareReport, writeEvalReport } from './eval-output';
 import { followEval } from './eval-progress';
+import { evalReplayFromEvalArgs } from './eval-replay';
 import { compareEvals, DEFAULT_MAX_REGRESSION, DEFAULT_SEED } from './eval-report/compare';
 import { comparisonTable, evalTable } from './eval-report/terminal';
 import { fields, json, outputWidth, webUiLink } from './output';
@@ -168,10 +169,13 @@ export const evalCommand: Command = {
     `--max-regression X      exit 1 when the variant's mean score is more than X below the baseline's (default ${DEFAULT_MAX_REGRESSION})`,
     `--seed N                the bootstrap's seed (default ${DEFAULT_SEED}; 2000 resamples, 95% intervals)`,
     '--interval MS           how often progress is read (default 500)',
+    '--replay SOURCES...     replay recorded runs (ids or saved histories) with --variant FILE: see eval replay',
     'Exits 0 when the eval completed (and, with --compare, the variant did not regress), 1 when an eval failed',
     'or the variant regressed, 2 for a mistake in the flags, the dataset, the scorers or the variant file.',
   ],
   async run(ctx, argv) {
+    // `eval --replay <sources>... --variant FILE` is `eval replay` under the issue's spelling.
+    if (argv.includes('--replay')) return evalReplayFromEvalArgs(ctx, argv);
     const { positionals, flags } = parseCommandArgs('eval', argv, args);
     const plan = planEval(ctx, positionals[0] as string, flags);
     if (flags.out) prepareOutDir(flags.out);

@@ -98,6 +98,15 @@ describe('agentctl eval replay', () => {
     assert.equal(report.replayed, 3);
   });
 
+  it('takes the same arguments as agentctl eval --replay', async () => {
+    const from = lastSeq();
+    const run = await agentctl(['eval', '--replay', recordedId, '--json'], agentctlEnv(stack));
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(requestsSince(from).length, 0);
+    const report = (JSON.parse(run.stdout) as { runs: ReplayRunReport[] }).runs[0]!;
+    assert.equal(report.replayed, 3);
+  });
+
   it('fails with one line for an unknown run, a malformed file, a bad variant, or no source', async () => {
     const cases: { args: string[]; problem: RegExp; code: number }[] = [
       { args: ['eval', 'replay', 'no-such-run'], problem: /no-such-run: no such run in namespace/, code: 1 },
