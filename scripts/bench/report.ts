@@ -223,7 +223,16 @@ function historyTable(o: OverheadResult): string[] {
     sep('lrrrrr'),
     line('durable-agents `agentWorkflow`', h['durable-agents']),
     line('hand-written Temporal workflow', h['hand-written']),
+    '',
+    'Events by type (durable-agents / hand-written): ' +
+      eventTypeDiff(h['durable-agents'].eventTypes, h['hand-written'].eventTypes),
   ];
+}
+
+/** `ACTIVITY_TASK_SCHEDULED 11/10, MARKER_RECORDED 2/0, …`: where the two workflows' histories differ, and by how much. */
+function eventTypeDiff(a: Record<string, number> = {}, b: Record<string, number> = {}): string {
+  const types = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return types.map((t) => `${t} ${a[t] ?? 0}/${b[t] ?? 0}`).join(', ');
 }
 
 function knobsTable(k: ServerKnobsResult, stock?: OverheadResult): string[] {
