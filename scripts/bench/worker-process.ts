@@ -12,6 +12,8 @@ import { createModelAdapters } from '../../src/activities/models/clients';
 import { createLogger, installTemporalLogging } from '../../src/telemetry/logging';
 import { createModelWorkers } from '../../src/worker/model-workers';
 import type { WorkerTuning } from './options';
+import type { ProviderQueues } from '../../src/contracts/model-queues';
+import type { Provider } from '../../src/contracts/model-id';
 import { cpuSeconds } from './stats';
 
 export interface WorkerProcessConfig {
@@ -27,6 +29,10 @@ export interface WorkerProcessConfig {
   tuning: WorkerTuning;
   logLevel: string;
   maxLifetimeMs: number;
+  /** What describeTools tells new runs about model queues; `[]` (no provider rate-limited) by default. */
+  providerQueues?: ProviderQueues;
+  /** Rate limits of the model workers, as AGENT_RATE_LIMIT_<PROVIDER> would set them. */
+  rateLimits?: Partial<Record<Provider, number>>;
 }
 
 export type ParentMessage = { type: 'stats' } | { type: 'reset-peak' } | { type: 'shutdown' };
@@ -68,6 +74,8 @@ async function main(): Promise<void> {
       adapters: createModelAdapters({ mock: { baseURL: config.mockUrl, wire: 'openai' } }),
       workspaceDir: config.workspaceDir,
       knowledgeBaseDir: config.knowledgeBaseDir,
+      // As createAgentWorker without rate limits: model calls stay on the workflow's queue (eager-eligible).
+      providerQueues: config.providerQueues ?? [],
     }),
     shutdownGraceTime: '5s',
     ...config.tuning,
@@ -78,6 +86,7 @@ async function main(): Promise<void> {
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     providers: { mock: { baseURL: config.mockUrl, wire: 'openai' } },
+    ...(config.rateLimits ? { rateLimits: config.rateLimits } : {}),
     shutdownGraceTime: '5s',
   });
 

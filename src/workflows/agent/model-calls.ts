@@ -18,6 +18,7 @@ import { ErrorType } from '../../contracts/errors';
 import type { Message, ModelRequest, ModelResponse, ToolDefinition } from '../../contracts/messages';
 import { summarizeConversationActivity } from '../kernel/activities';
 import { ModelRouter } from './model-router';
+import type { ProviderQueues } from '../../contracts/model-queues';
 import type { RunState } from './run-state';
 import { failureTypeOf } from '../kernel/failures';
 
@@ -111,9 +112,10 @@ export class ModelCalls {
     private readonly state: RunState,
     private readonly conversation: Message[],
     private readonly tools: ToolDefinition[],
+    providerQueues?: ProviderQueues,
   ) {
     this.channel = ConversationChannel.open(input);
-    this.router = new ModelRouter(input);
+    this.router = new ModelRouter(input, providerQueues);
     if (this.router.state) state.routing = this.router.state;
     const carried = input.carryOver?.conversation;
     if (carried?.kind === 'reference') this.channel.resume(carried);

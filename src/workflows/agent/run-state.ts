@@ -3,6 +3,7 @@
  * moves; the `state` query, the search attributes and the Web UI's current details all read from it.
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type {
   AgentResult,
   AgentState,
@@ -30,6 +31,14 @@ import { truncate } from '../../contracts/text';
 import { boundedText, withBoundedSummary } from '../../contracts/bounded-text';
 import type { WebhookState } from '../../contracts/webhooks';
 import { webhooksOf } from '../kernel/webhooks';
+
+/**
+ * How far AgentTokens and AgentCostUsd may lag behind the run (LEAN_STEPS_PATCH): they are upserted with every
+ * status change and at the end, and otherwise after a model call only once this much workflow time has passed
+ * since they were last upserted. Each upsert is a history event and a visibility write; per model call they were
+ * the largest share of what a step adds over a hand-written workflow. docs/long-runs-and-cost.md states the bound.
+ */
+export const USAGE_UPSERT_INTERVAL_MS = 30_000;
 
 /** How many messages the `state` query returns, and how long each may be; a query must stay small. */
 const LAST_MESSAGES = 6;
@@ -70,6 +79,11 @@ export class RunState {
   earlierMessages: Message[] = [];
   /** The run's webhook deliveries, for the state query; set once the run knows its subscriptions. */
   webhooks?: { state(): WebhookState | undefined };
+  /** The run took LEAN_STEPS_PATCH: usage search attributes lag by at most USAGE_UPSERT_INTERVAL_MS. */
+  leanSteps = false;
+  /** Workflow time of the last AgentTokens/AgentCostUsd upsert, and whether usage changed since. */
+  private usageUpsertedAt = 0;
+  private usageStale = false;
 
   constructor(
     private readonly input: ValidAgentInput,
@@ -111,6 +125,7 @@ export class RunState {
       { key: agentCostUsdKey, value: this.cost.totalUsd },
       { key: awaitingApprovalKey, value: false },
     ]);
+    this.usageUpsertedAt = Date.now();
     this.publishDetails();
   }
 
@@ -133,10 +148,26 @@ export class RunState {
     const before = this.cost.totalUsd;
     this.cost = recordUsage(this.cost, { model, agent: this.input.agent, usage, ...(price ? { price } : {}) });
     countModelCall({ model, agent: this.input.agent, usage, usd: this.cost.totalUsd - before });
-    upsertSearchAttributes([
+    if (this.leanSteps && Date.now() - this.usageUpsertedAt < USAGE_UPSERT_INTERVAL_MS) {
+      this.usageStale = true;
+      return;
+    }
+    upsertSearchAttributes(this.usageAttributes());
+  }
+
+  /** Brings AgentTokens and AgentCostUsd up to date if they lag (before the run continues as new). */
+  flushUsage(): void {
+    if (this.usageStale) upsertSearchAttributes(this.usageAttributes());
+  }
+
+  private usageAttributes(): SearchAttributeUpdatePair[] {
+    // Date.now() is the workflow's clock, replayed from history, so the upserts replay where they were made.
+    this.usageUpsertedAt = Date.now();
+    this.usageStale = false;
+    return [
       { key: agentTokensKey, value: this.usage.inputTokens + this.usage.outputTokens },
       { key: agentCostUsdKey, value: this.cost.totalUsd },
-    ]);
+    ];
   }
 
   recordCompaction(compaction: ContextCompaction): void {
@@ -150,6 +181,8 @@ export class RunState {
     upsertSearchAttributes([
       { key: agentStatusKey, value: status },
       { key: awaitingApprovalKey, value: this.allPending().length > 0 },
+      // Usage that lags goes along with the status change, so a run that ends has exact totals.
+      ...(this.usageStale ? this.usageAttributes() : []),
     ]);
     this.publishDetails();
   }

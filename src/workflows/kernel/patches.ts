@@ -115,6 +115,16 @@ export const DECISION_RACE_PATCH = 'approval-decision-race';
  */
 export const WEBHOOKS_PATCH = 'webhooks';
 
+/**
+ * 2026-12-08. Lean agent steps, one marker for both changes (each patch also costs a search-attribute upsert):
+ * (1) a run asks `describeTools` (its recorded answer) which providers' model calls go to their own task queue,
+ * only those the worker fleet rate-limits; the others stay on the workflow's own queue, where the server may
+ * dispatch them eagerly (runs without tools ask nothing and keep the provider queues); (2) AgentTokens and
+ * AgentCostUsd are upserted with status changes, at the end and at most every USAGE_UPSERT_INTERVAL of workflow
+ * time, not after every model call. Asked once at the start of agentWorkflow; older runs replay as they ran.
+ */
+export const LEAN_STEPS_PATCH = 'lean-agent-steps';
+
 /** Every patch id above, oldest first; a test holds each `patched()` call in src/ to one of these. */
 export const patchIds = [
   TOOL_DISCOVERY_PATCH,
@@ -134,4 +144,5 @@ export const patchIds = [
   CHILD_APPROVALS_READ_PATCH,
   DECISION_RACE_PATCH,
   WEBHOOKS_PATCH,
+  LEAN_STEPS_PATCH,
 ] as const;
