@@ -8,6 +8,7 @@
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
+import { createConversationStore, defaultConversationStoreDir } from '../../src/activities/conversation';
 import { createModelAdapters } from '../../src/activities/models/clients';
 import { createLogger, installTemporalLogging } from '../../src/telemetry/logging';
 import { createModelWorkers } from '../../src/worker/model-workers';
@@ -65,6 +66,9 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 
   const connection = await NativeConnection.connect({ address: config.address });
+  // One conversation store for the agent worker and the model workers, as createAgentWorker shares its own: model
+  // calls of providers without a rate limit run on the agent worker (the workflow's own queue).
+  const conversations = createConversationStore({ kind: 'file', dir: defaultConversationStoreDir() });
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
       adapters: createModelAdapters({ mock: { baseURL: config.mockUrl, wire: 'openai' } }),
       workspaceDir: config.workspaceDir,
       knowledgeBaseDir: config.knowledgeBaseDir,
+      conversations,
       // As createAgentWorker without rate limits: model calls stay on the workflow's queue (eager-eligible).
       providerQueues: config.providerQueues ?? [],
     }),
@@ -87,6 +92,7 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     providers: { mock: { baseURL: config.mockUrl, wire: 'openai' } },
     ...(config.rateLimits ? { rateLimits: config.rateLimits } : {}),
+    conversationStore: conversations,
     shutdownGraceTime: '5s',
   });
 
@@ -128,6 +134,7 @@ async function main(): Promise<void> {
     await running;
   } finally {
     clearInterval(sampler);
+    await conversations.close();
     await connection.close();
   }
 }

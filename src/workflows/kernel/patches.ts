@@ -122,6 +122,8 @@ export const WEBHOOKS_PATCH = 'webhooks';
  * dispatch them eagerly (runs without tools ask nothing and keep the provider queues); (2) AgentTokens and
  * AgentCostUsd are upserted with status changes, at the end and at most every USAGE_UPSERT_INTERVAL of workflow
  * time, not after every model call. Asked once at the start of agentWorkflow; older runs replay as they ran.
+ * A run that took it is newer than MODEL_PROVIDER_QUEUE_PATCH and CONVERSATION_BY_REFERENCE_PATCH, so it does not
+ * ask those (their branches are implied; no marker recorded).
  */
 export const LEAN_STEPS_PATCH = 'lean-agent-steps';
 
