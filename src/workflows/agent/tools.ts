@@ -76,11 +76,12 @@ async function describe(
   // A run without tools asks nothing (no activity); its model calls go to their provider's queue.
   if (input.tools.length === 0 && input.mcpServers.length === 0) return { descriptors: [] };
   try {
-    const answer = await describeToolsActivity({
-      tools: input.tools,
-      mcpServers: input.mcpServers,
-      ...(routed ? { modelQueues: true as const } : {}),
-    });
+    const answer = await describeToolsActivity(
+      { tools: input.tools, mcpServers: input.mcpServers, ...(routed ? { modelQueues: true as const } : {}) },
+      // The worker's own tools are a lookup in its memory: a local activity (one marker, no second workflow task).
+      // MCP discovery may start a server and fail for a while, which operators watch as a pending activity.
+      { local: routed && input.mcpServers.length === 0 },
+    );
     // A worker from before the routing answers with the bare list: its runs keep the provider queues.
     return Array.isArray(answer)
       ? { descriptors: answer }

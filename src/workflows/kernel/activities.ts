@@ -2,7 +2,14 @@
  * Activity proxies with the retry policies of DESIGN.md. Timeouts and retries are decided here, once,
  * so every model call and every tool call of every agent behaves the same way.
  */
-import { patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import {
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import { modelTaskQueueFor, routedModelTaskQueue, type ProviderQueues } from '../../contracts/model-queues';
 import { MODEL_PROVIDER_QUEUE_PATCH } from './patches';
 import type { ModelRequest, ModelResponse } from '../../contracts/messages';
@@ -124,25 +131,27 @@ export function callToolActivity(tool: ToolDescriptor, input: ToolCallInput, sum
   return proxy.executeWithOptions(options, [args]);
 }
 
-const { describeTools } = proxyActivities<ReturnType<typeof createDescribeToolsActivity>>({
+const describeToolsOptions = {
   // Discovery may start an MCP server; a few attempts ride out a slow start.
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes },
-});
+} satisfies ActivityOptions & LocalActivityOptions;
+type DescribeToolsActivities = ReturnType<typeof createDescribeToolsActivity>;
+const { describeTools } = proxyActivities<DescribeToolsActivities>(describeToolsOptions);
+const { describeTools: describeToolsHere } = proxyLocalActivities<DescribeToolsActivities>(describeToolsOptions);
 
 /**
  * Asks the worker what the named tools and MCP servers offer (and, with `modelQueues`, where model calls go); the
- * answer is recorded in history.
+ * answer is recorded in history. `local` (lean-steps runs naming no MCP server) asks the worker running the
+ * workflow, as a local activity: one marker event in the run's first workflow task instead of an activity's three events and a second
+ * workflow task's three, and the worker whose rate-limit configuration is asked is the one running the run.
  */
-export function describeToolsActivity(input: DescribeToolsInput): Promise<DescribeToolsResult> {
-  return describeTools.executeWithOptions(
-    {
-      startToCloseTimeout: '60s',
-      retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes },
-      summary: 'describe tools',
-    },
-    [input],
-  );
+export function describeToolsActivity(
+  input: DescribeToolsInput,
+  options: { local?: boolean } = {},
+): Promise<DescribeToolsResult> {
+  const call = options.local ? describeToolsHere : describeTools;
+  return call.executeWithOptions({ ...describeToolsOptions, summary: 'describe tools' }, [input]);
 }
 
 const resolveAgentSpecOptions: ActivityOptions = {

@@ -121,7 +121,9 @@ export const WEBHOOKS_PATCH = 'webhooks';
  * only those the worker fleet rate-limits; the others stay on the workflow's own queue, where the server may
  * dispatch them eagerly (runs without tools ask nothing and keep the provider queues); (2) AgentTokens and
  * AgentCostUsd are upserted with status changes, at the end and at most every USAGE_UPSERT_INTERVAL of workflow
- * time, not after every model call. Asked once at the start of agentWorkflow; older runs replay as they ran.
+ * time, not after every model call; (3) a run naming no MCP server asks `describeTools` as a local activity (one
+ * marker instead of an activity and a second workflow task). Asked once at the start of agentWorkflow; older runs
+ * replay as they ran.
  * A run that took it is newer than MODEL_PROVIDER_QUEUE_PATCH and CONVERSATION_BY_REFERENCE_PATCH, so it does not
  * ask those (their branches are implied; no marker recorded).
  */
