@@ -223,7 +223,16 @@ function historyTable(o: OverheadResult): string[] {
     sep('lrrrrr'),
     line('durable-agents `agentWorkflow`', h['durable-agents']),
     line('hand-written Temporal workflow', h['hand-written']),
+    '',
+    'Events by type (durable-agents / hand-written): ' +
+      eventTypeDiff(h['durable-agents'].eventTypes, h['hand-written'].eventTypes),
   ];
+}
+
+/** `ACTIVITY_TASK_SCHEDULED 11/10, MARKER_RECORDED 2/0, …`: where the two workflows' histories differ, and by how much. */
+function eventTypeDiff(a: Record<string, number> = {}, b: Record<string, number> = {}): string {
+  const types = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return types.map((t) => `${t} ${a[t] ?? 0}/${b[t] ?? 0}`).join(', ');
 }
 
 function knobsTable(k: ServerKnobsResult, stock?: OverheadResult): string[] {
@@ -312,6 +321,41 @@ function tokensTable(t: TokensResult): string[] {
 }
 
 /** The tables of one run, printed together. */
+/** Issue 16's goals, each a ratio against the hand-written workflow in this run (or a time), marked met or not. */
+function goalsTable(r: BenchResults): string[] {
+  const goals: [string, string, string, boolean][] = [];
+  const ratio = (label: string, value: number, max: number): void => {
+    goals.push([label, times(value), `≤ ${max.toFixed(2)}×`, value <= max]);
+  };
+  if (r.overhead) {
+    const o = r.overhead;
+    ratio('overhead per step, stock dev server', o.ratioToHandWritten, 1.05);
+    const h = o.history;
+    ratio('history events per step', h['durable-agents'].eventsPerStep / h['hand-written'].eventsPerStep, 1.1);
+  }
+  for (const v of r.serverKnobs?.variants ?? []) ratio(`overhead per step, ${v.label}`, v.ratioToHandWritten, 1.05);
+  const da = r.concurrency?.summary.find((s) => s.workflow === 'durable-agents');
+  const hw = r.concurrency?.summary.find((s) => s.workflow === 'hand-written');
+  if (da && hw) {
+    ratio(`${r.concurrency?.runs} runs: wall`, da.wallS / hw.wallS, 1.1);
+    if (da.cpuMsPerStep && hw.cpuMsPerStep) ratio('CPU ms per step', da.cpuMsPerStep / hw.cpuMsPerStep, 1.1);
+    ratio('worker peak RSS', da.workerPeakRssMb / hw.workerPeakRssMb, 1.1);
+    goals.push(['failed runs', `${da.failedRuns} / ${hw.failedRuns}`, 'as many', da.failedRuns <= hw.failedRuns]);
+  }
+  if (r.crash) {
+    const s = r.crash.nextModelRequestS;
+    goals.push(['SIGKILL mid model call → moving again', `${s.toFixed(2)} s`, '≤ 5 s', s <= 5]);
+  }
+  if (goals.length === 0) return [];
+  return [
+    '### Goals (issue 16): this run against the hand-written workflow',
+    '',
+    row(['goal', 'this run', 'target', 'met']),
+    sep('lrrl'),
+    ...goals.map(([label, value, target, met]) => row([label, value, target, met ? 'yes' : '**no**'])),
+  ];
+}
+
 export function renderMarkdown(r: BenchResults): string {
   const m = r.machine;
   const lines: string[] = [
@@ -335,6 +379,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.serverKnobs) lines.push(...knobsTable(r.serverKnobs, r.overhead), '');
   if (r.api) lines.push(...apiTable(r.api), '');
   if (r.tokens) lines.push(...tokensTable(r.tokens), '');
+  lines.push(...goalsTable(r), '');
   for (const e of r.errors) lines.push(`**${e.phase} failed:** ${e.message}`, '');
   return `${lines.join('\n').trimEnd()}\n`;
 }

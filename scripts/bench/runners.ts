@@ -92,7 +92,7 @@ export function createInProcessRunner(
   // starts its heartbeat timer as it would on a worker.
   const modelEnv = (): MockActivityEnvironment =>
     new MockActivityEnvironment(
-      { activityType: 'callModel', heartbeatTimeoutMs: 10_000, startToCloseTimeoutMs: 120_000 },
+      { activityType: 'callModel', heartbeatTimeoutMs: 3_000, startToCloseTimeoutMs: 120_000 },
       { logger: silentLogger },
     );
   const toolEnv = (name: string): MockActivityEnvironment =>

@@ -25,7 +25,14 @@ const STATS_TIMEOUT_MS = 10_000;
 export async function startWorkerChild(config: WorkerProcessConfig): Promise<WorkerChild> {
   const started = Date.now();
   const child: ChildProcess = fork(path.join(__dirname, 'worker-process.ts'), [JSON.stringify(config)], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_WORKER_CPU_PROF=<dir>: each worker process writes V8 CPU profiles (main and workflow threads) there.
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_WORKER_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => {

@@ -8,10 +8,13 @@
  */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
+import { createConversationStore, defaultConversationStoreDir } from '../../src/activities/conversation';
 import { createModelAdapters } from '../../src/activities/models/clients';
 import { createLogger, installTemporalLogging } from '../../src/telemetry/logging';
 import { createModelWorkers } from '../../src/worker/model-workers';
 import type { WorkerTuning } from './options';
+import type { ProviderQueues } from '../../src/contracts/model-queues';
+import type { Provider } from '../../src/contracts/model-id';
 import { cpuSeconds } from './stats';
 
 export interface WorkerProcessConfig {
@@ -27,6 +30,10 @@ export interface WorkerProcessConfig {
   tuning: WorkerTuning;
   logLevel: string;
   maxLifetimeMs: number;
+  /** What describeTools tells new runs about model queues; `[]` (no provider rate-limited) by default. */
+  providerQueues?: ProviderQueues;
+  /** Rate limits of the model workers, as AGENT_RATE_LIMIT_<PROVIDER> would set them. */
+  rateLimits?: Partial<Record<Provider, number>>;
 }
 
 export type ParentMessage = { type: 'stats' } | { type: 'reset-peak' } | { type: 'shutdown' };
@@ -59,6 +66,9 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
 
   const connection = await NativeConnection.connect({ address: config.address });
+  // One conversation store for the agent worker and the model workers, as createAgentWorker shares its own: model
+  // calls of providers without a rate limit run on the agent worker (the workflow's own queue).
+  const conversations = createConversationStore({ kind: 'file', dir: defaultConversationStoreDir() });
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
@@ -68,6 +78,9 @@ async function main(): Promise<void> {
       adapters: createModelAdapters({ mock: { baseURL: config.mockUrl, wire: 'openai' } }),
       workspaceDir: config.workspaceDir,
       knowledgeBaseDir: config.knowledgeBaseDir,
+      conversations,
+      // As createAgentWorker without rate limits: model calls stay on the workflow's queue (eager-eligible).
+      providerQueues: config.providerQueues ?? [],
     }),
     shutdownGraceTime: '5s',
     ...config.tuning,
@@ -78,6 +91,8 @@ async function main(): Promise<void> {
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     providers: { mock: { baseURL: config.mockUrl, wire: 'openai' } },
+    ...(config.rateLimits ? { rateLimits: config.rateLimits } : {}),
+    conversationStore: conversations,
     shutdownGraceTime: '5s',
   });
 
@@ -119,6 +134,7 @@ async function main(): Promise<void> {
     await running;
   } finally {
     clearInterval(sampler);
+    await conversations.close();
     await connection.close();
   }
 }

@@ -18,6 +18,7 @@ import type { HttpFetchSettings } from './tools/http-fetch';
 import { createDescribeToolsActivity, ToolRegistry, type McpDiscovery } from './tools/registry';
 import { parseWebhookSettings, type ValidWebhookSettings } from '../contracts/webhooks';
 import { createWebhookActivities } from './webhooks';
+import type { ProviderQueues } from '../contracts/model-queues';
 
 export interface ActivityDeps {
   adapters: Partial<Record<Provider, ModelAdapter>>;
@@ -43,6 +44,11 @@ export interface ActivityDeps {
   agentCatalog?: AgentCatalog;
   /** The operator's webhook subscriptions (AGENT_WEBHOOKS_FILE); none by default. */
   webhooks?: ValidWebhookSettings;
+  /**
+   * The providers whose model calls go to their own task queue (those the fleet rate-limits), as `describeTools`
+   * tells new runs; `'all'` (the default) when this worker cannot tell.
+   */
+  providerQueues?: ProviderQueues;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -63,7 +69,7 @@ export function createActivities(deps: ActivityDeps) {
       ...(deps.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
     }),
     ...registry.activities(),
-    ...createDescribeToolsActivity(registry, deps.mcp?.discover),
+    ...createDescribeToolsActivity(registry, deps.mcp?.discover, deps.providerQueues),
     ...(deps.mcp?.activities ?? {}),
     ...createApprovalActivities({ approvalSecret: deps.approvalSecret }),
     ...createEvalActivities({ scorers: deps.scorers ?? [] }),

@@ -7,6 +7,7 @@
 import type { ToolDefinition } from './messages';
 import type { SideEffects } from './tool-specs';
 import type { McpServerRef } from './mcp-servers';
+import type { ProviderQueues } from './model-queues';
 
 export {
   mcpServerRefSchema,
@@ -47,7 +48,18 @@ export interface DescribeToolsInput {
   tools: string[];
   /** Names of servers the worker's operator declared; the worker resolves each before anything starts. */
   mcpServers: McpServerRef[];
+  /** Ask also which providers' model calls go to their own task queue (the answer is then a {@link ToolCatalog}). */
+  modelQueues?: true;
 }
+
+/** The `describeTools` answer to an input with `modelQueues`: the tools, and where the run's model calls go. */
+export interface ToolCatalog {
+  tools: ToolDescriptor[];
+  providerQueues: ProviderQueues;
+}
+
+/** Older workers (and inputs without `modelQueues`) answer with the bare list. */
+export type DescribeToolsResult = ToolDescriptor[] | ToolCatalog;
 
 export function toModelToolDefinition(d: ToolDescriptor): ToolDefinition {
   return { name: d.name, description: d.description, parameters: d.parameters };

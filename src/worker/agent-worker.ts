@@ -106,7 +106,23 @@ export interface AgentWorkerOptions {
    * (or from `workflowsPathWithWebhooks()`).
    */
   webhooks?: WebhookSettings;
+  /**
+   * Worker slots and cache, passed to `Worker.create` unchanged; the SDK's defaults otherwise. The bench
+   * (docs/benchmarks.md) runs one activity slot per concurrent run and a cache holding every open run; on its
+   * 2-core machine these did not change the figures, since the CPU was the limit, but a worker with many
+   * concurrent runs and long model calls needs as many activity slots as model calls in flight.
+   */
+  tuning?: WorkerTuning;
 }
+
+/** The `Worker.create` options that size a worker: its slots and its workflow cache. */
+export type WorkerTuning = Pick<
+  WorkerOptions,
+  | 'maxCachedWorkflows'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentLocalActivityExecutions'
+>;
 
 export { workflowsPath } from './plugin';
 
@@ -151,6 +167,7 @@ export async function createAgentWorker(options: AgentWorkerOptions): Promise<Wo
     shutdownGraceTime: options.shutdownGraceTime ?? '10s',
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.deployment ? { workerDeploymentOptions: workerDeploymentOptions(options.deployment) } : {}),
+    ...options.tuning,
     plugins: [plugin],
   });
   plugins.set(worker, plugin);

@@ -37,6 +37,7 @@ import type { DefinedScorer } from '../activities/evals/define-scorer';
 import type { HttpFetchSettings } from '../activities/tools/http-fetch';
 import type { ProviderSettings } from '../activities/models/settings';
 import type { Provider } from '../contracts/model-id';
+import type { ProviderQueues } from '../contracts/model-queues';
 import type { McpServerDeclaration } from '../contracts/mcp-servers';
 import type { ModelPrice } from '../contracts/pricing';
 import { toolActivityName } from '../contracts/tool-specs';
@@ -134,6 +135,19 @@ export interface DurableAgentsPluginOptions {
   modelWorkers?: false | { rateLimits?: Partial<Record<Provider, number>>; shutdownGraceTime?: string | number };
 }
 
+/**
+ * Which providers' model calls go to their own task queue, as `describeTools` tells new runs: only the providers
+ * given a rate limit (the task-queue rate limit is the reason those queues exist); every other call stays on the
+ * workflow's queue, where the server may dispatch it eagerly. With the model workers off, other processes poll
+ * the model queues under limits this worker does not know, so every call goes there.
+ */
+function providerQueuesOf(modelWorkers: DurableAgentsPluginOptions['modelWorkers']): ProviderQueues {
+  if (modelWorkers === false) return 'all';
+  return Object.entries(modelWorkers?.rateLimits ?? {})
+    .filter(([, rate]) => rate !== undefined && rate > 0)
+    .map(([provider]) => provider as Provider);
+}
+
 /** One configured worker's options, and the model workers run beside it. */
 interface WorkerSetup {
   options: WorkerOptions;
@@ -194,6 +208,7 @@ export class DurableAgentsPlugin extends SimplePlugin {
       ...(pluginOptions.approvalSecret ? { approvalSecret: pluginOptions.approvalSecret } : {}),
       agentCatalog: new AgentCatalog(pluginOptions.specsDir !== undefined ? { specsDir: pluginOptions.specsDir } : {}),
       webhooks,
+      providerQueues: providerQueuesOf(pluginOptions.modelWorkers),
     });
     const traced = pluginOptions.tracing ? tracingWorkerOptions(pluginOptions.tracing) : undefined;
     const workerInterceptors =

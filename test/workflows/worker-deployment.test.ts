@@ -75,8 +75,10 @@ describe('worker deployment versioning', () => {
     });
     stack.mock.addScenario('wd-new', { turns: [{ text: 'done on v2' }] });
 
+    // A rate limit sends the model calls to the provider queue, so the model workers' versioning is checked too.
     await stack.startWorker({
       identity: 'worker-v1',
+      rateLimits: { mock: 100 },
       extra: { deployment: { deploymentName, buildId: 'v1' } },
     });
     await setCurrentVersion(stack.client, 'v1');
@@ -107,6 +109,7 @@ describe('worker deployment versioning', () => {
     // Build v2 rolls out beside v1 and becomes current.
     await stack.startWorker({
       identity: 'worker-v2',
+      rateLimits: { mock: 100 },
       extra: { deployment: { deploymentName, buildId: 'v2' } },
     });
     await setCurrentVersion(stack.client, 'v2');

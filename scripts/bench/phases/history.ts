@@ -18,6 +18,8 @@ export interface HistoryFigures {
   protoBytesPerStep: number;
   jsonBytesPerStep: number;
   payloadBytesPerStep: number;
+  /** Events of each type in the run (e.g. `EVENT_TYPE_MARKER_RECORDED: 3`), so a change in events per step has a name. */
+  eventTypes: Record<string, number>;
 }
 
 /** Sums the `data` of every payload in an event, wherever it sits. */
@@ -40,6 +42,12 @@ export async function measureHistory(client: Client, workflowId: string, steps: 
   const protoBytes = temporal.api.history.v1.History.encode(history).finish().length;
   const jsonBytes = Buffer.byteLength(historyToJSON(history));
   const payloads = (history.events ?? []).reduce((sum, e) => sum + payloadBytes(e), 0);
+  const eventTypes: Record<string, number> = {};
+  for (const e of history.events ?? []) {
+    const name = temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType);
+    const short = name.replace(/^EVENT_TYPE_/, '');
+    eventTypes[short] = (eventTypes[short] ?? 0) + 1;
+  }
   return {
     workflowId,
     events,
@@ -50,5 +58,6 @@ export async function measureHistory(client: Client, workflowId: string, steps: 
     protoBytesPerStep: Math.round(protoBytes / steps),
     jsonBytesPerStep: Math.round(jsonBytes / steps),
     payloadBytesPerStep: Math.round(payloads / steps),
+    eventTypes,
   };
 }

@@ -5,7 +5,13 @@
  */
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { ErrorType } from '../../contracts/errors';
-import type { DescribeToolsInput, McpServerRef, ToolDescriptor } from '../../contracts/tool-catalog';
+import type {
+  DescribeToolsInput,
+  DescribeToolsResult,
+  McpServerRef,
+  ToolDescriptor,
+} from '../../contracts/tool-catalog';
+import type { ProviderQueues } from '../../contracts/model-queues';
 import { toolActivityName } from '../../contracts/tool-specs';
 import { describeDefinedTool, type DefinedTool } from './define-tool';
 import { builtinTools, type ToolDeps } from './index';
@@ -53,9 +59,18 @@ export class ToolRegistry {
 }
 
 /** The `describeTools` activity. */
-export function createDescribeToolsActivity(registry: ToolRegistry, discoverMcp?: McpDiscovery) {
+/**
+ * `describeTools`. Asked with `modelQueues`, it also says which providers' model calls go to their own task
+ * queue (`providerQueues`: the providers this worker rate-limits, or `'all'` when it cannot tell), so the answer
+ * the run records once at its start also decides its model-call routing, with no event of its own.
+ */
+export function createDescribeToolsActivity(
+  registry: ToolRegistry,
+  discoverMcp?: McpDiscovery,
+  providerQueues: ProviderQueues = 'all',
+) {
   return {
-    async describeTools(input: DescribeToolsInput): Promise<ToolDescriptor[]> {
+    async describeTools(input: DescribeToolsInput): Promise<DescribeToolsResult> {
       const local = registry.describe(input.tools);
       let remote: ToolDescriptor[] = [];
       if (input.mcpServers.length) {
@@ -81,7 +96,7 @@ export function createDescribeToolsActivity(registry: ToolRegistry, discoverMcp?
         seen.add(d.name);
       }
       log.info('tools described', { tools: all.map((d) => d.name), mcpServers: input.mcpServers.map((s) => s.name) });
-      return all;
+      return input.modelQueues ? { tools: all, providerQueues } : all;
     },
   };
 }

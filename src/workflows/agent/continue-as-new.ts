@@ -94,6 +94,8 @@ export class LongRun {
     });
     // The opening history is in the carried conversation already; sending it again would only grow the input.
     const next: ValidAgentInput = { ...this.input, history: [], carryOver };
+    // This run's totals are final: its search attributes say so (the next run announces them again).
+    this.state.flushUsage();
     await continueAsNew<(input: ValidAgentInput) => Promise<unknown>>(next);
   }
 

@@ -18,6 +18,7 @@ import { ErrorType } from '../../contracts/errors';
 import type { Message, ModelRequest, ModelResponse, ToolDefinition } from '../../contracts/messages';
 import { summarizeConversationActivity } from '../kernel/activities';
 import { ModelRouter } from './model-router';
+import type { ProviderQueues } from '../../contracts/model-queues';
 import type { RunState } from './run-state';
 import { failureTypeOf } from '../kernel/failures';
 import { replayRefFor } from '../../contracts/evals/replay';
@@ -60,9 +61,13 @@ export class ConversationChannel {
     return this.prefix === 0;
   }
 
-  /** Passes by reference in new runs; runs recorded before the patch, and inputs that opt out, send it whole. */
-  static open(input: ValidAgentInput): ConversationChannel {
-    if (!input.conversationByReference || !patched(CONVERSATION_BY_REFERENCE_PATCH))
+  /**
+   * Passes by reference in new runs; runs recorded before the patch, and inputs that opt out, send it whole.
+   * `newer`: the run took a later patch (LEAN_STEPS_PATCH), which implies this one, so it is not asked (each
+   * marker costs two history events).
+   */
+  static open(input: ValidAgentInput, newer = false): ConversationChannel {
+    if (!input.conversationByReference || !(newer || patched(CONVERSATION_BY_REFERENCE_PATCH)))
       return new ConversationChannel(undefined);
     const info = workflowInfo();
     return new ConversationChannel(`${info.namespace}/${info.workflowId}`);
@@ -112,9 +117,10 @@ export class ModelCalls {
     private readonly state: RunState,
     private readonly conversation: Message[],
     private readonly tools: ToolDefinition[],
+    providerQueues?: ProviderQueues,
   ) {
-    this.channel = ConversationChannel.open(input);
-    this.router = new ModelRouter(input);
+    this.channel = ConversationChannel.open(input, state.leanSteps);
+    this.router = new ModelRouter(input, providerQueues);
     if (this.router.state) state.routing = this.router.state;
     const carried = input.carryOver?.conversation;
     if (carried?.kind === 'reference') this.channel.resume(carried);

@@ -19,6 +19,7 @@ import {
   type ModelRoutingState,
 } from '../../contracts/model-routing';
 import { callModelActivity } from '../kernel/activities';
+import type { ProviderQueues } from '../../contracts/model-queues';
 import { failureTypeOf } from '../kernel/failures';
 
 /** A provider that is down or throttling us, as opposed to a request no provider would accept. */
@@ -34,14 +35,19 @@ export class ModelRouter {
   readonly state?: ModelRoutingState;
 
   /** The agent's `modelTimeout` and `modelMaxAttempts`, as call options. */
-  private readonly limits: { timeout?: string; maximumAttempts?: number };
+  private readonly limits: { timeout?: string; maximumAttempts?: number; providerQueues?: ProviderQueues };
   /** A cost budget binds the run: each request asks the worker to refuse a model it cannot price. */
   private readonly priced: { requirePrice?: true };
 
-  constructor(private readonly input: ValidAgentInput) {
+  /** `providerQueues`: where the run's recorded `describeTools` answer sends each provider's calls. */
+  constructor(
+    private readonly input: ValidAgentInput,
+    providerQueues?: ProviderQueues,
+  ) {
     this.limits = {
       ...(input.modelTimeout ? { timeout: input.modelTimeout } : {}),
       ...(input.modelMaxAttempts ? { maximumAttempts: input.modelMaxAttempts } : {}),
+      ...(providerQueues ? { providerQueues } : {}),
     };
     this.priced = input.budget?.maxCostUsd !== undefined ? { requirePrice: true } : {};
     if (input.fallbackModels.length) this.state = initialRouting(input.model, input.fallbackModels);

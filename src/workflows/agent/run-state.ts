@@ -3,6 +3,7 @@
  * moves; the `state` query, the search attributes and the Web UI's current details all read from it.
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type {
   AgentResult,
   AgentState,
@@ -32,6 +33,14 @@ import { boundedText, withBoundedSummary } from '../../contracts/bounded-text';
 import type { WebhookState } from '../../contracts/webhooks';
 import { webhooksOf } from '../kernel/webhooks';
 import { addReplayedCall, emptyReplayTotals, type ReplayTotals } from '../../contracts/evals/replay';
+
+/**
+ * How far AgentTokens and AgentCostUsd may lag behind the run (LEAN_STEPS_PATCH): they are upserted with every
+ * status change and at the end, and otherwise after a model call only once this much workflow time has passed
+ * since they were last upserted. Each upsert is a history event and a visibility write; per model call they were
+ * the largest share of what a step adds over a hand-written workflow. docs/long-runs-and-cost.md states the bound.
+ */
+export const USAGE_UPSERT_INTERVAL_MS = 30_000;
 
 /** How many messages the `state` query returns, and how long each may be; a query must stay small. */
 const LAST_MESSAGES = 6;
@@ -74,6 +83,11 @@ export class RunState {
   webhooks?: { state(): WebhookState | undefined };
   /** Replay runs only: calls replayed and live, and what the replayed ones saved. */
   replay?: ReplayTotals;
+  /** The run took LEAN_STEPS_PATCH: usage search attributes lag by at most USAGE_UPSERT_INTERVAL_MS. */
+  leanSteps = false;
+  /** Workflow time of the last AgentTokens/AgentCostUsd upsert, and whether usage changed since. */
+  private usageUpsertedAt = 0;
+  private usageStale = false;
 
   constructor(
     private readonly input: ValidAgentInput,
@@ -119,6 +133,7 @@ export class RunState {
       { key: agentCostUsdKey, value: this.cost.totalUsd },
       { key: awaitingApprovalKey, value: false },
     ]);
+    this.usageUpsertedAt = Date.now();
     this.publishDetails();
   }
 
@@ -142,10 +157,31 @@ export class RunState {
     const before = this.cost.totalUsd;
     this.cost = recordUsage(this.cost, { model, agent: this.input.agent, usage, ...(price ? { price } : {}) });
     countModelCall({ model, agent: this.input.agent, usage, usd: this.cost.totalUsd - before });
-    upsertSearchAttributes([
+    this.upsertUsage();
+  }
+
+  /** AgentTokens and AgentCostUsd after a model call: at once, or (lean runs) once the interval has passed. */
+  private upsertUsage(): void {
+    if (this.leanSteps && Date.now() - this.usageUpsertedAt < USAGE_UPSERT_INTERVAL_MS) {
+      this.usageStale = true;
+      return;
+    }
+    upsertSearchAttributes(this.usageAttributes());
+  }
+
+  /** Brings AgentTokens and AgentCostUsd up to date if they lag (before the run continues as new). */
+  flushUsage(): void {
+    if (this.usageStale) upsertSearchAttributes(this.usageAttributes());
+  }
+
+  private usageAttributes(): SearchAttributeUpdatePair[] {
+    // Date.now() is the workflow's clock, replayed from history, so the upserts replay where they were made.
+    this.usageUpsertedAt = Date.now();
+    this.usageStale = false;
+    return [
       { key: agentTokensKey, value: this.usage.inputTokens + this.usage.outputTokens },
       { key: agentCostUsdKey, value: this.cost.totalUsd },
-    ]);
+    ];
   }
 
   /**
@@ -156,10 +192,7 @@ export class RunState {
   recordReplayedModelCall(usage: Usage, savedUsd: number): void {
     this.modelCalls += 1;
     this.replay = addReplayedCall(this.replay ?? emptyReplayTotals(), usage, savedUsd);
-    upsertSearchAttributes([
-      { key: agentTokensKey, value: this.usage.inputTokens + this.usage.outputTokens },
-      { key: agentCostUsdKey, value: this.cost.totalUsd },
-    ]);
+    this.upsertUsage();
   }
 
   recordCompaction(compaction: ContextCompaction): void {
@@ -173,6 +206,8 @@ export class RunState {
     upsertSearchAttributes([
       { key: agentStatusKey, value: status },
       { key: awaitingApprovalKey, value: this.allPending().length > 0 },
+      // Usage that lags goes along with the status change, so a run that ends has exact totals.
+      ...(this.usageStale ? this.usageAttributes() : []),
     ]);
     this.publishDetails();
   }

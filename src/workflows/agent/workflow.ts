@@ -97,11 +97,11 @@ async function runLoop(
   gates: ApprovalGates,
   conversation: Message[],
 ): Promise<AgentResult> {
-  const toolDescriptors = await announceAndResolveTools(input, state);
+  const { descriptors: toolDescriptors, providerQueues } = await announceAndResolveTools(input, state);
   try {
     const tools = [...toolDescriptors.values()].map(toModelToolDefinition);
     const toolRunner = new ToolCallRunner(input, state, gates, toolDescriptors);
-    const models = new ModelCalls(input, state, conversation, tools);
+    const models = new ModelCalls(input, state, conversation, tools, providerQueues);
     const longRun = new LongRun(input, state, conversation, models);
 
     while (state.step < input.maxSteps) {

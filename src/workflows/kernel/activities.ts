@@ -2,13 +2,25 @@
  * Activity proxies with the retry policies of DESIGN.md. Timeouts and retries are decided here, once,
  * so every model call and every tool call of every agent behaves the same way.
  */
-import { patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
-import { modelTaskQueueFor } from '../../contracts/model-queues';
+import {
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
+import { modelTaskQueueFor, routedModelTaskQueue, type ProviderQueues } from '../../contracts/model-queues';
 import { MODEL_PROVIDER_QUEUE_PATCH } from './patches';
 import type { ModelRequest, ModelResponse } from '../../contracts/messages';
 import type { SummarizeInput, SummarizeOutput } from '../../contracts/context-window';
 import { nonRetryableErrorTypes } from '../../contracts/errors';
-import type { DescribeToolsInput, McpCallInput, ToolDescriptor } from '../../contracts/tool-catalog';
+import type {
+  DescribeToolsInput,
+  DescribeToolsResult,
+  McpCallInput,
+  ToolDescriptor,
+} from '../../contracts/tool-catalog';
 import { attemptsFor, type ToolCallInput, type ToolCallOutput } from '../../contracts/tool-specs';
 // Types only (erased from the bundle): the proxies take their signatures from the activities themselves, so a
 // changed activity signature fails the typecheck here instead of at run time.
@@ -25,11 +37,13 @@ type McpActivity = McpActivities[keyof McpActivities];
 
 /**
  * Model calls: a short heartbeat timeout notices a dead worker in seconds even though one attempt may take
- * two minutes; exponential backoff from 1 s to 60 s, overridden by the provider's retry-after.
+ * two minutes; exponential backoff from 1 s to 60 s, overridden by the provider's retry-after. 3 s (heartbeats
+ * every 1.5 s, at half) puts the retry of a call cut off by a crash about 4 s after it (3 s plus the 1 s first
+ * interval), inside the 5 s goal of docs/benchmarks.md; a call that ends within 1.5 s never heartbeats at all.
  */
 export const modelCallOptions: ActivityOptions = {
   startToCloseTimeout: '120s',
-  heartbeatTimeout: '10s',
+  heartbeatTimeout: '3s',
   retry: {
     initialInterval: '1s',
     backoffCoefficient: 2,
@@ -41,19 +55,26 @@ export const modelCallOptions: ActivityOptions = {
 const { callModel } = proxyActivities<ModelActivities>(modelCallOptions);
 
 /**
- * Calls the model with a Web UI summary naming the model, agent and step. New runs send the call to the
- * provider's own task queue (rate-limited there across workers); runs started before that replay as they ran.
- * `maximumAttempts` bounds the retries when a fallback model is waiting to take over; `timeout` replaces the
- * default start-to-close timeout of one attempt (the agent's `modelTimeout`).
+ * Calls the model with a Web UI summary naming the model, agent and step. `providerQueues` (what the run's
+ * recorded `describeTools` answer said) sends a rate-limited provider's call to that provider's own task queue,
+ * rate-limited there across workers, and any other call to the workflow's own queue, where the server may dispatch
+ * it eagerly. Without it (runs and workflows that did not ask), the call goes to the provider's queue, and runs
+ * started before provider queues existed replay as they ran. `maximumAttempts` bounds the retries when a fallback
+ * model is waiting to take over; `timeout` replaces the default start-to-close timeout of one attempt (the agent's
+ * `modelTimeout`).
  */
 export function callModelActivity(
   request: ModelRequest,
   summary: string,
-  options: { maximumAttempts?: number; timeout?: string } = {},
+  options: { maximumAttempts?: number; timeout?: string; providerQueues?: ProviderQueues } = {},
 ): Promise<ModelResponse> {
-  const taskQueue = patched(MODEL_PROVIDER_QUEUE_PATCH)
-    ? modelTaskQueueFor(workflowInfo().taskQueue, request.model)
-    : undefined;
+  // A run with `providerQueues` took the LEAN_STEPS_PATCH branch, so it also postdates provider queues:
+  // asking for that older patch too would only record a second marker.
+  const taskQueue = options.providerQueues
+    ? routedModelTaskQueue(workflowInfo().taskQueue, request.model, options.providerQueues)
+    : patched(MODEL_PROVIDER_QUEUE_PATCH)
+      ? modelTaskQueueFor(workflowInfo().taskQueue, request.model)
+      : undefined;
   return callModel.executeWithOptions(
     {
       ...modelCallOptions,
@@ -110,22 +131,27 @@ export function callToolActivity(tool: ToolDescriptor, input: ToolCallInput, sum
   return proxy.executeWithOptions(options, [args]);
 }
 
-const { describeTools } = proxyActivities<ReturnType<typeof createDescribeToolsActivity>>({
+const describeToolsOptions = {
   // Discovery may start an MCP server; a few attempts ride out a slow start.
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes },
-});
+} satisfies ActivityOptions & LocalActivityOptions;
+type DescribeToolsActivities = ReturnType<typeof createDescribeToolsActivity>;
+const { describeTools } = proxyActivities<DescribeToolsActivities>(describeToolsOptions);
+const { describeTools: describeToolsHere } = proxyLocalActivities<DescribeToolsActivities>(describeToolsOptions);
 
-/** Asks the worker what the named tools and MCP servers offer; the answer is recorded in history. */
-export function describeToolsActivity(input: DescribeToolsInput): Promise<ToolDescriptor[]> {
-  return describeTools.executeWithOptions(
-    {
-      startToCloseTimeout: '60s',
-      retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5, nonRetryableErrorTypes },
-      summary: 'describe tools',
-    },
-    [input],
-  );
+/**
+ * Asks the worker what the named tools and MCP servers offer (and, with `modelQueues`, where model calls go); the
+ * answer is recorded in history. `local` (lean-steps runs naming no MCP server) asks the worker running the
+ * workflow, as a local activity: one marker event in the run's first workflow task instead of an activity's three events and a second
+ * workflow task's three, and the worker whose rate-limit configuration is asked is the one running the run.
+ */
+export function describeToolsActivity(
+  input: DescribeToolsInput,
+  options: { local?: boolean } = {},
+): Promise<DescribeToolsResult> {
+  const call = options.local ? describeToolsHere : describeTools;
+  return call.executeWithOptions({ ...describeToolsOptions, summary: 'describe tools' }, [input]);
 }
 
 const resolveAgentSpecOptions: ActivityOptions = {

@@ -115,6 +115,20 @@ export const DECISION_RACE_PATCH = 'approval-decision-race';
  */
 export const WEBHOOKS_PATCH = 'webhooks';
 
+/**
+ * 2026-12-08. Lean agent steps, one marker for both changes (each patch also costs a search-attribute upsert):
+ * (1) a run asks `describeTools` (its recorded answer) which providers' model calls go to their own task queue,
+ * only those the worker fleet rate-limits; the others stay on the workflow's own queue, where the server may
+ * dispatch them eagerly (runs without tools ask nothing and keep the provider queues); (2) AgentTokens and
+ * AgentCostUsd are upserted with status changes, at the end and at most every USAGE_UPSERT_INTERVAL of workflow
+ * time, not after every model call; (3) a run naming no MCP server asks `describeTools` as a local activity (one
+ * marker instead of an activity and a second workflow task). Asked once at the start of agentWorkflow; older runs
+ * replay as they ran.
+ * A run that took it is newer than MODEL_PROVIDER_QUEUE_PATCH and CONVERSATION_BY_REFERENCE_PATCH, so it does not
+ * ask those (their branches are implied; no marker recorded).
+ */
+export const LEAN_STEPS_PATCH = 'lean-agent-steps';
+
 /** Every patch id above, oldest first; a test holds each `patched()` call in src/ to one of these. */
 export const patchIds = [
   TOOL_DISCOVERY_PATCH,
@@ -134,4 +148,5 @@ export const patchIds = [
   CHILD_APPROVALS_READ_PATCH,
   DECISION_RACE_PATCH,
   WEBHOOKS_PATCH,
+  LEAN_STEPS_PATCH,
 ] as const;
