@@ -204,6 +204,8 @@ export type TranscriptItem =
       structured?: unknown;
       usage?: Usage;
       costUsd?: number;
+      /** Why the call failed, for a failed attempt. */
+      error?: string;
     }
   | {
       kind: 'tool';
@@ -225,6 +227,10 @@ export type TranscriptItem =
       by?: string;
       comment?: string;
       reason?: string;
+      /** Why the run refused the decision (unsigned, not an approver). */
+      refused?: string;
+      why?: string;
+      proposed?: string;
     }
   | { kind: 'child'; workflowId: string; workflowType: string; name?: string; status: string };
 

@@ -18,6 +18,7 @@ function Item({ item }: { item: TranscriptItem }) {
             {item.costUsd !== undefined ? ` · ${usd(item.costUsd)}` : ''}
           </p>
           {item.text && <p className="text">{item.text}</p>}
+          {item.error && <p className="error-text">Failed: {item.error}</p>}
           {item.toolCalls?.map((call) => (
             <div key={call.id} className="tool-call">
               <p>
@@ -67,6 +68,8 @@ function Item({ item }: { item: TranscriptItem }) {
             {item.decision ? `${item.decision} by ${item.by ?? 'someone'}` : 'pending'}
             {(item.comment ?? item.reason) ? ` — ${item.comment ?? item.reason}` : ''}
           </p>
+          {item.why && <p className="muted">Why: {item.why}</p>}
+          {item.refused && <p className="error-text">Decision refused: {item.refused}</p>}
         </li>
       );
     case 'child':
