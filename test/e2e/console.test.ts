@@ -220,6 +220,13 @@ describe(
       assert.ok(answer.startsWith(early.trim()), `the live text "${early}" begins the answer "${answer}"`);
       await page.getByTestId('run-status').getByText('completed').waitFor({ timeout: 30_000 });
       await page.getByText(answer.slice(0, 40)).first().waitFor();
+      // The transcript: the agent's instructions, the input and the answer as the model's message.
+      const transcript = page.locator('section[aria-labelledby="transcript-heading"]');
+      await transcript.locator('.item.model').first().waitFor({ timeout: 30_000 });
+      assert.match(
+        await transcript.innerText(),
+        /Instructions[\s\S]*Tell me about durable agents[\s\S]*Durable agents keep/,
+      );
       assert.equal(
         await page.getByRole('link', { name: 'Open in the Temporal Web UI' }).getAttribute('href'),
         `${WEB_UI}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`,
@@ -270,6 +277,20 @@ describe(
       await page.locator(`tr[data-workflow-id="${workflowId}"]`).waitFor();
       await screenshot(page, 'console-runs-list.png');
       await assertAccessible(page, 'runs list');
+      // Filters: a status the run does not have hides it; the kind "graph" keeps it and drops the agent runs.
+      const row = page.locator(`tr[data-workflow-id="${workflowId}"]`);
+      await page.getByLabel('Status').selectOption('completed');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await row.waitFor({ state: 'detached' });
+      await page.getByLabel('Status').selectOption('');
+      await page.getByLabel('Kind').selectOption('graph');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.locator('tr[data-workflow-id]').first().waitFor();
+      await waitFor('only graph runs listed', async () => {
+        const types = await page.locator('table.runs tbody tr').allInnerTexts();
+        return types.length > 0 && types.every((t) => t.includes('graphWorkflow'));
+      });
+      await row.waitFor();
 
       await page.getByRole('link', { name: 'Approvals' }).click();
       const card = page.locator('[data-approval-id="clerk-1/step-1-call-1"]');
@@ -303,6 +324,15 @@ describe(
         Math.abs(Number(cost.replace('$', '')) - final.cost.totalUsd) < 1e-4,
         `${cost} ≈ ${final.cost.totalUsd}`,
       );
+      // The child, expanded in the tree: its transcript is fetched then, with the tool call and its result.
+      await page.getByRole('heading', { name: 'Children' }).waitFor({ timeout: 30_000 });
+      await page.locator('.child-node > button').first().click();
+      const child = page.locator('.child-body').first();
+      await child.locator('.item.tool').first().waitFor({ timeout: 30_000 });
+      const toolText = await child.locator('.item.tool').first().innerText();
+      assert.match(toolText, /write_file/);
+      assert.match(toolText, /console\/child\.md/);
+      assert.match(toolText, /Result/);
       await screenshot(page, 'console-graph-run-page.png');
       await page.close();
     });
@@ -324,7 +354,7 @@ describe(
       await page.close();
     });
 
-    it('a runs:read key sees no start, approve or reject buttons', async () => {
+    it('a runs:read key sees no start, approve or reject buttons; a 401 returns to the sign-in form', async () => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
       await signIn(page, VIEWER_KEY);
       assert.equal(await page.getByRole('link', { name: 'Start a run' }).count(), 0);
@@ -351,6 +381,12 @@ describe(
       await page.getByRole('heading', { name: 'Pending approvals' }).waitFor({ timeout: 30_000 });
       assert.equal(await page.getByRole('button', { name: /Approve|Reject|Cancel run/ }).count(), 0);
       await client.cancel(workflowId);
+
+      // A key that stops being valid mid-session: the next call's 401 returns to the sign-in form, saying why.
+      await page.evaluate("sessionStorage.setItem('durable-agents.apiKey', 'revoked-key-0123456789abcdef')");
+      await page.getByRole('link', { name: 'Runs' }).click();
+      await page.getByLabel('API key').waitFor({ timeout: 30_000 });
+      await page.getByRole('alert').getByText('the API key is not valid').waitFor();
       await page.close();
     });
   },
