@@ -14,8 +14,10 @@ import { crashPhase } from './bench/phases/crash';
 import { overheadPhase } from './bench/phases/overhead';
 import { promptPhase } from './bench/phases/prompt';
 import { serverKnobsPhase } from './bench/phases/server-knobs';
+import { tokensPhase } from './bench/phases/tokens';
 import { machineInfo, renderMarkdown, type BenchResults } from './bench/report';
 import { writeResults } from './bench/results-file';
+import { createLogger, installTemporalLogging } from '../src/telemetry/logging';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -54,6 +56,7 @@ async function runPhases(
         crash: async () => void (results.crash = await crashPhase(env, options, log)),
         prompt: async () => void (results.prompt = await promptPhase(env, options, log)),
         api: async () => void (results.api = await apiPhase(env, options, log)),
+        tokens: async () => void (results.tokens = await tokensPhase(env, options, log)),
       };
       for (const phase of stock) await runPhase(phase, results, phases[phase as keyof typeof phases]);
     } finally {
@@ -77,6 +80,8 @@ async function main(): Promise<void> {
     return;
   }
   const options = parsed;
+  // Workers in this process (phase h) log like the worker processes: errors only, unless asked.
+  installTemporalLogging(createLogger(process.env.BENCH_WORKER_LOG_LEVEL ?? 'error', 2));
   const startedAt = new Date();
   const assets = await prepareBenchAssets(log);
   let current: BenchEnv | undefined;

@@ -14,8 +14,8 @@ export interface WorkerTuning {
   maxEagerActivityReservationsPerWorkflowTask?: number;
 }
 
-export type Phase = 'overhead' | 'concurrency' | 'crash' | 'prompt' | 'api' | 'knobs';
-export const ALL_PHASES: readonly Phase[] = ['overhead', 'concurrency', 'crash', 'prompt', 'api', 'knobs'];
+export type Phase = 'overhead' | 'concurrency' | 'crash' | 'prompt' | 'api' | 'tokens' | 'knobs';
+export const ALL_PHASES: readonly Phase[] = ['overhead', 'concurrency', 'crash', 'prompt', 'api', 'tokens', 'knobs'];
 
 export interface BenchOptions {
   /** Model calls per scripted run: steps - 1 calculator turns, then the final answer. */
@@ -59,7 +59,7 @@ export const BENCH_HELP = `npm run bench -- [options]
   --rounds N            rounds of the concurrency phase, medians reported (BENCH_ROUNDS, default 2)
   --defaults-row        add a concurrency line for durable-agents on a worker with the SDK's default options
   --knobs-load          add concurrency lines on the dev server with all server knobs turned
-  --only a,b            phases to run: overhead, concurrency, crash, prompt, api, knobs (default all); knobs repeats
+  --only a,b            phases to run: overhead, concurrency, crash, prompt, api, tokens, knobs (default all); knobs repeats
                         the Temporal runs on dev servers with server-side knobs turned
   --no-write            print the tables only; do not touch bench/results or docs/benchmarks.md
 `;

@@ -9,6 +9,7 @@ import type { OverheadResult } from './phases/overhead';
 import type { ApiResult } from './phases/api';
 import type { PromptResult } from './phases/prompt';
 import type { ServerKnobsResult } from './phases/server-knobs';
+import type { TokensResult } from './phases/tokens';
 import type { ConcurrencySummary } from './phases/concurrency';
 
 export interface MachineInfo {
@@ -35,6 +36,7 @@ export interface BenchResults {
   prompt?: PromptResult;
   serverKnobs?: ServerKnobsResult;
   api?: ApiResult;
+  tokens?: TokensResult;
   errors: Array<{ phase: string; message: string }>;
 }
 
@@ -287,6 +289,28 @@ function apiTable(a: ApiResult): string[] {
   ];
 }
 
+function tokensTable(t: TokensResult): string[] {
+  return [
+    `### h. Live tokens: from the mock writing a piece to the subscriber reading it (${t.piecesPerAnswer} pieces, one every ${t.pieceMs} ms, per run)`,
+    '',
+    row(['design', 'concurrent runs', 'pieces timed', 'p50 ms', 'p95 ms', 'pieces missed']),
+    sep('lrrrrr'),
+    ...t.delivery.map((d) =>
+      row([d.design, d.concurrency, d.pieces, d.p50Ms.toFixed(1), d.p95Ms.toFixed(1), d.missed]),
+    ),
+    '',
+    row(['one run of', 'history events', 'over the same run not streamed', 'signals', 'updates']),
+    sep('lrrrr'),
+    ...t.history.map((h) => row([h.design, h.events, h.extra, h.signals, h.updates])),
+    '',
+    `durable-agents is followed through GET /v1/runs/{id}/events (fetch, the API in process); workflow-streams through ` +
+      `its client's subscribe(), its publisher batching every ${t.workflowStreamsBatchMs} ms (its default is 2 s). ` +
+      'A piece counts from the mock writing it to the first event holding its first character; pieces written ' +
+      'before the subscriber was connected are not timed.' +
+      (t.skipped.length ? ` Left out: ${t.skipped.join('; ')}.` : ''),
+  ];
+}
+
 /** The tables of one run, printed together. */
 export function renderMarkdown(r: BenchResults): string {
   const m = r.machine;
@@ -306,6 +330,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.overhead) lines.push(...historyTable(r.overhead), '');
   if (r.serverKnobs) lines.push(...knobsTable(r.serverKnobs, r.overhead), '');
   if (r.api) lines.push(...apiTable(r.api), '');
+  if (r.tokens) lines.push(...tokensTable(r.tokens), '');
   for (const e of r.errors) lines.push(`**${e.phase} failed:** ${e.message}`, '');
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -33,6 +33,14 @@ export interface ListOptions {
   awaitingApproval?: boolean;
   /** Only runs of this agent or graph (AgentName). */
   agent?: string;
+  /** Only agent runs or only graph runs (WorkflowType); both by default. */
+  kind?: 'agent' | 'graph';
+  /** Only runs that have spent at least / at most this many USD so far (AgentCostUsd). */
+  minCostUsd?: number;
+  maxCostUsd?: number;
+  /** Only runs started at or after / before this moment (StartTime). */
+  startedAfter?: Date;
+  startedBefore?: Date;
   /** At most this many runs (default 20). */
   limit?: number;
 }
@@ -62,11 +70,43 @@ function literal(value: string): string {
   return `'${value}'`;
 }
 
+/** A USD amount as a query literal: a finite, non-negative number, written by us, never the caller's text. */
+function usdLiteral(name: string, value: number): string {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidRunInputError(`${name}: a non-negative number of USD`);
+  }
+  return String(value);
+}
+
+/** A moment as a query literal: a valid Date, written back as ISO 8601 (UTC). */
+function timeLiteral(name: string, value: Date): string {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new InvalidRunInputError(`${name}: an ISO 8601 date-time`);
+  }
+  return `'${value.toISOString()}'`;
+}
+
+const workflowTypeOfKind = { agent: AGENT_WORKFLOW_TYPE, graph: GRAPH_WORKFLOW_TYPE } as const;
+
 /** The visibility query for `list`; exported so tests and docs show exactly what is asked for. */
 export function listQuery(options: Omit<ListOptions, 'limit'>): string {
   // Graph runs too: a gate in a graph, or in one of its child agents, waits for a person just the same.
-  const clauses = [`WorkflowType IN ('${AGENT_WORKFLOW_TYPE}', '${GRAPH_WORKFLOW_TYPE}')`];
+  const clauses = options.kind
+    ? [`WorkflowType='${workflowTypeOfKind[options.kind]}'`]
+    : [`WorkflowType IN ('${AGENT_WORKFLOW_TYPE}', '${GRAPH_WORKFLOW_TYPE}')`];
   if (options.awaitingApproval) clauses.push(`${awaitingApprovalKey.name}=true`);
+  if (options.minCostUsd !== undefined) {
+    clauses.push(`${agentCostUsdKey.name}>=${usdLiteral('minCostUsd', options.minCostUsd)}`);
+  }
+  if (options.maxCostUsd !== undefined) {
+    clauses.push(`${agentCostUsdKey.name}<=${usdLiteral('maxCostUsd', options.maxCostUsd)}`);
+  }
+  if (options.startedAfter !== undefined) {
+    clauses.push(`StartTime>=${timeLiteral('startedAfter', options.startedAfter)}`);
+  }
+  if (options.startedBefore !== undefined) {
+    clauses.push(`StartTime<${timeLiteral('startedBefore', options.startedBefore)}`);
+  }
   if (options.status) clauses.push(`ExecutionStatus='${executionStatuses[options.status]}'`);
   if (options.agent) clauses.push(`${agentNameKey.name}=${literal(options.agent)}`);
   return clauses.join(' AND ');

@@ -3,6 +3,7 @@
  * document inline), CORS origins, limits and the Web UI base URL for links.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import YAML from 'yaml';
 import { UserError } from '../contracts/errors';
 import { apiKeysDocumentSchema, apiKeysFrom, type ApiKey } from '../servers/api/auth';
@@ -16,6 +17,23 @@ export interface ApiSettings {
   corsOrigins: string[];
   limits: ApiLimits;
   webUiUrl?: string;
+  /** The built console served under /console (AGENT_CONSOLE_DIR, else the package's dist/console when built). */
+  consoleDir?: string;
+}
+
+/** Where `npm run build:console` puts the console: dist/console at the package root. */
+export const DEFAULT_CONSOLE_DIR = path.resolve(__dirname, '../../dist/console');
+
+/** AGENT_CONSOLE_DIR (which must hold index.html), else the default folder when a console was built there. */
+export function consoleDirFrom(env: Env, defaultDir = DEFAULT_CONSOLE_DIR): string | undefined {
+  const given = nonEmpty(env.AGENT_CONSOLE_DIR);
+  if (given) {
+    if (!fs.existsSync(path.join(given, 'index.html'))) {
+      throw new UserError(`AGENT_CONSOLE_DIR ${given} holds no index.html (build it with npm run build:console)`);
+    }
+    return path.resolve(given);
+  }
+  return fs.existsSync(path.join(defaultDir, 'index.html')) ? defaultDir : undefined;
 }
 
 function positiveInt(env: Env, name: string, fallback: number): number {
@@ -61,6 +79,7 @@ export function apiSettingsFromEnv(env: Env = process.env): ApiSettings {
   }
   if (keysInline) keys.push(...keysFrom(keysInline, 'AGENT_API_KEYS'));
   const webUiUrl = nonEmpty(env.TEMPORAL_UI_URL);
+  const consoleDir = consoleDirFrom(env);
   return {
     host: nonEmpty(env.AGENT_API_HOST) ?? '127.0.0.1',
     port: positiveInt(env, 'AGENT_API_PORT', 8080),
@@ -75,5 +94,6 @@ export function apiSettingsFromEnv(env: Env = process.env): ApiSettings {
       rateLimitWindowMs: positiveInt(env, 'AGENT_API_RATE_WINDOW_MS', 60_000),
     },
     ...(webUiUrl ? { webUiUrl } : {}),
+    ...(consoleDir ? { consoleDir } : {}),
   };
 }

@@ -8,6 +8,11 @@ export const agentTokensKey = defineSearchAttributeKey('AgentTokens', SearchAttr
 /** Set on score records of scheduled evals (see contracts/evals/schedule.ts): the run's score, 0 to 1. */
 export const agentScoreKey = defineSearchAttributeKey('AgentScore', SearchAttributeType.DOUBLE);
 export const awaitingApprovalKey = defineSearchAttributeKey('AwaitingApproval', SearchAttributeType.BOOL);
+/**
+ * The run's model: an agent's primary model, a graph's first model (or `graph`). Set once, in the same upsert as
+ * AgentName, so spend can be grouped by model from visibility alone (GET /v1/costs).
+ */
+export const agentModelKey = defineSearchAttributeKey('AgentModel', SearchAttributeType.KEYWORD);
 
 export const agentSearchAttributeKeys = [
   agentNameKey,
@@ -16,6 +21,7 @@ export const agentSearchAttributeKeys = [
   agentTokensKey,
   awaitingApprovalKey,
   agentScoreKey,
+  agentModelKey,
 ];
 
 /** The same attributes in the `name=Type` form of `temporal server start-dev --search-attribute`. */
@@ -26,4 +32,5 @@ export const searchAttributeCliSpecs: string[] = [
   'AgentTokens=Int',
   'AwaitingApproval=Bool',
   'AgentScore=Double',
+  'AgentModel=Keyword',
 ];

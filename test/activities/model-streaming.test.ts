@@ -166,3 +166,38 @@ describe('streamed model calls', () => {
     });
   }
 });
+
+describe('the mock server times its streamed text when asked', () => {
+  it('notes each piece once, in order, covering the whole answer (what bench phase h measures from)', async () => {
+    const timed = await startMockLlmServer({ recordTextTimes: true });
+    try {
+      timed.addScenario('s-timed', { turns: [{ text: story }] });
+      const adapters = createModelAdapters({ mock: { baseURL: timed.url, wire: 'openai' } });
+      const pieces: string[] = [];
+      const before = performance.timeOrigin + performance.now();
+      await adapters.mock!.complete(
+        { ...request('s-timed'), model: 's-timed' },
+        new AbortController().signal,
+        undefined,
+        (t) => pieces.push(t),
+      );
+      const sent = timed.requests[0]?.textSentAt ?? [];
+      assert.equal(sent.length, pieces.length);
+      let offset = 0;
+      for (const [i, piece] of sent.entries()) {
+        assert.equal(piece.offset, offset, `piece ${i} starts where the one before ended`);
+        assert.equal(piece.length, pieces[i]!.length);
+        assert.ok(piece.atMs >= before && (i === 0 || piece.atMs >= sent[i - 1]!.atMs));
+        offset += piece.length;
+      }
+      assert.equal(offset, story.length);
+      assert.equal(
+        mock.requests.some((r) => r.textSentAt),
+        false,
+        'off unless asked',
+      );
+    } finally {
+      await timed.close();
+    }
+  });
+});

@@ -19,10 +19,15 @@ import { authenticate, type ApiKey } from './auth';
 import type { RouteContext } from './context';
 import { ApiError, ApiErrorCode, installErrorHandlers } from './errors';
 import { approvalRoutes } from './routes/approvals';
+import { approvalsInboxRoutes } from './routes/approvals-inbox';
 import { catalogRoutes } from './routes/catalog';
+import { consoleRoutes } from './routes/console';
+import { costRoutes } from './routes/costs';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { meRoutes } from './routes/me';
 import { runRoutes } from './routes/runs';
+import { transcriptRoutes } from './routes/transcript';
 
 /** Per-key request limits. */
 export interface ApiLimits {
@@ -49,6 +54,11 @@ export interface ApiServerOptions {
   /** SSE heartbeat interval (default 15 s) and poll interval of followed runs (default 500 ms). */
   heartbeatMs?: number;
   pollIntervalMs?: number;
+  /**
+   * A folder of the built agent console (index.html and its assets), served under /console; without it
+   * /console answers 404 CONSOLE_NOT_BUILT.
+   */
+  consoleDir?: string;
 }
 
 /** Builds the API (not yet listening): call `listen({ host, port })` on it. */
@@ -111,6 +121,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   await app.register(runRoutes(ctx));
   await app.register(eventRoutes(ctx));
   await app.register(approvalRoutes(ctx));
+  await app.register(meRoutes());
+  await app.register(transcriptRoutes(ctx));
+  await app.register(approvalsInboxRoutes(ctx));
+  await app.register(costRoutes(ctx));
+  await app.register(consoleRoutes(options.consoleDir));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     limits: settings.limits,
     corsOrigins: settings.corsOrigins,
     ...(settings.webUiUrl ? { webUiUrl: settings.webUiUrl } : {}),
+    ...(settings.consoleDir ? { consoleDir: settings.consoleDir } : {}),
   });
   const address = await app.listen({ host: settings.host, port: settings.port });
   process.stdout.write(`API listening on ${address} (OpenAPI document: ${address}/openapi.json)\n`);

@@ -15,6 +15,7 @@ export const ApiErrorCode = {
   Forbidden: 'FORBIDDEN',
   RunNotFound: 'RUN_NOT_FOUND',
   NotFound: 'NOT_FOUND',
+  ConsoleNotBuilt: 'CONSOLE_NOT_BUILT',
   MalformedBody: 'MALFORMED_BODY',
   InvalidRequest: 'INVALID_REQUEST',
   PayloadTooLarge: 'PAYLOAD_TOO_LARGE',

@@ -5,6 +5,9 @@ import { budgetSchema } from '../../contracts/budget';
 /** Ids and names as the API takes them: nothing that could read as a path or a query. */
 const safeName = z.string().regex(/^[\w.:-]{1,200}$/, 'letters, digits and . _ : - only');
 
+/** An ISO 8601 date-time with its offset (`2026-12-08T00:00:00Z`), as the list filters take it. */
+export const isoDateTime = z.iso.datetime({ offset: true });
+
 export const runIdParams = z.object({ id: safeName.describe('The workflow id of the run') });
 
 /** `POST /v1/runs`: exactly one of agent, graph or spec. */
@@ -72,6 +75,11 @@ export const listQuery = z
     status: z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed-out']).optional(),
     agent: safeName.optional(),
     awaitingApproval: z.enum(['true', 'false']).optional(),
+    kind: z.enum(['agent', 'graph']).optional().describe('Only agent runs or only graph runs'),
+    minCostUsd: z.coerce.number().finite().min(0).optional().describe('Only runs that spent at least this (USD)'),
+    maxCostUsd: z.coerce.number().finite().min(0).optional().describe('Only runs that spent at most this (USD)'),
+    startedAfter: isoDateTime.optional().describe('Only runs started at or after this moment (ISO 8601)'),
+    startedBefore: isoDateTime.optional().describe('Only runs started before this moment (ISO 8601)'),
     cursor: z.string().max(4000).optional().describe('nextCursor of the previous page'),
     limit: z.coerce.number().int().min(1).max(100).default(20),
   })

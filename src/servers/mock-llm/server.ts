@@ -60,6 +60,11 @@ export interface MockRequestLogEntry {
   usage?: UsageFigures;
   /** The request asked for a streamed reply (`stream: true`) and got an event stream. */
   streamed?: boolean;
+  /**
+   * With `recordTextTimes`: when each piece of streamed text was written (epoch ms, sub-millisecond), with its
+   * character offset in the answer; the bench measures token delivery from these.
+   */
+  textSentAt?: { offset: number; length: number; atMs: number }[];
 }
 
 export interface MockLlmServerOptions {
@@ -71,6 +76,8 @@ export interface MockLlmServerOptions {
   defaultScenario?: string;
   /** Shortest prefix the simulated prompt cache stores, in estimated tokens (the providers' minimum: 1024). */
   promptCacheMinTokens?: number;
+  /** Record when each piece of streamed text is written (`textSentAt` of the log entry); off by default. */
+  recordTextTimes?: boolean;
 }
 
 export interface MockLlmServer {
@@ -320,6 +327,12 @@ export async function startMockLlmServer(options: MockLlmServerOptions = {}): Pr
         includeUsage: streamOptions?.include_usage === true,
         headers: rateLimitReplyHeaders(wire, seq),
         breakAfterChars,
+        ...(options.recordTextTimes
+          ? {
+              onTextSent: (offset: number, length: number) =>
+                (entry.textSentAt ??= []).push({ offset, length, atMs: performance.timeOrigin + performance.now() }),
+            }
+          : {}),
       });
       if (ended === 'broken') entry.outcome = 'fault:break';
       else if (ended === 'aborted') entry.outcome = 'aborted';

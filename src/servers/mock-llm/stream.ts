@@ -136,6 +136,8 @@ export interface StreamReplyOptions {
   headers: Record<string, string>;
   /** Drop the connection once this many characters of text have been sent. */
   breakAfterChars?: number;
+  /** Called right after each piece of text is written: its character offset in the answer and its length. */
+  onTextSent?: (offset: number, length: number) => void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -173,8 +175,9 @@ export async function writeStreamReply(
       res.destroy();
       return 'broken';
     }
-    sent += text.length;
     res.write(`${frame.event ? `event: ${frame.event}\n` : ''}data: ${JSON.stringify(frame.data)}\n\n`);
+    if (text) options.onTextSent?.(sent, text.length);
+    sent += text.length;
     if (turn.chunkDelayMs && text) await sleep(turn.chunkDelayMs);
   }
   if (wire === 'openai') res.write('data: [DONE]\n\n');

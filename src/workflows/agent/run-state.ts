@@ -20,6 +20,7 @@ import type { ModelRoutingState } from '../../contracts/model-routing';
 import { BudgetTracker } from '../kernel/budget';
 import {
   agentCostUsdKey,
+  agentModelKey,
   agentNameKey,
   agentStatusKey,
   agentTokensKey,
@@ -105,6 +106,8 @@ export class RunState {
   announce(): void {
     upsertSearchAttributes([
       { key: agentNameKey, value: this.input.agent },
+      // In this same upsert (no extra history event): spend per model reads it (GET /v1/costs).
+      { key: agentModelKey, value: this.input.model },
       { key: agentStatusKey, value: this.status },
       // Totals carried over from earlier runs count from the start (0 for a first run).
       { key: agentTokensKey, value: this.usage.inputTokens + this.usage.outputTokens },

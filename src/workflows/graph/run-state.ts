@@ -15,6 +15,7 @@ import type { WebhookState } from '../../contracts/webhooks';
 import { webhooksOf } from '../kernel/webhooks';
 import {
   agentCostUsdKey,
+  agentModelKey,
   agentNameKey,
   agentStatusKey,
   agentTokensKey,
@@ -22,6 +23,20 @@ import {
 } from '../../contracts/search-attributes';
 
 const VALUE_CHARS = 500;
+
+/**
+ * The model a graph run is filed under (AgentModel): its entry node's, else its first agent's or llm node's,
+ * else `graph`. A graph spends on many models; spend per model (GET /v1/costs) names this one.
+ */
+export function graphModelOf(spec: GraphSpec): string {
+  const entry = spec.nodes[spec.entry];
+  if (entry?.kind === 'llm') return entry.model;
+  if (entry?.kind === 'agent' && spec.agents[entry.agent]) return spec.agents[entry.agent]!.model;
+  const firstAgent = Object.values(spec.agents ?? {})[0];
+  if (firstAgent) return firstAgent.model;
+  for (const node of Object.values(spec.nodes)) if (node.kind === 'llm') return node.model;
+  return 'graph';
+}
 
 function trimValue(value: unknown): unknown {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
@@ -94,6 +109,8 @@ export class GraphRun {
   announce(): void {
     upsertSearchAttributes([
       { key: agentNameKey, value: this.spec.name },
+      // In this same upsert (no extra history event): spend per model reads it (GET /v1/costs).
+      { key: agentModelKey, value: graphModelOf(this.spec) },
       { key: agentStatusKey, value: this.status },
       { key: agentTokensKey, value: 0 },
       { key: agentCostUsdKey, value: 0 },

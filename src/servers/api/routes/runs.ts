@@ -238,6 +238,11 @@ export const runRoutes =
           ...(q.status ? { status: q.status } : {}),
           ...(q.agent ? { agent: q.agent } : {}),
           ...(q.awaitingApproval === 'true' ? { awaitingApproval: true } : {}),
+          ...(q.kind ? { kind: q.kind } : {}),
+          ...(q.minCostUsd !== undefined ? { minCostUsd: q.minCostUsd } : {}),
+          ...(q.maxCostUsd !== undefined ? { maxCostUsd: q.maxCostUsd } : {}),
+          ...(q.startedAfter ? { startedAfter: new Date(q.startedAfter) } : {}),
+          ...(q.startedBefore ? { startedBefore: new Date(q.startedBefore) } : {}),
           ...(q.cursor ? { pageToken: q.cursor } : {}),
         });
         return {
