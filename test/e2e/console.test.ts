@@ -13,12 +13,12 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createAgentClient, type AgentClient } from '../../src/client';
 import type { GraphSpecInput } from '../../src/contracts/graph-spec';
 import { createApiServer } from '../../src/servers/api/app';
-import { hashApiKey, keyOf, type ApiKey } from '../../src/servers/api/auth';
+import { hashApiKey, type ApiKey } from '../../src/servers/api/auth';
 import { createInProcessTokenBroker } from '../../src/streaming/in-process';
 import { useTestStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
@@ -47,9 +47,7 @@ const stack = useTestStack({ extra: { tokens } }, async (s) => {
   const { buildConsole } = await import('../../scripts/build-console.mjs');
   await buildConsole({ outDir: consoleDir });
   client = createAgentClient({ client: s.client, taskQueue: s.taskQueue, tokens });
-  const options = { client, keys, webUiUrl: WEB_UI, pollIntervalMs: 100, heartbeatMs: 1000, consoleDir };
-  app = await createApiServer(options);
-  await addMissingConsoleRoutes(app, client, consoleDir);
+  app = await createApiServer({ client, keys, webUiUrl: WEB_UI, pollIntervalMs: 100, heartbeatMs: 1000, consoleDir });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 });
@@ -58,45 +56,6 @@ after(async () => {
   await tokens.close();
   fs.rmSync(consoleDir, { recursive: true, force: true });
 });
-
-/**
- * TEMPORARY, until branch consoleapi lands: the routes the console reads that this API does not have yet
- * (/v1/me, /v1/approvals, the /console files). Each is added only when the API lacks it.
- */
-async function addMissingConsoleRoutes(api: FastifyInstance, agents: AgentClient, dir: string): Promise<void> {
-  if (!api.hasRoute({ method: 'GET', url: '/v1/me' })) {
-    api.get('/v1/me', { schema: { hide: true } }, async (request) => {
-      const key = keyOf(request);
-      return { name: key.name, scopes: key.scopes };
-    });
-  }
-  if (!api.hasRoute({ method: 'GET', url: '/v1/approvals' })) {
-    api.get('/v1/approvals', { schema: { hide: true } }, async () => {
-      const runs = await agents.list({ awaitingApproval: true, limit: 100 });
-      const approvals = [];
-      for (const run of runs) {
-        const answer = await agents.tryGetState(run.workflowId);
-        if (!answer.ok) continue;
-        for (const a of answer.state.pendingApprovals) {
-          approvals.push({ workflowId: run.workflowId, runId: run.runId, agent: run.agent, ...a });
-        }
-      }
-      return { approvals, truncated: false };
-    });
-  }
-  if (!api.hasRoute({ method: 'GET', url: '/console/*' })) {
-    const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html' };
-    const serve = async (request: { url: string }, reply: FastifyReply) => {
-      const name = path.basename(request.url.split('?')[0] ?? '');
-      const file = ['app.js', 'app.css'].includes(name) ? name : 'index.html';
-      reply.header('content-security-policy', "default-src 'self'");
-      reply.type(types[path.extname(file)] ?? 'text/plain');
-      return fs.readFileSync(path.join(dir, file));
-    };
-    api.get('/console', { schema: { hide: true } }, serve);
-    api.get('/console/*', { schema: { hide: true } }, serve);
-  }
-}
 
 interface AxeResult {
   violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
