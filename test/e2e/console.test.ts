@@ -43,6 +43,13 @@ let client: AgentClient;
 let app: FastifyInstance;
 let base: string;
 
+// Registered before the stack's own after hook, so it runs first: the API (and its event streams, which poll
+// Temporal) is closed while the dev server and worker are still up.
+after(async () => {
+  await app?.close();
+  await tokens.close();
+  fs.rmSync(consoleDir, { recursive: true, force: true });
+});
 const stack = useTestStack({ extra: { tokens } }, async (s) => {
   const { buildConsole } = await import('../../scripts/build-console.mjs');
   await buildConsole({ outDir: consoleDir });
@@ -50,11 +57,6 @@ const stack = useTestStack({ extra: { tokens } }, async (s) => {
   app = await createApiServer({ client, keys, webUiUrl: WEB_UI, pollIntervalMs: 100, heartbeatMs: 1000, consoleDir });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-});
-after(async () => {
-  await app?.close();
-  await tokens.close();
-  fs.rmSync(consoleDir, { recursive: true, force: true });
 });
 
 interface AxeResult {

@@ -25,7 +25,10 @@ export function StartRun() {
   if (!canStart) return <p>This API key cannot start runs (it lacks the runs:start scope).</p>;
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    const [kind, name] = target.split(':', 2) as ['agent' | 'graph', string];
+    // `agent:<name>` or `graph:<name>`; a name may itself hold a colon.
+    const colon = target.indexOf(':');
+    const kind = target.slice(0, colon) as 'agent' | 'graph';
+    const name = target.slice(colon + 1);
     setBusy(true);
     setError(undefined);
     try {
