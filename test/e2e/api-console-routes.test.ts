@@ -17,6 +17,7 @@ import { after, describe, it } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020';
 import type { FastifyInstance } from 'fastify';
 import { createAgentClient, type AgentClient } from '../../src/client';
+import { consoleDirFrom } from '../../src/config/api';
 import type { GraphSpecInput } from '../../src/contracts/graph-spec';
 import { agentCostUsdKey } from '../../src/contracts/search-attributes';
 import { createApiServer } from '../../src/servers/api/app';
@@ -192,6 +193,19 @@ describe('console API routes', () => {
     }
   });
 
+  it('the transcript of a graph shows its llm node’s structured answer and the routing taken', async () => {
+    const t = await get(`/v1/runs/${runs.graph}/transcript`);
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    const models = (t.body.items as any[]).filter((i) => i.kind === 'model');
+    assert.equal(models.length, 1, JSON.stringify(t.body.items));
+    assert.equal(models[0].model, 'mock:console-graph-llm');
+    assert.deepEqual(models[0].structured, { summary: 'graph summary' });
+    assert.deepEqual(
+      (t.body.routing as any[]).map((r) => [r.from, r.to]),
+      [['summarize', 'done']],
+    );
+  });
+
   it('AgentModel is in visibility: a query by model finds the run', async () => {
     const found: string[] = [];
     for await (const info of client.temporal.workflow.list({ query: `AgentModel="mock:console-cheap"` })) {
@@ -251,6 +265,27 @@ describe('console API routes', () => {
     assert.equal(missing.body.error.code, 'RUN_NOT_FOUND');
   });
 
+  it('the transcript shows a refused model call and context management’s summary call', async () => {
+    const id = await startAndFinish({
+      spec: {
+        ...agentSpec('console-summarize', 'mock:context-length-summarize', ['calculator']),
+        instructions: 'You add numbers.',
+        context: { strategy: 'summarize' },
+      },
+      input: 'Add 1+1, 2+2 and 3+3.',
+    });
+    const t = await get(`/v1/runs/${id}/transcript`);
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    const models = (t.body.items as any[]).filter((i) => i.kind === 'model');
+    const refused = models.find((m) => m.error);
+    assert.match(refused?.error ?? '', /ContextLength/, JSON.stringify(models));
+    const summary = models.find((m) => m.purpose === 'summary');
+    assert.equal(summary?.text, 'The agent added 1 + 1 and 2 + 2 so far.', JSON.stringify(models));
+    assert.ok(summary.usage && summary.costUsd > 0);
+    assert.equal(models.at(-1).text, 'All added.');
+    assert.equal((t.body.items as any[]).filter((i) => i.kind === 'tool').length, 3);
+  });
+
   it('the approvals inbox shows a child’s approval, deciding it empties the inbox, and the transcripts show the tree', async () => {
     stack.mock.addScenario('console-child', {
       turns: [
@@ -302,6 +337,15 @@ describe('console API routes', () => {
     assert.equal(entry.argumentsSchema.type, 'object');
     assert.ok('path' in entry.argumentsSchema.properties);
 
+    // While it waits, the graph's transcript shows the approval undecided, with what is proposed.
+    const waiting = await get(`/v1/runs/${graphId}/transcript`);
+    const pendingItem = (waiting.body.items as any[]).find((i) => i.kind === 'approval');
+    assert.equal(pendingItem?.approvalId, entry.approvalId, JSON.stringify(waiting.body.items));
+    assert.equal(pendingItem.decision, undefined);
+    assert.equal(pendingItem.what, 'tool write_file');
+    assert.deepEqual(JSON.parse(pendingItem.proposed), { path: 'console/child.md', content: 'from the child' });
+    assert.equal(waiting.body.children[0]?.status, 'running');
+
     const decided = await call('POST', `/v1/runs/${graphId}/approvals/${encodeURIComponent(entry.approvalId)}`, {
       headers: ANN,
       body: { decision: 'approve', comment: 'fine' },
@@ -342,7 +386,6 @@ describe('console API routes', () => {
   });
 
   it('costs by day, agent and model sum to the runs’ costs', async () => {
-    const costOf = async (id: string) => (await client.describe(id)).typedSearchAttributes;
     const costs = await get('/v1/costs?days=2');
     assert.equal(costs.status, 200, JSON.stringify(costs.body));
     const today = new Date().toISOString().slice(0, 10);
@@ -359,9 +402,9 @@ describe('console API routes', () => {
       assert.equal(mine.length, 1, JSON.stringify(rows));
       assert.equal(mine[0].model, model);
       assert.equal(mine[0].runs, 1);
-      assert.equal(mine[0].day, testStart.toISOString().slice(0, 10) === today ? today : mine[0].day);
-      const sa = await costOf(id as string);
-      const expected = sa.get(agentCostUsdKey) as number;
+      const description = await client.describe(id as string);
+      assert.equal(mine[0].day, description.startTime.toISOString().slice(0, 10));
+      const expected = description.typedSearchAttributes.get(agentCostUsdKey) as number;
       assert.ok(Math.abs(mine[0].costUsd - expected) < 1e-9, `${name}: ${mine[0].costUsd} vs ${expected}`);
     }
     // The graph's child is counted in the graph's cost, not again on its own.
@@ -412,6 +455,12 @@ describe('console API routes', () => {
       assert.equal(r.status, 404, attempt);
       assert.ok(!text.includes('do-not-serve-this'), attempt);
     }
+
+    // AGENT_CONSOLE_DIR wins (and must hold index.html); else the package's dist/console when built there.
+    assert.equal(consoleDirFrom({ AGENT_CONSOLE_DIR: site }, '/nowhere'), site);
+    assert.throws(() => consoleDirFrom({ AGENT_CONSOLE_DIR: consoleDir }, '/nowhere'), /holds no index\.html/);
+    assert.equal(consoleDirFrom({}, site), site);
+    assert.equal(consoleDirFrom({}, path.join(consoleDir, 'not-built')), undefined);
 
     const unbuilt = await createApiServer({ client, keys });
     await unbuilt.listen({ host: '127.0.0.1', port: 0 });

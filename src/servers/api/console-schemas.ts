@@ -28,6 +28,7 @@ const usage = z.object({
 
 const modelItem = z.object({
   kind: z.literal('model'),
+  purpose: z.enum(['summary']).optional().describe('`summary`: context management summarizing earlier messages'),
   step: z.number(),
   model: z.string(),
   startedAt: z.string(),
