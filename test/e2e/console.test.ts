@@ -262,14 +262,19 @@ describe(
       await screenshot(page, 'console-approvals-inbox.png');
       await assertAccessible(page, 'approvals inbox');
 
-      // Editing with invalid JSON is caught before anything is sent; a rejection needs a reason.
-      await card.getByLabel('Edit the arguments before approving').check();
-      await card.getByLabel('Edited arguments (JSON)').fill('{ not json');
-      await card.getByRole('button', { name: 'Approve' }).click();
-      await card.getByRole('alert').getByText('not valid JSON').waitFor();
+      // Edited arguments are checked before anything is sent (JSON, then the tool's schema from the inbox); a
+      // rejection needs a reason. Then approve with arguments edited in the inbox: the tool runs with those.
       await card.getByRole('button', { name: 'Reject' }).click();
       await card.getByRole('alert').getByText('A rejection needs a reason.').waitFor();
-      await card.getByLabel('Edit the arguments before approving').uncheck();
+      await card.getByLabel('Edit the arguments before approving').check();
+      const edited = card.getByLabel('Edited arguments (JSON)');
+      await edited.fill('{ not json');
+      await card.getByRole('button', { name: 'Approve' }).click();
+      await card.getByRole('alert').getByText('not valid JSON').waitFor();
+      await edited.fill('{ "path": 3, "content": "x" }');
+      await card.getByRole('button', { name: 'Approve' }).click();
+      await card.getByRole('alert').getByText('args.path should be string').waitFor();
+      await edited.fill('{ "path": "console/child.md", "content": "edited in the inbox" }');
       await card.getByRole('button', { name: 'Approve' }).click();
       await card.waitFor({ state: 'detached', timeout: 30_000 });
 
@@ -293,6 +298,7 @@ describe(
       const toolText = await child.locator('.item.tool').first().innerText();
       assert.match(toolText, /write_file/);
       assert.match(toolText, /console\/child\.md/);
+      assert.match(toolText, /edited in the inbox/, 'the tool ran with the arguments edited in the inbox');
       assert.match(toolText, /Result/);
       await screenshot(page, 'console-graph-run-page.png');
       await page.close();
