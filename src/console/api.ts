@@ -206,6 +206,8 @@ export type TranscriptItem =
       costUsd?: number;
       /** Why the call failed, for a failed attempt. */
       error?: string;
+      /** `summary`: a call of context management summarizing earlier messages, not a step of the agent. */
+      purpose?: 'summary';
     }
   | {
       kind: 'tool';

@@ -12,7 +12,8 @@ function Item({ item }: { item: TranscriptItem }) {
       return (
         <li className="item model">
           <p className="meta">
-            Step {item.step} · model <code>{item.model}</code>
+            Step {item.step} · {item.purpose === 'summary' ? 'summary of earlier messages by' : 'model'}{' '}
+            <code>{item.model}</code>
             {item.attempt > 1 ? ` · attempt ${item.attempt}` : ''} · {duration(item.durationMs)}
             {item.usage ? ` · ${item.usage.inputTokens} in / ${item.usage.outputTokens} out tokens` : ''}
             {item.costUsd !== undefined ? ` · ${usd(item.costUsd)}` : ''}
