@@ -41,6 +41,8 @@ export async function startApiServer(
     limits: settings.limits,
     corsOrigins: settings.corsOrigins,
     webUiUrl: settings.webUiUrl ?? config.temporal.webUiUrl,
+    // The built console (AGENT_CONSOLE_DIR, else dist/console once `npm run build:console` ran) at /console.
+    ...(settings.consoleDir ? { consoleDir: settings.consoleDir } : {}),
   });
   const url = await app.listen({ host: settings.host, port: settings.port });
   process.stdout.write(

@@ -23,6 +23,8 @@ if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 function* assets(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const file = path.join(dir, entry.name);
+    // src/console is the browser console's source: bundled into dist/console below, not copied.
+    if (entry.isDirectory() && file === path.join(src, 'console')) continue;
     if (entry.isDirectory()) yield* assets(file);
     else if (entry.isFile() && !entry.name.endsWith('.ts')) yield file;
   }
@@ -36,3 +38,8 @@ for (const file of assets(src)) {
   copied++;
 }
 process.stderr.write(`build: compiled src/ into dist/ and copied ${copied} asset files\n`);
+
+// The browser console (src/console) is bundled by esbuild, not tsc: into dist/console, which the API serves.
+const { buildConsole } = await import('./build-console.mjs');
+const bundled = await buildConsole();
+process.stderr.write(`build: bundled the console into dist/console (${bundled.files.join(', ')})\n`);
