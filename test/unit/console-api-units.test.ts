@@ -75,6 +75,7 @@ describe('/console paths', () => {
     assert.deepEqual(consolePathOf(root, 'assets/app.js'), { file: 'assets/app.js' });
     assert.deepEqual(consolePathOf(root, ''), { route: true });
     assert.deepEqual(consolePathOf(root, 'runs/abc'), { route: true });
+    assert.deepEqual(consolePathOf(root, 'runs/report.v2'), { route: true }, 'a run id with a dot is a run page');
     assert.deepEqual(consolePathOf(root, 'assets/gone.js'), { missing: true });
     for (const bad of ['..%2fsecret', '%2e%2e/secret', 'a/../../x', '.env', 'a%5c..%5cb', 'a%00b', '%E0%A4%A']) {
       assert.deepEqual(consolePathOf(root, bad), { refused: true }, bad);

@@ -36,7 +36,8 @@ export type ConsolePath = { file: string } | { route: true } | { refused: true }
 /**
  * Reads a raw request path (after `/console/`) against `root`: decoded once, and any `..` or dot segment,
  * backslash or NUL byte is refused before the file system is asked. A path without a file extension that names
- * no file is a client-side route (index.html); one with an extension that names no file is missing.
+ * no file is a client-side route (index.html), and so is every run page (`runs/<id>`); any other path with an
+ * extension that names no file is missing.
  */
 export function consolePathOf(root: string, rawPath: string): ConsolePath {
   let decoded: string;
@@ -57,6 +58,8 @@ export function consolePathOf(root: string, rawPath: string): ConsolePath {
   } catch {
     // Not there: a route or a missing file, by its name.
   }
+  // A run page's id may hold a dot (`runs/report.v2`): under `runs/` every path is the console's own route.
+  if (segments[0] === 'runs' && segments.length > 1) return { route: true };
   return path.extname(relative) ? { missing: true } : { route: true };
 }
 
