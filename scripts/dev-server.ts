@@ -202,8 +202,27 @@ export async function isServerUp(
   }
 }
 
-/** Starts `temporal server start-dev` and resolves once its frontend serves the namespace. */
+/** How many times a start that lost a port race is tried in all. */
+const PORT_RACE_ATTEMPTS = 3;
+
+/**
+ * Starts `temporal server start-dev` and resolves once its frontend serves the namespace. The CLI picks some ports
+ * of its own (its HTTP API's, for one) as it starts, and another process may take one first: a start that fails
+ * with "address already in use" is tried again (with fresh ports where they were asked for as 0).
+ */
 export async function startDevServer(options: DevServerOptions): Promise<DevServerHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(options);
+    } catch (err) {
+      const lostRace = err instanceof DevServerError && /address already in use/.test(err.message);
+      if (!lostRace || attempt >= PORT_RACE_ATTEMPTS) throw err;
+      (options.log ?? (() => undefined))(`A port was taken while the dev server started; trying again (${attempt}).`);
+    }
+  }
+}
+
+async function startDevServerOnce(options: DevServerOptions): Promise<DevServerHandle> {
   const log = options.log ?? (() => undefined);
   const ip = options.ip ?? DEFAULTS.ip;
   const namespace = options.namespace ?? DEFAULTS.namespace;

@@ -1,6 +1,7 @@
 /**
  * All activities the worker registers, built from their clients so tests can hand in their own.
  */
+import type { TokenBroker } from '../streaming/broker';
 import type { Provider } from '../contracts/model-id';
 import type { ConversationStore } from './conversation/store';
 import type { ModelPrice } from '../contracts/pricing';
@@ -38,6 +39,11 @@ export interface ActivityDeps {
   mcp?: { discover: McpDiscovery; activities: Record<string, (...args: never[]) => Promise<unknown>> };
   /** Where conversations passed by reference are kept (see src/activities/conversation). */
   conversations?: ConversationStore;
+  /**
+   * Live tokens of the model calls this worker runs itself (those not sent to a provider queue); the model
+   * workers get the same broker.
+   */
+  tokens?: TokenBroker;
   /** AGENT_APPROVAL_SECRET: approval decisions must carry a signature made with it. */
   approvalSecret?: string;
   /** The agents a run may name instead of carrying (`resolveAgentSpec`): shipped ones and the specs folder. */
@@ -67,6 +73,7 @@ export function createActivities(deps: ActivityDeps) {
       ...(deps.conversations ? { conversations: deps.conversations } : {}),
       ...(deps.prices ? { prices: deps.prices } : {}),
       ...(deps.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
+      ...(deps.tokens ? { tokens: deps.tokens } : {}),
     }),
     ...registry.activities(),
     ...createDescribeToolsActivity(registry, deps.mcp?.discover, deps.providerQueues),

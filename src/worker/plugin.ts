@@ -203,6 +203,8 @@ export class DurableAgentsPlugin extends SimplePlugin {
       codeRunner: pluginOptions.codeRunner,
       mcp,
       conversations: store,
+      // Model calls of providers without a rate limit run on this worker, not its model workers: same broker.
+      ...(pluginOptions.tokens ? { tokens: pluginOptions.tokens } : {}),
       ...(pluginOptions.prices ? { prices: pluginOptions.prices } : {}),
       ...(pluginOptions.allowUnpricedModels ? { allowUnpricedModels: true } : {}),
       ...(pluginOptions.approvalSecret ? { approvalSecret: pluginOptions.approvalSecret } : {}),
